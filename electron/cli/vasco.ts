@@ -1,0 +1,60 @@
+/**
+ * `vasco SUBCOMMAND ...`: each subcommand is a module in ./commands exporting
+ * `summary` (one line for the help) and `run(argv)` returning an exit code.
+ * Modules are found by file name so adding a command touches no shared list.
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CancelledError, UserError } from '../core/errors';
+
+export interface CommandModule {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+function commandNames(): string[] {
+  return readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+async function loadCommand(name: string): Promise<CommandModule> {
+  return (await import(join(commandsDir, `${name}.ts`))) as CommandModule;
+}
+
+async function printHelp(): Promise<void> {
+  const lines = ['usage: vasco <command> [options]   (vasco <command> --help for details)', '', 'commands:'];
+  for (const name of commandNames()) lines.push(`  ${name.padEnd(10)} ${(await loadCommand(name)).summary}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    await printHelp();
+    return name ? 0 : 2;
+  }
+  if (!commandNames().includes(name)) {
+    process.stderr.write(`vasco: unknown command "${name}"\n`);
+    await printHelp();
+    return 2;
+  }
+  try {
+    return await (await loadCommand(name)).run(rest);
+  } catch (err) {
+    if (err instanceof UserError) {
+      process.stderr.write(`vasco ${name}: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`  what to do: ${err.hint}\n`);
+      return 2;
+    }
+    if (err instanceof CancelledError) {
+      process.stderr.write(`vasco ${name}: ${err.message}\n`);
+      return 130;
+    }
+    throw err;
+  }
+}

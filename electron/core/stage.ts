@@ -1,0 +1,18 @@
+/** Conventions shared by every long-running stage (see DESIGN.md). */
+
+export interface Progress {
+  /** Stage name as it appears in summary.json, e.g. "extract-red". */
+  stage: string;
+  /** 0..1 within the stage. */
+  fraction: number;
+  /** Seconds left in this stage, when it can tell. */
+  etaSeconds?: number;
+  message?: string;
+}
+
+export interface StageContext {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** One line of human-readable log (tool stderr, decisions). */
+  log?: (line: string) => void;
+}

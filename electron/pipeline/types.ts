@@ -1,0 +1,135 @@
+/**
+ * The shapes every part of the pipeline exchanges. Pixel positions are FITS
+ * 1-based; angles are degrees unless a name ends in Arcsec.
+ *
+ * Owned by the pipeline core; other parts may add optional fields, never change
+ * or remove existing ones.
+ */
+
+/** Header keyword values, as in ../shared/data/dss/*.jsonl and as read from FITS. */
+export type HeaderValue = string | number | boolean | null;
+export type HeaderValues = Record<string, HeaderValue>;
+
+export type Band = 'red' | 'blue';
+
+/** Who a plate is and when it was exposed (from its header). */
+export interface PlateInfo {
+  /** REGION, e.g. "XE687". */
+  region: string;
+  /** SURVEY, e.g. "POSSI-E" (red) or "POSSI-O" (blue). */
+  survey: string;
+  band: Band;
+  plateId: string | null;
+  /** Scan pixel size, microns, and the corresponding arcsec per pixel. */
+  pixelSizeMicron: number;
+  pixelScaleArcsec: number;
+  /** Exposure in minutes; start/mid/end as ISO UTC strings. */
+  exposureMinutes: number | null;
+  startUtc: string | null;
+  midUtc: string | null;
+  endUtc: string | null;
+  /** Julian epoch (e.g. 1951.5087) of mid-exposure. */
+  epochJulian: number | null;
+  /** DATE-OBS exactly as written in the header. */
+  dateObsRaw: string | null;
+  naxis1: number;
+  naxis2: number;
+  /** Path of the FITS file. */
+  file: string;
+}
+
+/** One source measured by SExtractor, with our sky position. */
+export interface Source {
+  /** SExtractor NUMBER, unique within one plate's extraction. */
+  id: number;
+  /** Windowed centroid, FITS 1-based pixels. */
+  x: number;
+  y: number;
+  ra: number;
+  dec: number;
+  flux: number;
+  fluxErr: number;
+  mag: number;
+  magErr: number;
+  snr: number;
+  fwhm: number;
+  elongation: number;
+  flags: number;
+  /** null when pass 2 was not run for this source (red-only shortcuts etc.). */
+  spreadModel: number | null;
+  spreadModelErr: number | null;
+  /** Bounding box, FITS 1-based pixels inclusive. */
+  xmin: number;
+  xmax: number;
+  ymin: number;
+  ymax: number;
+  classStar?: number;
+  background?: number;
+}
+
+/**
+ * Why a source left the candidate list, or a note that leaves it in. Every
+ * stage appends here; nothing is removed silently.
+ */
+export interface LedgerEntry {
+  /** Stage name, e.g. "filters", "red-vs-blue", "veto", "asteroids", "dedup". */
+  stage: string;
+  /** Short machine-readable reason, e.g. "fwhm", "spread_model", "blue_match", "gaia". */
+  reason: string;
+  /** true: the source was dropped here. false: flagged, kept. */
+  dropped: boolean;
+  /** Human-readable detail, e.g. "FWHM 8.3 px > 7". */
+  detail?: string;
+  /** Distance to the counterpart, when the reason is a match. */
+  distanceArcsec?: number;
+  /** Counterpart identifier / magnitude, when known. */
+  counterpart?: string;
+  counterpartMag?: number;
+}
+
+/** A red source carried through the stages with its ledger. */
+export interface TrackedSource extends Source {
+  ledger: LedgerEntry[];
+  /** Nearest filtered blue source, when a blue plate was used. */
+  nearestBlueArcsec?: number | null;
+}
+
+export interface StageCount {
+  name: string;
+  input: number;
+  output: number;
+  /** Dropped counts per reason. */
+  dropped: Record<string, number>;
+  /** Flagged-but-kept counts per reason. */
+  flagged?: Record<string, number>;
+  seconds: number;
+  /** Set when the stage did not run, saying why (e.g. "offline: no catalogue files"). */
+  skipped?: string;
+}
+
+/** Contents of DIR/summary.json. */
+export interface RunSummary {
+  app: { name: string; version: string };
+  startedUtc: string;
+  finishedUtc: string;
+  command: string[];
+  parameters: Record<string, unknown>;
+  tools: Record<string, string>;
+  mode: 'red+blue' | 'red-only';
+  /** Why red-only, when it is. */
+  modeReason?: string;
+  plates: { red: PlateSummary; blue?: PlateSummary };
+  stages: StageCount[];
+  candidates: number;
+  notes: string[];
+}
+
+export interface PlateSummary extends PlateInfo {
+  /** Which plate solution gave sky positions ("dss" GSSS polynomial or "fits" explicit TAN). */
+  solution: 'dss' | 'fits';
+  /** When both solutions are present: their measured disagreement. */
+  solutionOffset?: { medianArcsec: number; maxArcsec: number; dxPx: number; dyPx: number };
+  sourcesExtracted: number;
+  /** Header digest (sha256 of the header block), ties a run to the exact file. */
+  headerSha256: string;
+}
