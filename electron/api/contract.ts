@@ -1,0 +1,298 @@
+/**
+ * The one contract between the renderer and the main process: every method's
+ * name, argument schema (validated at runtime by every host) and result type,
+ * and the events main pushes. Electron IPC, the HTTP browser host and the CLI
+ * all serve exactly this.
+ *
+ * Browser-safe: imports zod and types only. Pixels are FITS 1-based, angles are
+ * degrees unless a name ends in Arcsec.
+ */
+import { z } from 'zod';
+import type { LedgerEntry, RunSummary } from '../pipeline/types';
+
+// ---------------------------------------------------------------- shared pieces
+
+const runId = z.string().min(1).max(200);
+const candidateId = z.number().int().positive();
+const jobId = z.string().min(1).max(200);
+const reviewerName = z.string().trim().min(1).max(80);
+const band = z.enum(['red', 'blue']);
+/** A review label; the store checks it against REVIEW_LABELS (electron/store/labels.ts). */
+const label = z.string().min(1).max(64);
+
+export const candidateSortFields = [
+  'id', 'ra', 'dec', 'mag', 'snr', 'fwhm', 'elongation', 'spreadModel', 'nearestBlueArcsec', 'label',
+] as const;
+
+const candidateSort = z.strictObject({
+  field: z.enum(candidateSortFields),
+  direction: z.enum(['asc', 'desc']),
+});
+
+const candidateFilter = z.strictObject({
+  /** Keep rows whose label (for `reviewer`) is one of these; 'unreviewed' selects rows without one. */
+  labels: z.array(z.string().min(1).max(64)).max(32).optional(),
+  /** Free text matched against id / plate. */
+  text: z.string().max(200).optional(),
+  magMin: z.number().optional(),
+  magMax: z.number().optional(),
+  snrMin: z.number().optional(),
+});
+
+/** Display settings a reviewer saw when labelling (kept with the review, for audit). */
+const display = z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean(), z.null()]));
+
+// ---------------------------------------------------------------- wire types
+
+export interface RunRow {
+  runId: string;
+  /** Where the run's files live (summary.json etc.). */
+  dir: string | null;
+  createdUtc: string;
+  mode: 'red+blue' | 'red-only';
+  redPlate: string;
+  bluePlate: string | null;
+  centerRa: number | null;
+  centerDec: number | null;
+  candidates: number;
+  reviewed: number;
+}
+
+export interface CandidateRow {
+  id: number;
+  runId: string;
+  ra: number;
+  dec: number;
+  /** Red-plate position, FITS 1-based. */
+  x: number;
+  y: number;
+  mag: number;
+  magErr: number;
+  snr: number;
+  fwhm: number;
+  elongation: number;
+  spreadModel: number | null;
+  flags: number;
+  nearestBlueArcsec: number | null;
+  plate: string;
+  /** The requesting reviewer's latest label (null: none, or blind mode hides others'). */
+  label: string | null;
+  /** Number of reviewers who labelled this candidate (0 in blind mode). */
+  reviewCount: number;
+}
+
+export interface PlateFileRef {
+  region: string;
+  file: string;
+  epochJulian: number | null;
+}
+
+export interface ReviewEvent {
+  id: number;
+  candidateId: number;
+  reviewer: string;
+  label: string;
+  confidence: number | null;
+  note: string | null;
+  createdUtc: string;
+  appVersion: string;
+  display: Record<string, string | number | boolean | null> | null;
+  /** Set on an undo event: the id of the event it withdraws. */
+  undoes: number | null;
+}
+
+export interface CandidateDetail {
+  row: CandidateRow;
+  ledger: LedgerEntry[];
+  plates: { red: PlateFileRef; blue: PlateFileRef | null };
+  /** Review history (blind mode: only the requesting reviewer's). */
+  reviews: ReviewEvent[];
+}
+
+export interface Agreement {
+  runId: string;
+  reviewers: string[];
+  /** Candidates with at least two reviewers' labels. */
+  candidatesCompared: number;
+  pairs: { a: string; b: string; n: number; agreed: number; kappa: number | null }[];
+  /** Fleiss' kappa over all reviewers, when computable. */
+  fleissKappa: number | null;
+}
+
+export interface PipelineProgress {
+  stage: string;
+  fraction: number;
+  etaSeconds?: number;
+  message?: string;
+}
+
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface Histogram {
+  /** Bin edges, length counts.length + 1. */
+  edges: number[];
+  counts: number[];
+}
+
+// ---------------------------------------------------------------- methods
+
+/** Argument schemas, one per method. Objects are strict: unknown fields are errors. */
+export const argSchemas = {
+  'app.info': z.strictObject({}),
+  'runs.list': z.strictObject({}),
+  'runs.get': z.strictObject({ runId }),
+  'runs.histograms': z.strictObject({ runId }),
+  'pipeline.start': z.strictObject({
+    red: z.string().min(1).optional(),
+    blue: z.string().min(1).optional(),
+    /** POSS-I field number or plate id (e.g. "687" or "XE687"). */
+    plate: z.string().min(1).max(20).optional(),
+    ra: z.number().min(0).max(360).optional(),
+    dec: z.number().min(-90).max(90).optional(),
+    sizeArcmin: z.number().positive().max(600).optional(),
+    offline: z.boolean(),
+    redOnly: z.boolean(),
+    params: z.record(z.string().max(64), z.union([z.number(), z.boolean(), z.string().max(1000)])),
+  }),
+  'pipeline.cancel': z.strictObject({ jobId }),
+  'pipeline.resume': z.strictObject({ jobId }),
+  'pipeline.status': z.strictObject({ jobId }),
+  'candidates.list': z.strictObject({
+    runId,
+    sort: candidateSort.optional(),
+    filter: candidateFilter.optional(),
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(10_000),
+    reviewer: reviewerName.optional(),
+    blind: z.boolean().optional(),
+  }),
+  'candidates.get': z.strictObject({ candidateId, reviewer: reviewerName.optional(), blind: z.boolean().optional() }),
+  'cutout.get': z.strictObject({ candidateId, band, sizePx: z.number().int().min(8).max(2048) }),
+  'blink.get': z.strictObject({
+    candidateId,
+    sizeArcsec: z.number().positive().max(3600),
+    pixelArcsec: z.number().positive().max(60).optional(),
+  }),
+  'skycontext.get': z.strictObject({ candidateId, sizeArcmin: z.number().positive().max(120) }),
+  'reviewers.list': z.strictObject({}),
+  'reviewers.add': z.strictObject({ name: reviewerName }),
+  'reviews.add': z.strictObject({
+    candidateId,
+    reviewer: reviewerName,
+    label,
+    confidence: z.number().min(0).max(1).optional(),
+    note: z.string().max(4000).optional(),
+    display: display.optional(),
+  }),
+  'reviews.undo': z.strictObject({ candidateId, reviewer: reviewerName }),
+  'reviews.agreement': z.strictObject({ runId }),
+  'export.run': z.strictObject({
+    runId,
+    scope: z.enum(['vetted', 'all']),
+    labels: z.array(label).max(32).optional(),
+    format: z.enum(['csv', 'votable']),
+  }),
+} as const;
+
+export type MethodName = keyof typeof argSchemas;
+export const methodNames = Object.keys(argSchemas) as MethodName[];
+export type MethodArgs<M extends MethodName> = z.input<(typeof argSchemas)[M]>;
+
+export interface MethodResults {
+  'app.info': { version: string; offline: boolean; dbPath: string; tools: Record<string, string>; reviewer: string | null };
+  'runs.list': RunRow[];
+  'runs.get': { row: RunRow; summary: RunSummary };
+  'runs.histograms': {
+    spreadModel: Histogram & { cut: number };
+    fwhm: Histogram & { min: number; max: number };
+    /** Red source positions, FITS 1-based, on a plate of width x height pixels. */
+    positions: { x: number[]; y: number[]; width: number; height: number };
+  };
+  'pipeline.start': { jobId: string };
+  'pipeline.cancel': { ok: true };
+  'pipeline.resume': { jobId: string };
+  'pipeline.status': { state: JobState; runId?: string; error?: string; progress: PipelineProgress | null };
+  'candidates.list': { total: number; rows: CandidateRow[] };
+  'candidates.get': CandidateDetail;
+  /** centerX/centerY: the candidate in the cutout's own FITS 1-based pixels. */
+  'cutout.get': { fitsBase64: string; width: number; height: number; centerX: number; centerY: number };
+  /** Base64 FITS images on one TAN grid centred on the candidate; blue null without a blue plate. */
+  'blink.get': { red: string; blue: string | null; width: number; height: number };
+  'skycontext.get': {
+    fitsBase64: string;
+    overlays: {
+      candidates: { ra: number; dec: number; id: number }[];
+      counterparts: { ra: number; dec: number; catalog: string }[];
+    };
+  };
+  'reviewers.list': string[];
+  'reviewers.add': string[];
+  'reviews.add': ReviewEvent;
+  'reviews.undo': ReviewEvent | null;
+  'reviews.agreement': Agreement;
+  'export.run': { rows: number; file: string; contentBase64: string };
+}
+export type MethodResult<M extends MethodName> = MethodResults[M];
+
+// ---------------------------------------------------------------- events
+
+export interface EventPayloads {
+  'pipeline.progress': { jobId: string } & PipelineProgress;
+  'pipeline.log': { jobId: string; line: string };
+  'pipeline.done': { jobId: string; state: Exclude<JobState, 'running'>; runId?: string; error?: string };
+}
+export type EventName = keyof EventPayloads;
+export const eventNames: EventName[] = ['pipeline.progress', 'pipeline.log', 'pipeline.done'];
+/** One pushed event as it travels (SSE data line, IPC message). */
+export type ApiEvent = { [E in EventName]: { event: E; data: EventPayloads[E] } }[EventName];
+
+// ---------------------------------------------------------------- errors
+
+/** What a failed call returns on every transport. */
+export interface ApiErrorBody {
+  message: string;
+  hint?: string;
+  /** 'bad-arguments', 'unknown-method', 'not-found', 'user-error', 'internal', ... */
+  code: string;
+}
+export interface ApiFailure {
+  error: ApiErrorBody;
+}
+
+/** HTTP status that belongs to an error code (the IPC host carries the code only). */
+export function statusForCode(code: string): number {
+  if (code === 'bad-arguments' || code === 'unknown-method') return 400;
+  if (code === 'not-found') return 404;
+  if (code === 'unauthorized') return 401;
+  if (code === 'forbidden') return 403;
+  if (code === 'internal') return 500;
+  return 422; // a UserError: the request was understood but cannot be done as asked
+}
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(argSchemas, name);
+}
+
+export type ParseResult<M extends MethodName> =
+  | { ok: true; args: z.output<(typeof argSchemas)[M]> }
+  | { ok: false; error: ApiErrorBody };
+
+/**
+ * Validate a method's arguments. On failure the message names the method and
+ * the first bad field, e.g. `cutout.get: bad argument "band": ...`.
+ */
+export function parseArgs<M extends MethodName>(method: M, raw: unknown): ParseResult<M> {
+  const r = argSchemas[method].safeParse(raw ?? {});
+  if (r.success) return { ok: true, args: r.data as z.output<(typeof argSchemas)[M]> };
+  const issue = r.error.issues[0];
+  const keys = issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys ?? [] : [];
+  const field = [...issue.path.map(String), ...keys].join('.') || '(arguments)';
+  return {
+    ok: false,
+    error: {
+      code: 'bad-arguments',
+      message: `${method}: bad argument "${field}": ${issue.message}`,
+      hint: 'the caller sent arguments the API contract (electron/api/contract.ts) does not accept',
+    },
+  };
+}
