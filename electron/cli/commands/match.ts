@@ -1,0 +1,78 @@
+/**
+ * `vasco match LEFT.csv RIGHT.csv --radius-arcsec R --out PAIRS.csv [--best]`:
+ * every pair within R (like STILTS tmatch2 find=all), or with --best only the
+ * nearest right row for each left row. Output: both rows' columns (names that
+ * clash get _1/_2 like STILTS) and separation_arcsec.
+ */
+import { writeFileSync } from 'node:fs';
+import { findColumn, formatCsv, readCsvFile } from '../../core/csv';
+import { UserError } from '../../core/errors';
+import { matchAll, matchNearest } from '../../match/sky-match';
+import { numberOption, parseCommandArgs } from '../args';
+
+export const summary = 'cross-match two CSV tables on the sky (ra, dec in degrees)';
+
+const RA_NAMES = ['ra', 'ra_icrs', 'raj2000', 'radeg', 'mnras_ra', 'alpha_j2000'];
+const DEC_NAMES = ['dec', 'de_icrs', 'dej2000', 'dedeg', 'decdeg', 'mnras_dec', 'delta_j2000'];
+
+function positions(file: string) {
+  const table = readCsvFile(file);
+  const ra = findColumn(table.header, RA_NAMES);
+  const dec = findColumn(table.header, DEC_NAMES);
+  if (ra < 0 || dec < 0) {
+    throw new UserError(`${file}: no ra/dec columns (header: ${table.header.join(', ')})`, 'name the columns ra and dec, in degrees');
+  }
+  const raValues = new Float64Array(table.rows.length);
+  const decValues = new Float64Array(table.rows.length);
+  table.rows.forEach((row, i) => {
+    raValues[i] = Number(row[ra]);
+    decValues[i] = Number(row[dec]);
+    if (row[ra] === '' || row[dec] === '' || !Number.isFinite(raValues[i]) || !Number.isFinite(decValues[i]) || Math.abs(decValues[i]) > 90) {
+      throw new UserError(`${file}: row ${i + 1} has no valid position (ra="${row[ra]}", dec="${row[dec]}")`, 'fix or remove that row');
+    }
+  });
+  return { table, points: { ra: raValues, dec: decValues } };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'match',
+    argv,
+    {
+      'radius-arcsec': { type: 'string' },
+      out: { type: 'string' },
+      best: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    true,
+  );
+  if (values.help) {
+    process.stdout.write(`usage: vasco match LEFT.csv RIGHT.csv --radius-arcsec R --out PAIRS.csv [--best]\n${summary}\n`);
+    return 0;
+  }
+  if (positionals.length !== 2) throw new UserError('vasco match needs two input tables, LEFT.csv and RIGHT.csv');
+  if (!values.out) throw new UserError('vasco match needs --out PAIRS.csv');
+  const radius = numberOption('match', 'radius-arcsec', values['radius-arcsec'], NaN);
+  if (!(radius > 0)) throw new UserError('vasco match needs --radius-arcsec R (a positive number of arcseconds)');
+
+  const left = positions(positionals[0]);
+  const right = positions(positionals[1]);
+  const pairs: [number, number, number][] = [];
+  if (values.best) {
+    const m = matchNearest(left.points, right.points, radius);
+    m.right.forEach((r, l) => r >= 0 && pairs.push([l, r, m.separationArcsec[l]]));
+  } else {
+    const m = matchAll(left.points, right.points, radius);
+    m.left.forEach((l, k) => pairs.push([l, m.right[k], m.separationArcsec[k]]));
+  }
+  const clash = new Set(left.table.header.filter((h) => right.table.header.includes(h)));
+  const header = [
+    ...left.table.header.map((h) => (clash.has(h) ? `${h}_1` : h)),
+    ...right.table.header.map((h) => (clash.has(h) ? `${h}_2` : h)),
+    'separation_arcsec',
+  ];
+  const rows = pairs.map(([l, r, s]) => [...left.table.rows[l], ...right.table.rows[r], s]);
+  writeFileSync(values.out, formatCsv(header, rows));
+  process.stderr.write(`vasco match: ${pairs.length} pairs within ${radius}" (${left.table.rows.length} x ${right.table.rows.length} rows) -> ${values.out}\n`);
+  return 0;
+}
