@@ -4,35 +4,46 @@
  * and the events main pushes. Electron IPC, the HTTP browser host and the CLI
  * all serve exactly this.
  *
- * Browser-safe: imports zod and types only. Pixels are FITS 1-based, angles are
+ * Browser-safe: imports zod, the label list and types only. Pixels are FITS 1-based, angles are
  * degrees unless a name ends in Arcsec.
  */
 import { z } from 'zod';
-import type { LedgerEntry, RunSummary } from '../pipeline/types';
+import type { RunSummary } from '../pipeline/types';
+import { REVIEW_LABELS, type ReviewLabel } from '../store/labels';
+import type {
+  Agreement,
+  CandidateDetail,
+  CandidateRow,
+  CandidateSortColumn,
+  PlateFileRef,
+  ReviewEvent,
+  RunRow,
+} from '../store/types';
 
 // ---------------------------------------------------------------- shared pieces
 
-const runId = z.string().min(1).max(200);
+const runId = z.number().int().positive();
 const candidateId = z.number().int().positive();
 const jobId = z.string().min(1).max(200);
 const reviewerName = z.string().trim().min(1).max(80);
 const band = z.enum(['red', 'blue']);
-/** A review label; the store checks it against REVIEW_LABELS (electron/store/labels.ts). */
-const label = z.string().min(1).max(64);
+const label = z.enum(REVIEW_LABELS.map((l) => l.label) as [ReviewLabel, ...ReviewLabel[]]);
 
-export const candidateSortFields = [
-  'id', 'ra', 'dec', 'mag', 'snr', 'fwhm', 'elongation', 'spreadModel', 'nearestBlueArcsec', 'label',
-] as const;
+export const candidateSortColumns = [
+  'id', 'sourceNumber', 'ra', 'dec', 'x', 'y', 'mag', 'magErr', 'snr', 'fwhm', 'elongation',
+  'spreadModel', 'flags', 'nearestBlueArcsec', 'consensus', 'myLabel', 'label', 'reviews',
+] as const satisfies readonly CandidateSortColumn[];
 
 const candidateSort = z.strictObject({
-  field: z.enum(candidateSortFields),
-  direction: z.enum(['asc', 'desc']),
+  column: z.enum(candidateSortColumns),
+  desc: z.boolean().optional(),
 });
 
+/** See CandidateQuery['filter'] in electron/store/types.ts. */
 const candidateFilter = z.strictObject({
-  /** Keep rows whose label (for `reviewer`) is one of these; 'unreviewed' selects rows without one. */
-  labels: z.array(z.string().min(1).max(64)).max(32).optional(),
-  /** Free text matched against id / plate. */
+  reasons: z.array(z.string().min(1).max(64)).max(64).optional(),
+  labels: z.array(z.union([label, z.literal('unreviewed')])).max(32).optional(),
+  reviewer: reviewerName.optional(),
   text: z.string().max(200).optional(),
   magMin: z.number().optional(),
   magMax: z.number().optional(),
@@ -43,81 +54,8 @@ const candidateFilter = z.strictObject({
 const display = z.record(z.string().max(64), z.union([z.string().max(200), z.number(), z.boolean(), z.null()]));
 
 // ---------------------------------------------------------------- wire types
-
-export interface RunRow {
-  runId: string;
-  /** Where the run's files live (summary.json etc.). */
-  dir: string | null;
-  createdUtc: string;
-  mode: 'red+blue' | 'red-only';
-  redPlate: string;
-  bluePlate: string | null;
-  centerRa: number | null;
-  centerDec: number | null;
-  candidates: number;
-  reviewed: number;
-}
-
-export interface CandidateRow {
-  id: number;
-  runId: string;
-  ra: number;
-  dec: number;
-  /** Red-plate position, FITS 1-based. */
-  x: number;
-  y: number;
-  mag: number;
-  magErr: number;
-  snr: number;
-  fwhm: number;
-  elongation: number;
-  spreadModel: number | null;
-  flags: number;
-  nearestBlueArcsec: number | null;
-  plate: string;
-  /** The requesting reviewer's latest label (null: none, or blind mode hides others'). */
-  label: string | null;
-  /** Number of reviewers who labelled this candidate (0 in blind mode). */
-  reviewCount: number;
-}
-
-export interface PlateFileRef {
-  region: string;
-  file: string;
-  epochJulian: number | null;
-}
-
-export interface ReviewEvent {
-  id: number;
-  candidateId: number;
-  reviewer: string;
-  label: string;
-  confidence: number | null;
-  note: string | null;
-  createdUtc: string;
-  appVersion: string;
-  display: Record<string, string | number | boolean | null> | null;
-  /** Set on an undo event: the id of the event it withdraws. */
-  undoes: number | null;
-}
-
-export interface CandidateDetail {
-  row: CandidateRow;
-  ledger: LedgerEntry[];
-  plates: { red: PlateFileRef; blue: PlateFileRef | null };
-  /** Review history (blind mode: only the requesting reviewer's). */
-  reviews: ReviewEvent[];
-}
-
-export interface Agreement {
-  runId: string;
-  reviewers: string[];
-  /** Candidates with at least two reviewers' labels. */
-  candidatesCompared: number;
-  pairs: { a: string; b: string; n: number; agreed: number; kappa: number | null }[];
-  /** Fleiss' kappa over all reviewers, when computable. */
-  fleissKappa: number | null;
-}
+// The store's row types are the wire types (electron/store/types.ts, type-only).
+export type { Agreement, CandidateDetail, CandidateRow, PlateFileRef, ReviewEvent, RunRow, ReviewLabel };
 
 export interface PipelineProgress {
   stage: string;
@@ -211,7 +149,7 @@ export interface MethodResults {
   'pipeline.start': { jobId: string };
   'pipeline.cancel': { ok: true };
   'pipeline.resume': { jobId: string };
-  'pipeline.status': { state: JobState; runId?: string; error?: string; progress: PipelineProgress | null };
+  'pipeline.status': { state: JobState; runId?: number; error?: string; progress: PipelineProgress | null };
   'candidates.list': { total: number; rows: CandidateRow[] };
   'candidates.get': CandidateDetail;
   /** centerX/centerY: the candidate in the cutout's own FITS 1-based pixels. */
@@ -239,7 +177,7 @@ export type MethodResult<M extends MethodName> = MethodResults[M];
 export interface EventPayloads {
   'pipeline.progress': { jobId: string } & PipelineProgress;
   'pipeline.log': { jobId: string; line: string };
-  'pipeline.done': { jobId: string; state: Exclude<JobState, 'running'>; runId?: string; error?: string };
+  'pipeline.done': { jobId: string; state: Exclude<JobState, 'running'>; runId?: number; error?: string };
 }
 export type EventName = keyof EventPayloads;
 export const eventNames: EventName[] = ['pipeline.progress', 'pipeline.log', 'pipeline.done'];
