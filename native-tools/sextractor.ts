@@ -1,0 +1,127 @@
+/**
+ * One SExtractor pass over one image HDU, writing a FITS_LDAC catalogue into
+ * the work folder.
+ *
+ *   pass 1: detection plus 35x35 VIGNET stamps, the input PSFEx needs;
+ *   pass 2: the measurements we keep, with the PSF model loaded so that
+ *           SPREAD_MODEL / SPREADERR_MODEL can be computed.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../electron/core/errors';
+import type { StageContext } from '../electron/core/stage';
+import { installParamFile, writeConfig } from './config';
+import { INSTALL_HINT, type ToolInfo } from './find';
+import { runTool, type ToolRun } from './spawn';
+
+export type SextractorPass = 'pass1' | 'pass2';
+
+/** Detection settings that may differ per run; defaults are SExtractor's own. */
+export interface DetectionSettings {
+  /** Sigmas above the local background. */
+  detectThresh: number;
+  analysisThresh: number;
+  detectMinArea: number;
+  /** Background mesh, pixels. */
+  backSize: number;
+  /** Diameter of the pass-1 aperture PSFEx normalises with, pixels. */
+  photAperturePx: number;
+}
+
+export const DEFAULT_DETECTION: DetectionSettings = {
+  detectThresh: 1.5,
+  analysisThresh: 1.5,
+  detectMinArea: 3,
+  backSize: 64,
+  photAperturePx: 10,
+};
+
+export interface SextractorJob {
+  image: string;
+  /** HDU holding the image, 0 = primary. Given explicitly: SExtractor would otherwise also "measure" every extension. */
+  hdu: number;
+  workDir: string;
+  pass: SextractorPass;
+  detection: DetectionSettings;
+  pixelScaleArcsec: number;
+  /** Stellar FWHM for CLASS_STAR, arcsec (pass 2 uses PSFEx's measurement). */
+  seeingFwhmArcsec: number;
+  saturLevel: number;
+  /** Pass 2 only. */
+  psfFile?: string;
+  /** Rows of the image, to turn "Line: N" into a fraction. */
+  imageHeight?: number;
+  /** Progress: called with 0..1 as SExtractor scans. */
+  onFraction?: (fraction: number) => void;
+  onSpawn?: (pid: number) => void;
+}
+
+export interface SextractorResult {
+  catalog: string;
+  configFile: string;
+  run: ToolRun;
+}
+
+/**
+ * Largest value the image format can hold: photographic plates saturate
+ * softly, so only scanner clipping is flagged (see config/vasco.sex).
+ */
+export function formatCeiling(bitpix: number, bzero = 0, bscale = 1): number {
+  if (bitpix === 8) return 255 * bscale + bzero;
+  if (bitpix === 16) return 32767 * bscale + bzero;
+  if (bitpix === 32) return 2147483647 * bscale + bzero;
+  return 1e30; // floating point: no ceiling
+}
+
+/** Debian keeps default.conv / default.nnw next to the binary's share folder. */
+function sharedFile(tool: ToolInfo, name: string): string {
+  const path = tool.shareDir ? join(tool.shareDir, name) : null;
+  if (!path || !existsSync(path)) {
+    throw new UserError(
+      `SExtractor's ${name} was not found (looked in ${tool.shareDir ?? `the share folder next to ${tool.path}`})`,
+      `reinstall the package: ${INSTALL_HINT}`,
+      'tool-missing',
+    );
+  }
+  return path;
+}
+
+export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: StageContext): Promise<SextractorResult> {
+  const workDir = resolve(job.workDir);
+  if (job.pass === 'pass2' && !job.psfFile) throw new Error('SExtractor pass 2 needs the PSFEx model');
+  const catalog = join(workDir, `${job.pass}.cat`);
+  const configFile = writeConfig('vasco.sex', join(workDir, `${job.pass}.sex`), {
+    CATALOG_NAME: catalog,
+    PARAMETERS_NAME: installParamFile(`${job.pass}.param`, workDir),
+    DETECT_MINAREA: job.detection.detectMinArea,
+    DETECT_THRESH: job.detection.detectThresh,
+    ANALYSIS_THRESH: job.detection.analysisThresh,
+    FILTER_NAME: sharedFile(tool, 'default.conv'),
+    PHOT_APERTURE: job.detection.photAperturePx,
+    SATUR_LEVEL: job.saturLevel,
+    PIXEL_SCALE: job.pixelScaleArcsec,
+    SEEING_FWHM: Number(job.seeingFwhmArcsec.toFixed(3)),
+    STARNNW_NAME: sharedFile(tool, 'default.nnw'),
+    BACK_SIZE: job.detection.backSize,
+    // Pass 1 asks for nothing PSF-based, so SExtractor never opens this.
+    PSF_NAME: job.psfFile ? resolve(job.psfFile) : 'NONE',
+  });
+
+  const height = job.imageHeight ?? 0;
+  const run = await runTool(tool.path, [`${resolve(job.image)}[${job.hdu}]`, '-c', configFile], {
+    cwd: workDir,
+    ctx,
+    label: `sextractor ${job.pass}`,
+    onSpawn: job.onSpawn,
+    onLine: (line) => {
+      const m = /^> Line:\s+(\d+)/.exec(line);
+      if (!m) return false;
+      if (height > 0) job.onFraction?.(Math.min(1, Number(m[1]) / height));
+      return true;
+    },
+  });
+  if (!existsSync(catalog)) {
+    throw new UserError(`sextractor ${job.pass} finished but wrote no catalogue (${catalog})`, 'see the log in the work folder', 'tool-failed');
+  }
+  return { catalog, configFile, run };
+}

@@ -1,0 +1,105 @@
+/**
+ * The real SExtractor and PSFEx on a real DSS cutout (XE198, 353x353 px).
+ * Catalogue contents are read back with astropy, independently of our FITS code.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../electron/core/errors';
+import { findNativeTools, type NativeTools } from '../../native-tools/find';
+import { runPsfex, type PsfexResult } from '../../native-tools/psfex';
+import { DEFAULT_DETECTION, runSextractor, type SextractorJob } from '../../native-tools/sextractor';
+import { haveCommand, haveSharedData, sharedData } from '../helpers/shared-data';
+
+const IMAGE = 'cutouts/poss1-red-XE198-ngc1275-10arcmin.fits';
+const ready =
+  haveSharedData(IMAGE) &&
+  haveCommand('source-extractor', 'sudo apt-get install source-extractor psfex') &&
+  haveCommand('psfex', 'sudo apt-get install source-extractor psfex');
+
+function astropy(script: string): string {
+  return execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
+}
+
+describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
+  let tools: NativeTools;
+  let workDir: string;
+  let psf: PsfexResult;
+  const log: string[] = [];
+  const fractions: number[] = [];
+  let job: SextractorJob;
+
+  beforeAll(async () => {
+    tools = await findNativeTools();
+    workDir = mkdtempSync(join(tmpdir(), 'vasco-native-'));
+    job = {
+      image: sharedData(IMAGE), hdu: 0, workDir, pass: 'pass1', detection: DEFAULT_DETECTION,
+      pixelScaleArcsec: 1.7, seeingFwhmArcsec: 4, saturLevel: 32767, imageHeight: 353,
+      onFraction: (f) => fractions.push(f),
+    };
+    const ctx = { log: (l: string) => log.push(l) };
+    const p1 = await runSextractor(tools.sextractor, job, ctx);
+    psf = await runPsfex(tools.psfex, { catalog: p1.catalog, workDir, degrees: 2, fwhmRangePx: [1.5, 10] }, ctx);
+    await runSextractor(tools.sextractor, { ...job, pass: 'pass2', psfFile: psf.psfFile, onFraction: undefined }, ctx);
+  });
+  afterAll(() => workDir && rmSync(workDir, { recursive: true, force: true }));
+
+  it('writes configs with absolute paths to the param, filter and network files', () => {
+    const conf = readFileSync(join(workDir, 'pass2.sex'), 'utf8');
+    for (const key of ['PARAMETERS_NAME', 'FILTER_NAME', 'STARNNW_NAME', 'PSF_NAME', 'CATALOG_NAME']) {
+      const value = new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(conf)?.[1];
+      expect(value, key).toMatch(/^\//);
+    }
+    expect(conf).not.toMatch(/@[A-Z_]+@/);
+  });
+
+  it('pass 1 carries the VIGNET stamps PSFEx needs and reports scan progress', () => {
+    const out = astropy(
+      `from astropy.io import fits; t=fits.open('${join(workDir, 'pass1.cat')}')[2]; print(t.header['EXTNAME'], t.data.shape[0], t.columns['VIGNET'].dim)`,
+    ).trim().split(' ');
+    expect(out[0]).toBe('LDAC_OBJECTS');
+    expect(Number(out[1])).toBeGreaterThan(50);
+    expect(out[2]).toBe('(35,');
+    expect(fractions.length).toBeGreaterThan(3);
+    expect(fractions.at(-1)).toBe(1);
+  });
+
+  it('PSFEx builds a degree-2 spatially varying model without check plots or images', () => {
+    const deg = astropy(`from astropy.io import fits; h=fits.open('${psf.psfFile}')[1].header; print(h['POLDEG1'], h['POLNAXIS'])`).trim();
+    expect(deg).toBe('2 2');
+    expect(psf.stats).not.toBeNull();
+    // POSS-I red stars at 1.7"/px: a few pixels FWHM.
+    expect(psf.stats!.fwhmPx).toBeGreaterThan(1.5);
+    expect(psf.stats!.fwhmPx).toBeLessThan(6);
+    expect(execFileSync('ls', [workDir], { encoding: 'utf8' })).not.toMatch(/\.(png|ps)\b|chi|resi|samp|snap|proto/);
+    expect(log.some((l) => l.startsWith('[psfex]'))).toBe(true);
+  });
+
+  it('pass 2 measures SPREAD_MODEL with finite values around zero for most sources', () => {
+    const out = astropy(
+      `from astropy.io import fits; import numpy as np; d=fits.open('${join(workDir, 'pass2.cat')}')[2].data; print(len(d), np.median(d['SPREAD_MODEL']), np.isfinite(d['SPREADERR_MODEL']).mean())`,
+    ).trim().split(' ').map(Number);
+    expect(out[0]).toBeGreaterThan(50);
+    expect(Math.abs(out[1])).toBeLessThan(0.01);
+    expect(out[2]).toBe(1);
+  });
+
+  it('cancelling kills the running child and throws CancelledError', async () => {
+    const controller = new AbortController();
+    let pid = 0;
+    const started = Date.now();
+    const p = runSextractor(
+      tools.sextractor,
+      { ...job, workDir: join(workDir, 'cancel'), pass: 'pass2', psfFile: psf.psfFile, onFraction: undefined, onSpawn: (n) => (pid = n) },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 400);
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    expect(pid).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(4000);
+    // The pid is gone (reaped): signal 0 fails with ESRCH.
+    expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+});
