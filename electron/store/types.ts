@@ -1,0 +1,128 @@
+/**
+ * What the review store hands out. Type-only and browser-safe. Angles in
+ * degrees, pixels FITS 1-based, times ISO 8601 UTC.
+ */
+import type { LedgerEntry, RunSummary } from '../pipeline/types';
+import type { ReviewLabel } from './labels';
+
+export interface RunRow {
+  id: number;
+  /** When the run was recorded in this workspace. */
+  createdUtc: string;
+  redRegion: string;
+  blueRegion: string | null;
+  mode: RunSummary['mode'];
+  candidates: number;
+  /** Candidates with at least one reviewer's current label. */
+  reviewed: number;
+  outDir: string;
+}
+
+export interface CandidateRow {
+  id: number;
+  runId: number;
+  /** SExtractor NUMBER on the red plate. */
+  sourceNumber: number;
+  ra: number;
+  dec: number;
+  x: number;
+  y: number;
+  mag: number;
+  magErr: number;
+  snr: number;
+  fwhm: number;
+  elongation: number;
+  spreadModel: number | null;
+  flags: number;
+  nearestBlueArcsec: number | null;
+  /** Red plate REGION, e.g. "XE687". */
+  plate: string;
+  ledger: LedgerEntry[];
+  /**
+   * Majority of the reviewers' current labels: the label held by more than half
+   * of them; 'unsure' when no label has a majority (ties, splits); null when
+   * nobody has labelled it. Always null in blind mode.
+   */
+  consensus: ReviewLabel | null;
+  /** The requesting reviewer's current label. */
+  myLabel: ReviewLabel | null;
+  /** Reviewers with a current label (blind mode: 1 or 0, the requester only). */
+  reviews: number;
+}
+
+export type ReviewAction = 'label' | 'undo';
+
+export interface ReviewEvent {
+  id: number;
+  candidateId: number;
+  reviewer: string;
+  action: ReviewAction;
+  /** The label set; for an undo, the label it withdrew. */
+  label: ReviewLabel;
+  /** 0..1, as the reviewer stated it. */
+  confidence: number | null;
+  note: string | null;
+  createdUtc: string;
+  appVersion: string;
+  /** Display settings the reviewer saw (stretch, zoom, blink rate, ...). */
+  display: Record<string, unknown> | null;
+  /** On an undo: the id of the event it withdraws. */
+  undoes: number | null;
+}
+
+export interface PlateFileRef {
+  region: string;
+  band: 'red' | 'blue';
+  file: string;
+  epochJulian: number | null;
+  headerSha256: string;
+}
+
+export interface CandidateDetail {
+  row: CandidateRow;
+  plates: { red: PlateFileRef; blue: PlateFileRef | null };
+  /** Oldest first. Blind mode: only the requesting reviewer's events. */
+  history: ReviewEvent[];
+}
+
+export interface Agreement {
+  reviewers: string[];
+  /** Candidates of the run labelled by every one of `reviewers`. */
+  items: number;
+  /** Two reviewers: Cohen's kappa over `items`. */
+  cohenKappa?: number;
+  /** Three or more reviewers: Fleiss' kappa over `items`. */
+  fleissKappa?: number;
+  /** Percentage (0-100) of `items` on which all reviewers gave the same label. */
+  percentAgreement: number;
+  /** Every pair of reviewers: Cohen's kappa over the items both labelled. */
+  pairs: { a: string; b: string; n: number; agreed: number; kappa: number | null }[];
+}
+
+export type CandidateSortColumn =
+  | 'id' | 'sourceNumber' | 'ra' | 'dec' | 'x' | 'y' | 'mag' | 'magErr' | 'snr' | 'fwhm' | 'elongation'
+  | 'spreadModel' | 'flags' | 'nearestBlueArcsec' | 'consensus' | 'myLabel' | 'label' | 'reviews';
+
+export interface CandidateQuery {
+  runId: number;
+  sort?: { column: CandidateSortColumn | string; desc?: boolean };
+  filter?: {
+    /** Ledger reasons (e.g. "gaia", "asteroid"): keep candidates with an entry carrying one of them. */
+    reasons?: string[];
+    /** Keep rows whose label is one of these ('unreviewed': none). See `reviewer`. */
+    labels?: (ReviewLabel | 'unreviewed')[];
+    /** Apply `labels` to this reviewer's current label instead of the consensus. */
+    reviewer?: string;
+    /** Matches candidate id or source number exactly, ledger reasons/details/counterparts and review notes in part. */
+    text?: string;
+    magMin?: number;
+    magMax?: number;
+    snrMin?: number;
+  };
+  offset?: number;
+  limit?: number;
+  /** The requesting reviewer (fills myLabel). */
+  reviewer?: string;
+  /** Hide other reviewers' labels: consensus null, label filters and sorts use `reviewer`'s own label. */
+  blind?: boolean;
+}
