@@ -1,0 +1,195 @@
+/**
+ * The modern catalogues a POSS-I candidate is vetoed against: VizieR table
+ * names, the columns we ask for, epochs and sky coverage. Table and column
+ * names as published by VizieR (checked against their use in astroquery-based
+ * code and VizieR URLs).
+ */
+import type { SimpleTable } from './table';
+import { DEC_NAMES, EPOCH_NAMES, ID_NAMES, PMDEC_NAMES, PMRA_NAMES, RA_NAMES, findColumn, numericColumn, stringColumn } from './table';
+
+export type CatalogId = 'gaia' | 'ps1' | 'supercosmos' | 'allwise' | '2mass' | 'catwise' | 'ukidss' | 'usnob';
+
+export interface CatalogDef {
+  id: CatalogId;
+  label: string;
+  /** VizieR table, also the XMatch `vizier:` identifier. */
+  vizier: string;
+  ra: string;
+  dec: string;
+  idColumn?: string;
+  magColumn?: string;
+  pmra?: string;
+  pmdec?: string;
+  /** Column holding the position epoch, when the table has one. */
+  epochColumn?: string;
+  /** Epoch of the positions (Julian year) when they move; null: no motion applied. */
+  epoch: number | null;
+  /** Southern limit of the survey, degrees (Pan-STARRS: -30). */
+  decMin?: number;
+  group: 'primary' | 'ir' | 'optional';
+  note?: string;
+}
+
+export const CATALOGS: Record<CatalogId, CatalogDef> = {
+  gaia: {
+    id: 'gaia',
+    label: 'Gaia EDR3',
+    vizier: 'I/350/gaiaedr3',
+    ra: 'RA_ICRS',
+    dec: 'DE_ICRS',
+    idColumn: 'Source',
+    magColumn: 'Gmag',
+    pmra: 'pmRA',
+    pmdec: 'pmDE',
+    epochColumn: 'Epoch',
+    epoch: 2016.0,
+    group: 'primary',
+  },
+  ps1: {
+    id: 'ps1',
+    label: 'Pan-STARRS DR2',
+    vizier: 'II/389/ps1_dr2',
+    ra: 'RAJ2000',
+    dec: 'DEJ2000',
+    idColumn: 'objID',
+    magColumn: 'rmag',
+    epoch: null,
+    decMin: -30,
+    group: 'primary',
+  },
+  supercosmos: {
+    id: 'supercosmos',
+    label: 'GSC 2.3 (I/305/out)',
+    vizier: 'I/305/out',
+    ra: 'RAJ2000',
+    dec: 'DEJ2000',
+    idColumn: 'GSC2.3',
+    magColumn: 'Fmag',
+    epoch: null,
+    group: 'primary',
+    note: 'VizieR I/305/out is the Guide Star Catalog 2.3.2, built from second-epoch (POSS-II/SERC) plate scans; the replication document calls this step "SuperCOSMOS".',
+  },
+  allwise: {
+    id: 'allwise',
+    label: 'AllWISE',
+    vizier: 'II/328/allwise',
+    ra: 'RAJ2000',
+    dec: 'DEJ2000',
+    idColumn: 'AllWISE',
+    magColumn: 'W1mag',
+    epoch: null,
+    group: 'ir',
+  },
+  '2mass': {
+    id: '2mass',
+    label: '2MASS',
+    vizier: 'II/246/out',
+    ra: 'RAJ2000',
+    dec: 'DEJ2000',
+    idColumn: '2MASS',
+    magColumn: 'Jmag',
+    epoch: null,
+    group: 'ir',
+  },
+  catwise: {
+    id: 'catwise',
+    label: 'CatWISE2020',
+    vizier: 'II/365/catwise',
+    ra: 'RA_ICRS',
+    dec: 'DE_ICRS',
+    idColumn: 'Name',
+    magColumn: 'W1mproPM',
+    epoch: null,
+    group: 'ir',
+  },
+  ukidss: {
+    id: 'ukidss',
+    label: 'UKIDSS-LAS DR9',
+    vizier: 'II/319/las9',
+    ra: 'RAJ2000',
+    dec: 'DEJ2000',
+    magColumn: 'Jmag1',
+    epoch: null,
+    group: 'ir',
+  },
+  usnob: {
+    id: 'usnob',
+    label: 'USNO-B1.0',
+    vizier: 'I/284/out',
+    ra: 'RAJ2000',
+    dec: 'DEJ2000',
+    idColumn: 'USNO-B1.0',
+    magColumn: 'R1mag',
+    epoch: null,
+    group: 'optional',
+    note: 'USNO-B1.0 includes POSS-I measurements themselves; vetoing with it removes real POSS-I-only sources.',
+  },
+};
+
+export const CATALOG_IDS = Object.keys(CATALOGS) as CatalogId[];
+
+/** Gaia, Pan-STARRS and SuperCOSMOS always; IR (--ir) and USNO-B (--usnob) on request. */
+export function defaultCatalogs(o: { ir?: boolean; usnob?: boolean } = {}): CatalogId[] {
+  return CATALOG_IDS.filter((id) => {
+    const g = CATALOGS[id].group;
+    return g === 'primary' || (g === 'ir' && o.ir) || (id === 'usnob' && o.usnob);
+  });
+}
+
+export function isCatalogId(s: string): s is CatalogId {
+  return (CATALOG_IDS as string[]).includes(s);
+}
+
+/** Columns asked from VizieR: position, motion, epoch, id, magnitude. */
+export function queryColumns(def: CatalogDef): string[] {
+  return [def.ra, def.dec, def.pmra, def.pmdec, def.epochColumn, def.idColumn, def.magColumn].filter(
+    (c): c is string => !!c,
+  );
+}
+
+/** Why a catalogue cannot help on this plate at all, or null. */
+export function coverageGap(def: CatalogDef, plateCentre: { dec: number }, plateRadiusDeg: number): string | null {
+  if (def.decMin !== undefined && plateCentre.dec + plateRadiusDeg < def.decMin) {
+    return `${def.label} has no coverage south of Dec ${def.decMin}; the whole plate lies below it`;
+  }
+  return null;
+}
+
+/** Positions, motions, ids and magnitudes pulled from any table (VizieR, XMatch answer, local file). */
+export interface CatalogRows {
+  ra: Float64Array;
+  dec: Float64Array;
+  pmra: Float64Array | null;
+  pmdec: Float64Array | null;
+  epoch: Float64Array | null;
+  id: string[];
+  mag: Float64Array;
+}
+
+export function extractRows(def: CatalogDef, table: SimpleTable): CatalogRows | { error: string } {
+  const ra = findColumn(table, [def.ra, ...RA_NAMES]);
+  const dec = findColumn(table, [def.dec, ...DEC_NAMES]);
+  if (ra < 0 || dec < 0) {
+    return {
+      error: `no ${ra < 0 ? 'RA' : 'Dec'} column (looked for ${def.ra}/${def.dec} and the usual names; columns: ${table.columns
+        .map((c) => c.name)
+        .join(', ')})`,
+    };
+  }
+  const moving = def.epoch !== null;
+  const pmra = moving ? findColumn(table, [def.pmra ?? 'pmRA', ...PMRA_NAMES]) : -1;
+  const pmdec = moving ? findColumn(table, [def.pmdec ?? 'pmDE', ...PMDEC_NAMES]) : -1;
+  const epoch = moving ? findColumn(table, [def.epochColumn ?? 'Epoch', ...EPOCH_NAMES]) : -1;
+  const id = findColumn(table, def.idColumn ? [def.idColumn, ...ID_NAMES] : [...ID_NAMES]);
+  const mag = findColumn(table, def.magColumn ? [def.magColumn, 'phot_g_mean_mag', 'mag'] : ['mag']);
+  const ids = id >= 0 ? stringColumn(table, id) : table.rows.map((_, i) => `row ${i + 1}`);
+  return {
+    ra: numericColumn(table, ra),
+    dec: numericColumn(table, dec),
+    pmra: pmra >= 0 ? numericColumn(table, pmra) : null,
+    pmdec: pmdec >= 0 ? numericColumn(table, pmdec) : null,
+    epoch: epoch >= 0 ? numericColumn(table, epoch) : null,
+    id: ids,
+    mag: numericColumn(table, mag),
+  };
+}
