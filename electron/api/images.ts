@@ -1,0 +1,285 @@
+/**
+ * The pictures the review screen shows, cut from the plates by random access
+ * (a 400 MB plate is never read whole):
+ *  - cutout: the plate's own pixels around a position, as a small FITS whose
+ *    header keeps the plate's WCS right (CRPIX shifted; for DSS, CNPIX);
+ *  - blink: red and blue resampled onto one TAN grid centred on a position
+ *    (bilinear, through each plate's own solution), so the frames align;
+ *  - sky context: a cutout with a TAN-SIP header fitted to the plate solution
+ *    (Aladin Lite reads TAN-SIP but not DSS plate solutions).
+ * Pixels FITS 1-based, degrees, arcsec only in names ending Arcsec.
+ */
+import { UserError } from '../core/errors';
+import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
+import { encodeFitsImage, FitsFile } from '../fits';
+import type { HeaderValues } from '../pipeline/types';
+import { fitTanSip, gnomonicForward, gnomonicInverse, tanSipHeader, type TanSipFit } from './tan-sip-fit';
+
+export interface OpenPlate {
+  file: string;
+  fits: FitsFile;
+  header: HeaderValues;
+  width: number;
+  height: number;
+  solution: PlateSolution;
+  /** Approximate pixel scale at the image centre, arcsec per pixel. */
+  scaleArcsec: number;
+}
+
+/** Keeps a few plates open: a review session hops between the same two files. */
+export class PlateCache {
+  private plates = new Map<string, Promise<OpenPlate>>();
+  constructor(private readonly capacity = 4) {}
+
+  get(file: string): Promise<OpenPlate> {
+    let p = this.plates.get(file);
+    if (p) {
+      this.plates.delete(file); // re-insert: most recently used last
+      this.plates.set(file, p);
+      return p;
+    }
+    p = openPlate(file);
+    p.catch(() => this.plates.delete(file));
+    this.plates.set(file, p);
+    while (this.plates.size > this.capacity) {
+      const [oldest, old] = this.plates.entries().next().value as [string, Promise<OpenPlate>];
+      this.plates.delete(oldest);
+      void old.then((o) => o.fits.close()).catch(() => undefined);
+    }
+    return p;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.plates.values()];
+    this.plates.clear();
+    await Promise.all(all.map((p) => p.then((o) => o.fits.close()).catch(() => undefined)));
+  }
+}
+
+export async function openPlate(file: string): Promise<OpenPlate> {
+  const fits = await FitsFile.open(file);
+  try {
+    const hdu = fits.imageHdu();
+    const [width, height] = hdu.naxis;
+    const { solution } = chooseSolution(hdu.header);
+    const cx = (width + 1) / 2, cy = (height + 1) / 2;
+    const [r0, d0] = solution.pixToSky(cx, cy);
+    const [r1, d1] = solution.pixToSky(cx + 1, cy);
+    const [r2, d2] = solution.pixToSky(cx, cy + 1);
+    const sx = Math.hypot((r1 - r0) * Math.cos((d0 * Math.PI) / 180), d1 - d0) * 3600;
+    const sy = Math.hypot((r2 - r0) * Math.cos((d0 * Math.PI) / 180), d2 - d0) * 3600;
+    return { file, fits, header: hdu.header, width, height, solution, scaleArcsec: Math.sqrt(sx * sy) };
+  } catch (err) {
+    await fits.close();
+    throw err;
+  }
+}
+
+// ------------------------------------------------------------ cutouts
+
+export interface Rect {
+  /** Lower-left pixel, FITS 1-based, and size. */
+  x1: number;
+  y1: number;
+  width: number;
+  height: number;
+}
+
+/** A size x size rectangle centred on (x, y), moved (not cropped) to stay inside the image when it can. */
+export function rectAround(x: number, y: number, size: number, imageWidth: number, imageHeight: number): Rect {
+  const w = Math.min(size, imageWidth), h = Math.min(size, imageHeight);
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+  const x1 = clamp(Math.round(x) - Math.floor(w / 2), 1, imageWidth - w + 1);
+  const y1 = clamp(Math.round(y) - Math.floor(h / 2), 1, imageHeight - h + 1);
+  return { x1, y1, width: w, height: h };
+}
+
+/** Keywords that describe the whole plate's pixels and would be wrong for a cutout. */
+const PLATE_ONLY = /^(DATAMIN|DATAMAX|CHECKSUM|DATASUM|BZERO|BSCALE|BLANK|OBJCTX|OBJCTY)$/;
+
+/**
+ * The plate header adjusted for a sub-image starting at (x1, y1): explicit WCS
+ * reference pixels move by -(x1-1, y1-1); the DSS corner CNPIX moves by
+ * +(x1-1, y1-1) (the GSSS solution adds it back); IRAF LTV likewise.
+ */
+export function cutoutHeader(plateHeader: HeaderValues, rect: Rect): HeaderValues {
+  const dx = rect.x1 - 1, dy = rect.y1 - 1;
+  const h: HeaderValues = {};
+  for (const [k, v] of Object.entries(plateHeader)) if (!PLATE_ONLY.test(k)) h[k] = v;
+  const shift = (key: string, by: number) => {
+    if (typeof h[key] === 'number') h[key] = (h[key] as number) + by;
+  };
+  shift('CRPIX1', -dx);
+  shift('CRPIX2', -dy);
+  shift('LTV1', -dx);
+  shift('LTV2', -dy);
+  if ('PLTRAH' in h || 'AMDX1' in h) {
+    h.CNPIX1 = Number(h.CNPIX1 ?? 0) + dx;
+    h.CNPIX2 = Number(h.CNPIX2 ?? 0) + dy;
+  }
+  return h;
+}
+
+export interface Cutout {
+  fits: Buffer;
+  width: number;
+  height: number;
+  /** The requested position in the cutout's own pixels. */
+  centerX: number;
+  centerY: number;
+  rect: Rect;
+}
+
+export async function makeCutout(plate: OpenPlate, x: number, y: number, sizePx: number): Promise<Cutout> {
+  if (!(x >= 0.5 && x <= plate.width + 0.5 && y >= 0.5 && y <= plate.height + 0.5))
+    throw new UserError(
+      `position (${x.toFixed(1)}, ${y.toFixed(1)}) is outside ${plate.file} (${plate.width}x${plate.height} px)`,
+      'the candidate does not fall on this plate; look at the other band',
+      'not-found',
+    );
+  const rect = rectAround(x, y, sizePx, plate.width, plate.height);
+  const data = await plate.fits.readImageRect(rect.x1, rect.y1, rect.width, rect.height);
+  const header = cutoutHeader(plate.header, rect);
+  return {
+    fits: encodeFitsImage(rect.width, rect.height, data, header, -32),
+    width: rect.width,
+    height: rect.height,
+    centerX: x - rect.x1 + 1,
+    centerY: y - rect.y1 + 1,
+    rect,
+  };
+}
+
+// ------------------------------------------------------------ blink
+
+export interface TanGrid {
+  ra: number;
+  dec: number;
+  /** Output pixels per side. */
+  size: number;
+  pixelArcsec: number;
+}
+
+/** Largest blink frame we resample (pixels per side). */
+export const MAX_GRID = 1024;
+
+export function tanGridHeader(g: TanGrid, extra: HeaderValues = {}): HeaderValues {
+  const c = (g.size + 1) / 2;
+  const s = g.pixelArcsec / 3600;
+  return {
+    WCSAXES: 2,
+    CTYPE1: 'RA---TAN',
+    CTYPE2: 'DEC--TAN',
+    CUNIT1: 'deg',
+    CUNIT2: 'deg',
+    CRPIX1: c,
+    CRPIX2: c,
+    CRVAL1: g.ra,
+    CRVAL2: g.dec,
+    // North up, east left.
+    CD1_1: -s,
+    CD1_2: 0,
+    CD2_1: 0,
+    CD2_2: s,
+    RADESYS: 'ICRS',
+    ...extra,
+  };
+}
+
+/**
+ * Resample a plate onto a TAN grid: each output pixel's sky position goes
+ * through the plate's own solution to plate pixels, where the image is
+ * interpolated bilinearly. Pixels off the plate are NaN.
+ */
+export async function resampleToTan(plate: OpenPlate, g: TanGrid): Promise<Float32Array> {
+  const n = g.size;
+  const c = (n + 1) / 2;
+  const s = g.pixelArcsec / 3600;
+  const px = new Float64Array(n * n), py = new Float64Array(n * n);
+  let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
+  for (let j = 0; j < n; j++)
+    for (let i = 0; i < n; i++) {
+      const [ra, dec] = gnomonicInverse(-(i + 1 - c) * s, (j + 1 - c) * s, g.ra, g.dec);
+      const [x, y] = plate.solution.skyToPix(ra, dec);
+      const k = j * n + i;
+      px[k] = x;
+      py[k] = y;
+      if (Number.isFinite(x) && Number.isFinite(y)) {
+        xmin = Math.min(xmin, x); xmax = Math.max(xmax, x);
+        ymin = Math.min(ymin, y); ymax = Math.max(ymax, y);
+      }
+    }
+  const out = new Float32Array(n * n).fill(NaN);
+  const x1 = Math.max(1, Math.floor(xmin) - 1), y1 = Math.max(1, Math.floor(ymin) - 1);
+  const x2 = Math.min(plate.width, Math.ceil(xmax) + 1), y2 = Math.min(plate.height, Math.ceil(ymax) + 1);
+  if (!(x2 >= x1 + 1 && y2 >= y1 + 1)) return out; // the grid misses the plate
+  const w = x2 - x1 + 1, h = y2 - y1 + 1;
+  const data = await plate.fits.readImageRect(x1, y1, w, h);
+  for (let k = 0; k < n * n; k++) {
+    const fx = px[k] - x1, fy = py[k] - y1; // 0-based within the rectangle
+    const i0 = Math.floor(fx), j0 = Math.floor(fy);
+    if (!(i0 >= 0 && j0 >= 0 && i0 + 1 < w && j0 + 1 < h)) continue;
+    const tx = fx - i0, ty = fy - j0;
+    const a = data[j0 * w + i0], b = data[j0 * w + i0 + 1];
+    const cc = data[(j0 + 1) * w + i0], d = data[(j0 + 1) * w + i0 + 1];
+    out[k] = (1 - ty) * ((1 - tx) * a + tx * b) + ty * ((1 - tx) * cc + tx * d);
+  }
+  return out;
+}
+
+export function blinkGrid(ra: number, dec: number, sizeArcsec: number, pixelArcsec: number): TanGrid {
+  const size = Math.max(8, Math.round(sizeArcsec / pixelArcsec));
+  if (size > MAX_GRID)
+    throw new UserError(
+      `a blink frame of ${sizeArcsec}" at ${pixelArcsec}"/px would be ${size} px wide (limit ${MAX_GRID})`,
+      'ask for a smaller field or coarser pixels',
+      'bad-arguments',
+    );
+  return { ra, dec, size, pixelArcsec };
+}
+
+export async function makeBlinkFrame(plate: OpenPlate, g: TanGrid, band: 'red' | 'blue'): Promise<Buffer> {
+  const data = await resampleToTan(plate, g);
+  const header = tanGridHeader(g, { BAND: band, SRCFILE: plate.file.slice(-68), SURVEY: plate.header.SURVEY ?? null, REGION: plate.header.REGION ?? null });
+  if ('DATE-OBS' in plate.header) header['DATE-OBS'] = plate.header['DATE-OBS'];
+  return encodeFitsImage(g.size, g.size, data, header, -32);
+}
+
+// ------------------------------------------------------------ sky context
+
+/** Keywords of the DSS plate solution (Aladin Lite refuses headers carrying them) and of any old WCS. */
+const SOLUTION_KEYS =
+  /^(PLT(RAH|RAM|RAS|DECSN|DECD|DECM|DECS)|AMD(X|Y|REX|REY)\d+|PPO\d+|CNPIX\d|XPIXELSZ|YPIXELSZ|DSS_.*|WCSAXES|WCSNAME|RADESYS|RADECSYS|EQUINOX|EPOCH|C(TYPE|RPIX|RVAL|DELT|ROTA|UNIT)\d|CD\d_\d|PC\d_\d|LTV\d|LTM\d_\d|(A|B|AP|BP)_(ORDER|\d+_\d+))$/;
+
+export interface SkyContextImage {
+  fits: Buffer;
+  fit: TanSipFit;
+  cutout: Cutout;
+}
+
+/**
+ * A cutout of the plate around (x, y) with a TAN-SIP header fitted to the
+ * plate solution over it; the lowest SIP order (3..5) whose worst residual is
+ * under 0.02" is used.
+ */
+export async function makeSkyContext(plate: OpenPlate, x: number, y: number, sizePx: number): Promise<SkyContextImage> {
+  const cutout = await makeCutout(plate, x, y, sizePx);
+  const { x1, y1, width, height } = cutout.rect;
+  const pixToSky = (cx: number, cy: number) => plate.solution.pixToSky(cx + x1 - 1, cy + y1 - 1);
+  let fit = fitTanSip({ width, height, pixToSky, order: 3 });
+  for (let order = 4; order <= 5 && fit.maxArcsec > 0.02; order++) {
+    const next = fitTanSip({ width, height, pixToSky, order });
+    if (next.maxArcsec < fit.maxArcsec) fit = next;
+  }
+  const header: HeaderValues = {};
+  for (const [k, v] of Object.entries(cutoutHeader(plate.header, cutout.rect))) if (!SOLUTION_KEYS.test(k)) header[k] = v;
+  Object.assign(header, tanSipHeader(fit), { SIPMAXAS: Number(fit.maxArcsec.toFixed(5)) });
+  const data = await plate.fits.readImageRect(x1, y1, width, height);
+  return { fits: encodeFitsImage(width, height, data, header, -32), fit, cutout };
+}
+
+/** Standard-coordinate distance test used to pick overlays inside a square field. */
+export function insideField(ra: number, dec: number, ra0: number, dec0: number, halfSizeDeg: number): boolean {
+  const [xi, eta] = gnomonicForward(ra, dec, ra0, dec0);
+  return Number.isFinite(xi) && Math.abs(xi) <= halfSizeDeg && Math.abs(eta) <= halfSizeDeg;
+}
