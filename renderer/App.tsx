@@ -1,0 +1,54 @@
+/**
+ * The workstation's shell: a top bar (run, reviewer, blind mode, progress) and
+ * three views — Run (start a plate, live progress, funnel), Review (table and
+ * inspection panels) and Plots.
+ */
+import { useEffect } from 'react';
+import { useSession } from './stores/session';
+import { useCandidates } from './stores/candidates';
+import { useSelection } from './stores/selection';
+import { useReview } from './stores/review';
+import { TopBar } from './components/common/TopBar';
+import { ErrorBanner } from './components/common/ErrorBanner';
+import { RunView } from './components/run/RunView';
+import { ReviewView } from './components/review/ReviewView';
+import { PlotsView } from './components/plots/PlotsView';
+import { ReviewerPrompt } from './components/review/ReviewerPrompt';
+
+export function App() {
+  const view = useSession((s) => s.view);
+  const runId = useSession((s) => s.runId);
+  const reviewer = useSession((s) => s.reviewer);
+  const blind = useSession((s) => s.blind);
+  const info = useSession((s) => s.info);
+
+  useEffect(() => {
+    void useSession.getState().load();
+  }, []);
+
+  // A different run, reviewer or blind setting is a different query.
+  useEffect(() => {
+    if (runId === null) return;
+    useSelection.getState().clear();
+    void useCandidates
+      .getState()
+      .reload()
+      .then(() => {
+        if (useCandidates.getState().total) void useSelection.getState().select(0);
+      });
+    void useReview.getState().refreshProgress();
+  }, [runId, reviewer, blind]);
+
+  return (
+    <div className="app">
+      <TopBar />
+      <ErrorBanner />
+      <main className="app-main">
+        {view === 'run' && <RunView />}
+        {view === 'review' && <ReviewView />}
+        {view === 'plots' && <PlotsView />}
+      </main>
+      {info && !reviewer && <ReviewerPrompt />}
+    </div>
+  );
+}

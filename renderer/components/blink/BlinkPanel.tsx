@@ -1,0 +1,126 @@
+/**
+ * Red/blue blink on one sky grid (blink.get). Zoom and pan are shared by both
+ * frames; each frame keeps its own stretch. Keys: b flips, ←/→ step, space
+ * plays/pauses (see useReviewKeys).
+ */
+import { useEffect, useState } from 'react';
+import { call, type MethodResult } from '../../api';
+import type { FitsImage } from '../../lib/fits';
+import { epoch } from '../../lib/format';
+import { useDisplay } from '../../stores/display';
+import { useSelection } from '../../stores/selection';
+import { FitsCanvas, type HoverInfo } from '../cutout/FitsCanvas';
+import { PixelReadout } from '../cutout/PixelReadout';
+import { StretchControls } from '../cutout/StretchControls';
+import { useFitsImages } from '../cutout/useFits';
+
+const CANVAS = 300;
+const SIZE_ARCSEC = 120;
+
+export function BlinkPanel() {
+  const detail = useSelection((s) => s.detail);
+  const d = useDisplay();
+  const [hover, setHover] = useState<HoverInfo | null>(null);
+  const candidateId = detail?.row.id ?? null;
+
+  const { images, error, loading } = useFitsImages<MethodResult<'blink.get'>, { red: FitsImage; blue: FitsImage | null }>(
+    candidateId === null ? null : `${candidateId}`,
+    'blink.get',
+    () => call('blink.get', { candidateId: candidateId!, sizeArcsec: SIZE_ARCSEC }),
+    async (r, dec) => ({ red: await dec(r.red), blue: r.blue ? await dec(r.blue) : null }),
+  );
+
+  const hasBlue = !!images?.blue;
+  const frame = hasBlue ? d.blinkFrame : 'red';
+
+  useEffect(() => {
+    if (!d.blinking || !hasBlue) return;
+    const t = setInterval(() => useDisplay.getState().toggleFrame(), 1000 / d.blinkRate);
+    return () => clearInterval(t);
+  }, [d.blinking, d.blinkRate, hasBlue]);
+
+  if (!detail) return <section className="panel blink"><div className="placeholder">select a candidate</div></section>;
+  const plate = frame === 'red' ? detail.plates.red : detail.plates.blue;
+  const view = { zoom: d.zoom, panX: d.panX, panY: d.panY };
+  const onView = (v: typeof view) => d.setView(v.zoom, v.panX, v.panY);
+  const shown = frame === 'red' ? images?.red : images?.blue;
+
+  return (
+    <section className="panel blink" data-testid="blink-panel">
+      <header className="panel-head">
+        <h3>Blink</h3>
+        <button onClick={() => d.setBlinking(!d.blinking)} disabled={!hasBlue} aria-label={d.blinking ? 'pause blink' : 'play blink'}>
+          {d.blinking ? '❚❚ pause' : '▶ play'}
+        </button>
+        <button onClick={() => d.toggleFrame()} disabled={!hasBlue} title="flip frame (b, ←, →)">
+          flip
+        </button>
+        <label className="field">
+          <span>rate</span>
+          <input
+            type="range"
+            min={0.5}
+            max={8}
+            step={0.5}
+            value={d.blinkRate}
+            aria-label="Blink rate"
+            onChange={(e) => d.setBlinkRate(Number(e.target.value))}
+          />
+          <span className="mono">{d.blinkRate.toFixed(1)} Hz</span>
+        </label>
+        <button onClick={() => d.resetView()} title="zoom to fit (double-click the image)">
+          fit
+        </button>
+        <span className="mono muted">×{d.zoom.toFixed(2)}</span>
+      </header>
+      <div className="blink-body">
+        <div className="blink-view" data-testid="blink-view" data-frame={frame} style={{ width: CANVAS, height: CANVAS }}>
+          {images && (
+            <>
+              <div className={frame === 'red' ? 'layer shown' : 'layer hidden'}>
+                <FitsCanvas image={images.red} stretch={d.frames.red.stretch} limits={d.frames.red.limits} size={CANVAS}
+                  view={view} onView={onView} marker={{ x: (images.red.width + 1) / 2, y: (images.red.height + 1) / 2 }} onHover={setHover} />
+              </div>
+              {images.blue && (
+                <div className={frame === 'blue' ? 'layer shown' : 'layer hidden'}>
+                  <FitsCanvas image={images.blue} stretch={d.frames.blue.stretch} limits={d.frames.blue.limits} size={CANVAS}
+                    view={view} onView={onView} marker={{ x: (images.blue.width + 1) / 2, y: (images.blue.height + 1) / 2 }} onHover={setHover} />
+                </div>
+              )}
+              <div className={`frame-label ${frame}`} data-testid="blink-frame-label">
+                {frame.toUpperCase()} <span className="mono">{plate?.region ?? ''} {epoch(plate?.epochJulian)}</span>
+              </div>
+            </>
+          )}
+          {!images && loading && <div className="placeholder">loading blink frames…</div>}
+          {error && (
+            <div className="placeholder error-inline">
+              {error.message}
+              {error.hint && <div className="error-hint">→ {error.hint}</div>}
+            </div>
+          )}
+        </div>
+        <div className="blink-side">
+          <div className="blink-frames">
+            <div className={frame === 'red' ? 'frame-row current' : 'frame-row'}>
+              <span className="band-tag red">RED</span>
+              <span className="mono">{detail.plates.red.region}</span>
+              <span className="mono muted">{epoch(detail.plates.red.epochJulian)}</span>
+              <StretchControls band="red" />
+            </div>
+            <div className={frame === 'blue' ? 'frame-row current' : 'frame-row'}>
+              <span className="band-tag blue">BLUE</span>
+              <span className="mono">{detail.plates.blue?.region ?? '—'}</span>
+              <span className="mono muted">{detail.plates.blue ? epoch(detail.plates.blue.epochJulian) : 'no blue plate'}</span>
+              {detail.plates.blue && <StretchControls band="blue" />}
+            </div>
+          </div>
+          <p className="muted small">
+            {SIZE_ARCSEC}″ field on one TAN grid. <kbd>b</kbd> flip · <kbd>←</kbd>/<kbd>→</kbd> step · <kbd>space</kbd> play · wheel zoom · drag pan
+          </p>
+          <PixelReadout image={shown ?? null} hover={hover} />
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+/** The selected candidate: position, measurements and its ledger (why it is here). */
+import { decDms, fmt, raHms } from '../../lib/format';
+import { useSelection } from '../../stores/selection';
+
+export function CandidateDetailPanel() {
+  const detail = useSelection((s) => s.detail);
+  if (!detail) return <section className="panel detail"><div className="placeholder">select a candidate</div></section>;
+  const r = detail.row;
+  return (
+    <section className="panel detail" data-testid="candidate-detail">
+      <header className="panel-head">
+        <h3>
+          Candidate <span className="mono">#{r.id}</span>
+        </h3>
+        <span className="mono muted">
+          {r.plate} src {r.sourceNumber}
+        </span>
+      </header>
+      <dl className="facts mono">
+        <dt>α</dt>
+        <dd>
+          {raHms(r.ra, 3)} <span className="muted">{fmt(r.ra, 6)}°</span>
+        </dd>
+        <dt>δ</dt>
+        <dd>
+          {decDms(r.dec, 2)} <span className="muted">{fmt(r.dec, 6)}°</span>
+        </dd>
+        <dt>x, y</dt>
+        <dd>
+          {fmt(r.x, 2)}, {fmt(r.y, 2)} px
+        </dd>
+        <dt>mag</dt>
+        <dd>
+          {fmt(r.mag, 2)} ± {fmt(r.magErr, 2)}
+        </dd>
+        <dt>SNR</dt>
+        <dd>{fmt(r.snr, 1)}</dd>
+        <dt>FWHM</dt>
+        <dd>{fmt(r.fwhm, 2)} px</dd>
+        <dt>elong</dt>
+        <dd>{fmt(r.elongation, 3)}</dd>
+        <dt>SPREAD</dt>
+        <dd>{fmt(r.spreadModel, 5)}</dd>
+        <dt>FLAGS</dt>
+        <dd>{r.flags}</dd>
+        <dt>blue</dt>
+        <dd>{r.nearestBlueArcsec === null ? 'no blue source' : `${fmt(r.nearestBlueArcsec, 1)}″ to nearest`}</dd>
+      </dl>
+      <h4>Ledger</h4>
+      {r.ledger.length === 0 ? (
+        <div className="muted small">passed every stage without a note</div>
+      ) : (
+        <ul className="ledger">
+          {r.ledger.map((e, i) => (
+            <li key={i} className={e.dropped ? 'dropped' : 'flagged'}>
+              <span className="mono">{e.stage}</span> <b>{e.reason}</b>
+              {e.detail ? ` — ${e.detail}` : ''}
+              {e.distanceArcsec !== undefined ? ` (${fmt(e.distanceArcsec, 1)}″${e.counterpart ? ` ${e.counterpart}` : ''})` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

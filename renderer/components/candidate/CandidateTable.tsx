@@ -1,0 +1,107 @@
+/**
+ * The candidate table: virtualised (only visible rows are in the DOM), pages
+ * fetched on demand, sortable headers, the selected row followed on scroll.
+ */
+import { useEffect, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { PAGE_SIZE, useCandidates } from '../../stores/candidates';
+import { useSelection } from '../../stores/selection';
+import { useSession } from '../../stores/session';
+import { useReview } from '../../stores/review';
+import { gridTemplate, visibleColumns } from './columns';
+
+export const ROW_HEIGHT = 22;
+
+export interface CandidateTableProps {
+  /** For tests (jsdom has no layout): the viewport size to assume before measuring. */
+  initialRect?: { width: number; height: number };
+}
+
+export function CandidateTable({ initialRect }: CandidateTableProps) {
+  const total = useCandidates((s) => s.total);
+  const pages = useCandidates((s) => s.pages);
+  const sort = useCandidates((s) => s.sort);
+  const selectedIndex = useSelection((s) => s.index);
+  const blind = useSession((s) => s.blind);
+  const pending = useReview((s) => s.pending);
+  const cols = visibleColumns(blind);
+  const template = gridTemplate(cols);
+  const width = cols.reduce((a, c) => a + c.width, 0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const virtualizer = useVirtualizer({
+    count: total ?? 0,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    ...(initialRect ? { initialRect } : {}),
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (total) void useCandidates.getState().ensureRange(first, last);
+  }, [first, last, total]);
+
+  useEffect(() => {
+    if (selectedIndex !== null && total) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex, total, virtualizer]);
+
+  const rowAt = (i: number) => pages[Math.floor(i / PAGE_SIZE)]?.[i % PAGE_SIZE];
+
+  return (
+    <div className="table" data-testid="candidate-table">
+      <div className="table-scroll" ref={scrollRef}>
+        <div className="table-header" style={{ gridTemplateColumns: template, width }} role="row">
+          {cols.map((c) => (
+            <button
+              key={c.id}
+              role="columnheader"
+              className={`th ${c.align === 'left' ? 'left' : 'right'}${c.sort ? ' sortable' : ''}`}
+              title={c.title}
+              disabled={!c.sort}
+              aria-sort={c.sort && sort.column === c.sort ? (sort.desc ? 'descending' : 'ascending') : 'none'}
+              onClick={() => c.sort && useCandidates.getState().setSort(c.sort)}
+            >
+              {c.header}
+              {c.sort && sort.column === c.sort ? (sort.desc ? ' ▾' : ' ▴') : ''}
+            </button>
+          ))}
+        </div>
+        <div style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
+          {items.map((v) => {
+            const row = rowAt(v.index);
+            const selected = v.index === selectedIndex;
+            const isPending = row ? pending[row.id] : undefined;
+            return (
+              <div
+                key={v.key}
+                role="row"
+                data-index={v.index}
+                data-candidate-id={row?.id}
+                aria-selected={selected}
+                className={`tr${selected ? ' selected' : ''}${v.index % 2 ? ' odd' : ''}${row?.myLabel ? ' labelled' : ''}`}
+                style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
+                onClick={() => void useSelection.getState().select(v.index)}
+              >
+                {row
+                  ? cols.map((c) => (
+                      <span key={c.id} className={`td ${c.align === 'left' ? 'left' : 'right'} col-${c.id}`}>
+                        {c.id === 'mine' && isPending ? <em className="pending">saving…</em> : c.cell(row)}
+                      </span>
+                    ))
+                  : <span className="td loading">…</span>}
+              </div>
+            );
+          })}
+        </div>
+        {total === 0 && <div className="empty">No candidates match these filters.</div>}
+      </div>
+      <div className="table-footer mono">
+        {total === null ? 'loading…' : `${total.toLocaleString('en-US')} candidates`}
+        {selectedIndex !== null && total ? ` · row ${selectedIndex + 1}` : ''}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * One FITS image on a canvas: stretch, zoom/pan (controlled, so blink frames
+ * can share them), an optional crosshair, and the pixel under the cursor.
+ * Pixels are FITS 1-based; row 1 is drawn at the bottom (north up for plates
+ * in their usual orientation).
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import type { FitsImage } from '../../lib/fits';
+import { computeLimits, renderGrey, type Limits, type LimitsName, type StretchName } from '../../lib/stretch';
+
+export interface HoverInfo {
+  /** FITS 1-based pixel coordinates (continuous) and the integer pixel's value. */
+  x: number;
+  y: number;
+  value: number | null;
+}
+
+export interface ViewState {
+  zoom: number;
+  panX: number;
+  panY: number;
+}
+
+interface Props {
+  image: FitsImage;
+  stretch: StretchName;
+  limits: LimitsName;
+  size: number;
+  view: ViewState;
+  onView(view: ViewState): void;
+  marker?: { x: number; y: number } | null;
+  onHover?(info: HoverInfo | null): void;
+  onLimits?(limits: Limits): void;
+  label?: string;
+  testId?: string;
+}
+
+export function FitsCanvas({ image, stretch, limits, size, view, onView, marker, onHover, onLimits, label, testId }: Props) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const drag = useRef<{ x: number; y: number; panX: number; panY: number } | null>(null);
+  const { width: w, height: h } = image;
+
+  const lim = useMemo(() => computeLimits(image.data, limits), [image, limits]);
+  useEffect(() => onLimits?.(lim), [lim, onLimits]);
+
+  const bitmap = useMemo(() => {
+    const off = document.createElement('canvas');
+    off.width = w;
+    off.height = h;
+    const ctx = off.getContext('2d');
+    if (ctx) ctx.putImageData(new ImageData(renderGrey(image.data, w, h, lim, stretch) as Uint8ClampedArray<ArrayBuffer>, w, h), 0, 0);
+    return off;
+  }, [image, w, h, lim, stretch]);
+
+  const scale = (size / Math.max(w, h)) * view.zoom;
+
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(size * dpr);
+    canvas.height = Math.round(size * dpr);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#0b0d10';
+    ctx.fillRect(0, 0, size, size);
+    ctx.imageSmoothingEnabled = false;
+    const left = size / 2 - (w / 2 + view.panX) * scale;
+    const top = size / 2 - (h / 2 + view.panY) * scale;
+    ctx.drawImage(bitmap, left, top, w * scale, h * scale);
+    if (marker) {
+      const cx = left + (marker.x - 0.5) * scale;
+      const cy = top + (h - marker.y + 0.5) * scale;
+      const gap = Math.max(6, 3 * scale);
+      const len = gap + 12;
+      ctx.strokeStyle = 'rgba(80, 220, 140, 0.9)';
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(cx - len, cy); ctx.lineTo(cx - gap, cy);
+      ctx.moveTo(cx + gap, cy); ctx.lineTo(cx + len, cy);
+      ctx.moveTo(cx, cy - len); ctx.lineTo(cx, cy - gap);
+      ctx.moveTo(cx, cy + gap); ctx.lineTo(cx, cy + len);
+      ctx.stroke();
+    }
+  }, [bitmap, size, scale, view.panX, view.panY, w, h, marker]);
+
+  function toImage(e: React.MouseEvent<HTMLCanvasElement>): HoverInfo | null {
+    const r = e.currentTarget.getBoundingClientRect();
+    const u = (e.clientX - r.left - size / 2) / scale + w / 2 + view.panX;
+    const v = (e.clientY - r.top - size / 2) / scale + h / 2 + view.panY;
+    if (u < 0 || u >= w || v < 0 || v >= h) return null;
+    const col = Math.floor(u);
+    const row = Math.floor(h - v);
+    const value = image.data[row * w + col];
+    return { x: u + 0.5, y: h - v + 0.5, value: Number.isFinite(value) ? value : null };
+  }
+
+  return (
+    <div className="fits-canvas" style={{ width: size, height: size }}>
+      <canvas
+        ref={canvasRef}
+        data-testid={testId}
+        style={{ width: size, height: size }}
+        onMouseMove={(e) => {
+          if (drag.current) {
+            const d = drag.current;
+            onView({ ...view, panX: d.panX - (e.clientX - d.x) / scale, panY: d.panY - (e.clientY - d.y) / scale });
+          }
+          onHover?.(toImage(e));
+        }}
+        onMouseLeave={() => {
+          drag.current = null;
+          onHover?.(null);
+        }}
+        onMouseDown={(e) => {
+          drag.current = { x: e.clientX, y: e.clientY, panX: view.panX, panY: view.panY };
+        }}
+        onMouseUp={() => {
+          drag.current = null;
+        }}
+        onDoubleClick={() => onView({ zoom: 1, panX: 0, panY: 0 })}
+        onWheel={(e) => {
+          const factor = e.deltaY < 0 ? 1.25 : 0.8;
+          onView({ ...view, zoom: Math.max(0.25, Math.min(32, view.zoom * factor)) });
+        }}
+      />
+      {label && <div className="canvas-label">{label}</div>}
+      <div className="canvas-limits mono">
+        {lim.vmin.toFixed(0)} … {lim.vmax.toFixed(0)}
+      </div>
+    </div>
+  );
+}

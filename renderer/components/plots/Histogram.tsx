@@ -1,0 +1,68 @@
+/** A histogram with its cuts drawn (plain SVG): bins from runs.histograms, cut lines labelled. */
+export function Histogram({
+  title, unit, edges, counts, cuts, keep, width = 380, height = 200,
+}: {
+  title: string;
+  unit: string;
+  edges: number[];
+  counts: number[];
+  cuts: { value: number; label: string }[];
+  /** Which side of the cuts is kept, for shading: inside [lo, hi]. */
+  keep: [number, number];
+  width?: number;
+  height?: number;
+}) {
+  const m = { l: 44, r: 10, t: 22, b: 30 };
+  const w = width - m.l - m.r;
+  const h = height - m.t - m.b;
+  if (edges.length < 2) return <div className="placeholder">no data for {title}</div>;
+  const lo = edges[0];
+  const hi = edges[edges.length - 1];
+  const maxC = Math.max(1, ...counts);
+  const X = (v: number) => ((v - lo) / (hi - lo || 1)) * w;
+  const Y = (c: number) => h - (c / maxC) * h;
+  const ticks = [lo, lo + (hi - lo) / 4, lo + (hi - lo) / 2, lo + (3 * (hi - lo)) / 4, hi];
+  return (
+    <svg width={width} height={height} className="histogram" role="img" aria-label={title}>
+      <text x={m.l} y={14} className="plot-title">
+        {title}
+      </text>
+      <g transform={`translate(${m.l}, ${m.t})`}>
+        {counts.map((c, i) => {
+          const mid = (edges[i] + edges[i + 1]) / 2;
+          const kept = mid >= keep[0] && mid <= keep[1];
+          return (
+            <rect key={i} x={X(edges[i])} y={Y(c)} width={Math.max(0.5, X(edges[i + 1]) - X(edges[i]) - 0.5)} height={h - Y(c)} className={kept ? 'hist-kept' : 'hist-cut'}>
+              <title>{`${edges[i].toPrecision(4)} … ${edges[i + 1].toPrecision(4)}: ${c}`}</title>
+            </rect>
+          );
+        })}
+        {cuts
+          .filter((c) => c.value >= lo && c.value <= hi)
+          .map((c) => (
+            <g key={c.label}>
+              <line x1={X(c.value)} x2={X(c.value)} y1={0} y2={h} className="cut-line" />
+              <text x={X(c.value) + 3} y={10} className="cut-label">
+                {c.label}
+              </text>
+            </g>
+          ))}
+        <line x1={0} x2={w} y1={h} y2={h} className="axis" />
+        {ticks.map((t, i) => (
+          <text key={i} x={X(t)} y={h + 14} className="tick" textAnchor="middle">
+            {Math.abs(hi - lo) < 0.2 ? t.toFixed(3) : t.toFixed(1)}
+          </text>
+        ))}
+        <text x={w} y={h + 27} className="tick" textAnchor="end">
+          {unit}
+        </text>
+        <text x={-6} y={6} className="tick" textAnchor="end">
+          {maxC}
+        </text>
+        <text x={-6} y={h} className="tick" textAnchor="end">
+          0
+        </text>
+      </g>
+    </svg>
+  );
+}

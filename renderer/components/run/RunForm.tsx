@@ -1,0 +1,121 @@
+/** Start a plate run: a POSS-I field, a sky position, or local red/blue FITS files. */
+import { useState } from 'react';
+import { usePipeline, type StartArgs } from '../../stores/pipeline';
+import { PARAMS, defaultParams } from './params';
+
+type Source = 'field' | 'position' | 'files';
+
+export function RunForm() {
+  const state = usePipeline((s) => s.state);
+  const [source, setSource] = useState<Source>('files');
+  const [plate, setPlate] = useState('');
+  const [ra, setRa] = useState('');
+  const [dec, setDec] = useState('');
+  const [sizeArcmin, setSize] = useState('20');
+  const [red, setRed] = useState('');
+  const [blue, setBlue] = useState('');
+  const [offline, setOffline] = useState(true);
+  const [redOnly, setRedOnly] = useState(true);
+  const [params, setParams] = useState<Record<string, number>>(defaultParams);
+
+  const running = state === 'running';
+  const ready =
+    (source === 'field' && plate.trim() !== '') ||
+    (source === 'position' && ra !== '' && dec !== '' && Number.isFinite(Number(ra)) && Number.isFinite(Number(dec))) ||
+    (source === 'files' && red.trim() !== '');
+
+  function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const args: StartArgs = { offline, redOnly, params };
+    if (source === 'field') args.plate = plate.trim();
+    if (source === 'position') Object.assign(args, { ra: Number(ra), dec: Number(dec), sizeArcmin: Number(sizeArcmin) });
+    if (source === 'files') Object.assign(args, { red: red.trim(), ...(blue.trim() && !redOnly ? { blue: blue.trim() } : {}) });
+    void usePipeline.getState().start(args);
+  }
+
+  return (
+    <form className="panel run-form" onSubmit={submit} data-testid="run-form">
+      <header className="panel-head">
+        <h3>New plate run</h3>
+      </header>
+      <div className="segmented" role="radiogroup" aria-label="Plate source">
+        {(['field', 'position', 'files'] as Source[]).map((s) => (
+          <button type="button" key={s} role="radio" aria-checked={source === s} className={source === s ? 'active' : ''} onClick={() => setSource(s)}>
+            {s === 'field' ? 'POSS-I field' : s === 'position' ? 'sky position' : 'local FITS'}
+          </button>
+        ))}
+      </div>
+      {source === 'field' && (
+        <label className="row">
+          <span>field / plate</span>
+          <input aria-label="Field number" value={plate} onChange={(e) => setPlate(e.target.value)} placeholder="687 or XE687" />
+        </label>
+      )}
+      {source === 'position' && (
+        <>
+          <label className="row">
+            <span>RA (deg)</span>
+            <input aria-label="RA" className="mono" value={ra} onChange={(e) => setRa(e.target.value)} placeholder="259.9534" />
+          </label>
+          <label className="row">
+            <span>Dec (deg)</span>
+            <input aria-label="Dec" className="mono" value={dec} onChange={(e) => setDec(e.target.value)} placeholder="-6.1475" />
+          </label>
+          <label className="row">
+            <span>size (′)</span>
+            <input aria-label="Size" className="mono" value={sizeArcmin} onChange={(e) => setSize(e.target.value)} />
+          </label>
+        </>
+      )}
+      {source === 'files' && (
+        <>
+          <label className="row">
+            <span>red FITS</span>
+            <input aria-label="Red FITS path" className="mono" value={red} onChange={(e) => setRed(e.target.value)} placeholder="/data/dss1red_XE687.fits" />
+          </label>
+          <label className="row">
+            <span>blue FITS</span>
+            <input aria-label="Blue FITS path" className="mono" value={blue} disabled={redOnly} onChange={(e) => setBlue(e.target.value)} placeholder={redOnly ? 'red-only run' : '/data/dss1blue_XO687.fits'} />
+          </label>
+        </>
+      )}
+      <div className="row toggles">
+        <label className="toggle">
+          <input type="checkbox" checked={offline} onChange={(e) => setOffline(e.target.checked)} /> offline (no network)
+        </label>
+        <label className="toggle">
+          <input type="checkbox" checked={redOnly} onChange={(e) => setRedOnly(e.target.checked)} /> red only
+        </label>
+      </div>
+      <table className="params">
+        <tbody>
+          {PARAMS.map((p) => (
+            <tr key={p.key} title={p.help}>
+              <td>{p.label}</td>
+              <td>
+                <input
+                  type="number"
+                  className="mono"
+                  aria-label={p.key}
+                  step={p.step}
+                  value={params[p.key]}
+                  onChange={(e) => setParams({ ...params, [p.key]: Number(e.target.value) })}
+                />
+              </td>
+              <td className="muted">{p.unit}</td>
+              <td className="muted small">{params[p.key] !== p.value ? `default ${p.value}` : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="modal-actions">
+        <button type="button" onClick={() => setParams(defaultParams())}>
+          reference defaults
+        </button>
+        <button type="submit" className="primary" disabled={!ready || running}>
+          {running ? 'running…' : 'Start run'}
+        </button>
+      </div>
+    </form>
+  );
+}

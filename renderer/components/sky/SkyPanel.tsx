@@ -1,0 +1,129 @@
+/**
+ * Sky context in Aladin Lite (GPL-3, loaded lazily: only this panel pays for
+ * its 2.4 MB). Offline — or by choice — it shows the plate region from
+ * skycontext.get, a FITS with a fitted TAN-SIP header (Aladin rejects DSS
+ * plate solutions). Online HiPS surveys are offered only when app.info says
+ * the workstation is online. Overlays: the run's other candidates and the
+ * catalogue counterparts the veto stages found.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { call } from '../../api';
+import { base64ToBytes } from '../../lib/fits';
+import { useSelection } from '../../stores/selection';
+import { useSession } from '../../stores/session';
+
+type Survey = 'plate' | 'P/DSS2/color' | 'P/PanSTARRS/DR1/color-z-zg-g';
+const SURVEY_TITLES: Record<Survey, string> = {
+  plate: 'POSS-I plate (local)',
+  'P/DSS2/color': 'DSS2 colour (online)',
+  'P/PanSTARRS/DR1/color-z-zg-g': 'Pan-STARRS DR1 (online)',
+};
+const SIZE_ARCMIN = 6;
+
+export function SkyPanel() {
+  const detail = useSelection((s) => s.detail);
+  const offline = useSession((s) => s.info?.offline ?? true);
+  const [survey, setSurvey] = useState<Survey>('plate');
+  const [status, setStatus] = useState<{ text: string; error?: string; hint?: string }>({ text: '' });
+  const [counts, setCounts] = useState<{ candidates: number; counterparts: number } | null>(null);
+  const hostRef = useRef<HTMLDivElement>(null);
+  const candidateId = detail?.row.id ?? null;
+  const effective: Survey = offline ? 'plate' : survey;
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (candidateId === null || !host || !detail) return;
+    let live = true;
+    let blobUrl: string | null = null;
+    const div = document.createElement('div');
+    div.className = 'aladin-host';
+    host.replaceChildren(div);
+    setStatus({ text: 'loading sky context…' });
+    (async () => {
+      const [{ default: A }, ctx] = await Promise.all([
+        import('aladin-lite'),
+        call('skycontext.get', { candidateId, sizeArcmin: SIZE_ARCMIN }),
+      ]);
+      await A.init;
+      if (!live) return;
+      blobUrl = URL.createObjectURL(new Blob([base64ToBytes(ctx.fitsBase64) as BlobPart], { type: 'application/fits' }));
+      const plateLayer = A.image(blobUrl, { name: 'POSS-I plate', imgFormat: 'fits' });
+      const aladin = A.aladin(div, {
+        survey: effective === 'plate' ? plateLayer : effective,
+        target: `${detail.row.ra} ${detail.row.dec}`,
+        fov: SIZE_ARCMIN / 60,
+        projection: 'TAN',
+        cooFrame: 'ICRS',
+        log: false,
+        samp: false,
+        // No HiPS list, so nothing is fetched from CDS to fill the layer menu.
+        hipsList: [],
+        showLayersControl: false,
+        showSimbadPointerControl: false,
+        showFullscreenControl: false,
+        showProjectionControl: false,
+        showSettingsControl: false,
+        showShareControl: false,
+        showContextMenu: false,
+        showCooGridControl: false,
+        showStatusBar: false,
+        showFrame: true,
+        showReticle: false,
+        mode: 'dark',
+        backgroundColor: 'rgb(11, 13, 16)',
+      });
+      const others = A.catalog({ name: 'candidates', shape: 'circle', sourceSize: 14, color: '#4ade80' });
+      others.addSources(ctx.overlays.candidates.filter((c) => c.id !== candidateId).map((c) => A.source(c.ra, c.dec, { id: c.id })));
+      aladin.addCatalog(others);
+      const cps = A.catalog({ name: 'counterparts', shape: 'square', sourceSize: 10, color: '#f59e0b' });
+      cps.addSources(ctx.overlays.counterparts.map((c) => A.source(c.ra, c.dec, { catalog: c.catalog })));
+      aladin.addCatalog(cps);
+      const me = A.catalog({ name: 'this candidate', shape: 'cross', sourceSize: 22, color: '#f43f5e' });
+      me.addSources([A.source(detail.row.ra, detail.row.dec, { id: candidateId })]);
+      aladin.addCatalog(me);
+      if (live) {
+        setCounts({ candidates: ctx.overlays.candidates.length, counterparts: ctx.overlays.counterparts.length });
+        setStatus({ text: '' });
+      }
+    })().catch((err: unknown) => {
+      if (!live) return;
+      const e = err as { message?: string; hint?: string };
+      setStatus({ text: '', error: e?.message ?? String(err), hint: e?.hint });
+    });
+    return () => {
+      live = false;
+      host.replaceChildren();
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [candidateId, effective]);
+
+  if (!detail) return <section className="panel sky"><div className="placeholder">select a candidate</div></section>;
+  return (
+    <section className="panel sky" data-testid="sky-panel">
+      <header className="panel-head">
+        <h3>Sky context</h3>
+        <select aria-label="Sky survey" value={effective} disabled={offline} onChange={(e) => setSurvey(e.target.value as Survey)}>
+          {(Object.keys(SURVEY_TITLES) as Survey[]).map((s) => (
+            <option key={s} value={s} disabled={offline && s !== 'plate'}>
+              {SURVEY_TITLES[s]}
+            </option>
+          ))}
+        </select>
+        <span className="muted small">
+          {SIZE_ARCMIN}′ · <span className="legend-cand">○</span> candidates {counts ? counts.candidates : '—'} ·{' '}
+          <span className="legend-cp">□</span> counterparts {counts ? counts.counterparts : '—'}
+          {offline && ' · offline: plate only'}
+        </span>
+      </header>
+      <div className="sky-host" ref={hostRef} />
+      {status.text && <div className="sky-status muted">{status.text}</div>}
+      {status.error && (
+        <div className="sky-status error-inline">
+          {status.error}
+          {status.hint && <div className="error-hint">→ {status.hint}</div>}
+        </div>
+      )}
+    </section>
+  );
+}
