@@ -228,10 +228,26 @@ export function measureOffset(a: PlateSolution, b: PlateSolution, width: number,
 /**
  * The solution to use for a header: the explicit FITS one when present (it is
  * what the cutout service computed for this image), else the DSS one. When both
- * exist, their disagreement is measured over the image so it can be reported.
+ * exist, their disagreement is measured over the image so it can be reported;
+ * with `plateHeader` (the full plate scan's header) the explicit solution is
+ * measured against the full plate's DSS solution instead of the cutout's own.
  */
-export function chooseSolution(header: HeaderValues): { solution: PlateSolution; kind: 'dss' | 'fits'; offset?: SolutionOffset } {
+export function chooseSolution(
+  header: HeaderValues,
+  opts: { plateHeader?: HeaderValues } = {},
+): { solution: PlateSolution; kind: 'dss' | 'fits'; offset?: SolutionOffset } {
   const dss = dssSolution(header);
+  if (opts.plateHeader && fitsSolution(header)) {
+    // Measure against the full plate's GSSS solution (as IRSA's plate scan
+    // carries it), moved to this cutout's corner: this is the offset
+    // dss1red-crpix-correction.csv lists per plate.
+    const plate = dssSolution({ ...opts.plateHeader, CNPIX1: num(header, 'CNPIX1') ?? 0, CNPIX2: num(header, 'CNPIX2') ?? 0 });
+    const fits = fitsSolution(header)!;
+    if (plate) {
+      const w = num(header, 'NAXIS1') ?? 1, h = num(header, 'NAXIS2') ?? 1;
+      return { solution: fits, kind: 'fits', offset: measureOffset(plate, fits, Math.max(w, 2), Math.max(h, 2)) };
+    }
+  }
   const fits = fitsSolution(header);
   if (fits && dss) {
     const w = num(header, 'NAXIS1') ?? 1, h = num(header, 'NAXIS2') ?? 1;
