@@ -265,6 +265,8 @@ export function migrate(db: Database.Database, target = LATEST_VERSION): number[
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (m.version > target) break;
+    // Checked first without a lock, so opening an up-to-date file never waits for a writer.
+    if (schemaVersion(db) >= m.version) continue;
     const step = db.transaction(() => {
       // Re-read inside the lock: another process may have migrated meanwhile.
       if (schemaVersion(db) >= m.version) return false;

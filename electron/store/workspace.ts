@@ -251,7 +251,12 @@ export class Workspace {
       }
     } catch (err) {
       db?.close();
-      throw toUserError(err, file, 'open');
+      const e = toUserError(err, file, 'open');
+      if (this.readonly && e instanceof UserError && e.code === 'db-readonly') {
+        // Even a reader of a WAL file must create FILE-shm beside it.
+        throw new UserError(e.message, `SQLite needs to create ${file}-shm even to read this workspace; copy it to a writable folder and open the copy`, e.code);
+      }
+      throw e;
     }
     this.db = db;
   }
@@ -275,6 +280,11 @@ export class Workspace {
     } catch (err) {
       throw toUserError(err, this.file, doing);
     }
+  }
+
+  /** Reads in one snapshot (a deferred transaction), so a page and its counts agree while a writer commits. */
+  private read<T>(fn: () => T): T {
+    return this.guard('read', () => this.db.transaction(fn).deferred());
   }
 
   private write<T>(doing: string, fn: () => T): T {
@@ -461,7 +471,7 @@ export class Workspace {
   }
 
   listRuns(): RunRow[] {
-    return this.guard('read', () =>
+    return this.read(() =>
       (this.db.prepare(`${RUN_SELECT} ORDER BY r.id DESC`).all() as RunSqlRow[]).map(runRow),
     );
   }
@@ -482,7 +492,7 @@ export class Workspace {
   // ------------------------------------------------------------------ candidates
 
   listCandidates(q: CandidateQuery): { total: number; rows: CandidateRow[] } {
-    return this.guard('read', () => {
+    return this.read(() => {
       const blind = !!q.blind;
       if (blind && !q.reviewer) {
         throw new UserError('blind mode needs the reviewer\'s name', 'choose who is reviewing before turning blind mode on', 'bad-arguments');
@@ -548,7 +558,7 @@ export class Workspace {
   }
 
   getCandidate(id: number, opts: { reviewer?: string; blind?: boolean } = {}): CandidateDetail {
-    return this.guard('read', () => {
+    return this.read(() => {
       const blind = !!opts.blind;
       if (blind && !opts.reviewer) {
         throw new UserError('blind mode needs the reviewer\'s name', 'choose who is reviewing before turning blind mode on', 'bad-arguments');
