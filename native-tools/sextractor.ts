@@ -86,6 +86,28 @@ function sharedFile(tool: ToolInfo, name: string): string {
   return path;
 }
 
+export interface ScanTick {
+  line: number;
+  detected: number;
+  sextracted: number;
+}
+
+/** SExtractor's progress line "> Line:  250  Objects:  1111 detected /  0 sextracted". */
+export function parseScanTick(line: string): ScanTick | null {
+  const m = /^> Line:\s+(\d+)(?:\s+Objects:\s+(\d+) detected \/\s+(\d+) sextracted)?/.exec(line);
+  return m ? { line: Number(m[1]), detected: Number(m[2] ?? 0), sextracted: Number(m[3] ?? 0) } : null;
+}
+
+/**
+ * Rows scanned and objects measured count half each: measuring (SPREAD_MODEL
+ * above all) lags the scan and goes on after the last row.
+ */
+export function scanFraction(t: ScanTick, height: number): number {
+  const rows = Math.min(1, t.line / height);
+  const measured = t.detected > 0 ? Math.min(1, t.sextracted / t.detected) : 0;
+  return 0.5 * rows + 0.5 * measured;
+}
+
 export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: StageContext): Promise<SextractorResult> {
   const workDir = resolve(job.workDir);
   if (job.pass === 'pass2' && !job.psfFile) throw new Error('SExtractor pass 2 needs the PSFEx model');
@@ -114,9 +136,9 @@ export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: St
     label: `sextractor ${job.pass}`,
     onSpawn: job.onSpawn,
     onLine: (line) => {
-      const m = /^> Line:\s+(\d+)/.exec(line);
-      if (!m) return false;
-      if (height > 0) job.onFraction?.(Math.min(1, Number(m[1]) / height));
+      const tick = parseScanTick(line);
+      if (!tick) return false;
+      if (height > 0) job.onFraction?.(scanFraction(tick, height));
       return true;
     },
   });

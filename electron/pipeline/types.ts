@@ -105,6 +105,8 @@ export interface StageCount {
   seconds: number;
   /** Set when the stage did not run, saying why (e.g. "offline: no catalogue files"). */
   skipped?: string;
+  /** true when this run took the stage's result from a checkpoint of an earlier, interrupted run. */
+  fromCheckpoint?: boolean;
 }
 
 /** Contents of DIR/summary.json. */
@@ -132,4 +134,6 @@ export interface PlateSummary extends PlateInfo {
   sourcesExtracted: number;
   /** Header digest (sha256 of the header block), ties a run to the exact file. */
   headerSha256: string;
+  /** Mean FWHM of the PSFEx model, pixels. */
+  psfFwhmPx?: number;
 }

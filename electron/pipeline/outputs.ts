@@ -1,0 +1,99 @@
+/**
+ * The files a run leaves in DIR: candidates.csv (survivors), sources.csv
+ * (every red source with its ledger) and summary.json (RunSummary).
+ * CSV is RFC 4180 (electron/core/csv.ts), without comment lines so any CSV
+ * reader takes it.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { formatCsv } from '../core/csv';
+import type { LedgerEntry, TrackedSource } from './types';
+
+export interface CsvColumn {
+  name: string;
+  value(s: TrackedSource): unknown;
+}
+
+/**
+ * Columns of both CSV files: identity and position first (degrees, FITS
+ * 1-based pixels), then the measurements. Later stages append their own
+ * columns (e.g. catalogue distances) with addCsvColumns.
+ */
+export const CSV_COLUMNS: CsvColumn[] = [
+  { name: 'id', value: (s) => s.id },
+  { name: 'ra', value: (s) => s.ra },
+  { name: 'dec', value: (s) => s.dec },
+  { name: 'x', value: (s) => s.x },
+  { name: 'y', value: (s) => s.y },
+  { name: 'flux', value: (s) => s.flux },
+  { name: 'flux_err', value: (s) => s.fluxErr },
+  { name: 'mag', value: (s) => s.mag },
+  { name: 'mag_err', value: (s) => s.magErr },
+  { name: 'snr', value: (s) => s.snr },
+  { name: 'fwhm', value: (s) => s.fwhm },
+  { name: 'elongation', value: (s) => s.elongation },
+  { name: 'flags', value: (s) => s.flags },
+  { name: 'spread_model', value: (s) => s.spreadModel },
+  { name: 'spread_model_err', value: (s) => s.spreadModelErr },
+  { name: 'xmin', value: (s) => s.xmin },
+  { name: 'xmax', value: (s) => s.xmax },
+  { name: 'ymin', value: (s) => s.ymin },
+  { name: 'ymax', value: (s) => s.ymax },
+  { name: 'class_star', value: (s) => s.classStar },
+  { name: 'background', value: (s) => s.background },
+  { name: 'nearest_blue_arcsec', value: (s) => s.nearestBlueArcsec },
+];
+
+const extraColumns: CsvColumn[] = [];
+
+/** For later stages: more columns, written before the ledger column. */
+export function addCsvColumns(...columns: CsvColumn[]): void {
+  for (const c of columns) if (![...CSV_COLUMNS, ...extraColumns].some((k) => k.name === c.name)) extraColumns.push(c);
+}
+
+/** One line per entry: "DROP filters/fwhm: FWHM 8.3 px > 7" or "flag asteroids/skybot: ...". */
+export function ledgerSummary(ledger: LedgerEntry[]): string {
+  return ledger
+    .map((e) => `${e.dropped ? 'DROP' : 'flag'} ${e.stage}/${e.reason}${e.detail ? `: ${e.detail}` : ''}`)
+    .join('; ');
+}
+
+function droppedBy(ledger: LedgerEntry[]): string {
+  return [...new Set(ledger.filter((e) => e.dropped).map((e) => `${e.stage}/${e.reason}`))].join(' ');
+}
+
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.partial`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export function writeCandidatesCsv(path: string, candidates: TrackedSource[]): void {
+  const cols = [...CSV_COLUMNS, ...extraColumns];
+  writeAtomically(
+    path,
+    formatCsv(
+      [...cols.map((c) => c.name), 'ledger'],
+      candidates.map((s) => [...cols.map((c) => c.value(s)), ledgerSummary(s.ledger)]),
+    ),
+  );
+}
+
+/** Every red source; `status` candidate|dropped and `dropped_by` (stage/reason list) follow the id. */
+export function writeSourcesCsv(path: string, sources: TrackedSource[]): void {
+  const cols = [...CSV_COLUMNS, ...extraColumns];
+  const [idCol, ...rest] = cols;
+  writeAtomically(
+    path,
+    formatCsv(
+      [idCol.name, 'status', 'dropped_by', ...rest.map((c) => c.name), 'ledger'],
+      sources.map((s) => {
+        const by = droppedBy(s.ledger);
+        return [idCol.value(s), by ? 'dropped' : 'candidate', by, ...rest.map((c) => c.value(s)), ledgerSummary(s.ledger)];
+      }),
+    ),
+  );
+}
+
+export function writeJson(path: string, value: unknown): void {
+  writeAtomically(path, JSON.stringify(value, null, 2) + '\n');
+}
