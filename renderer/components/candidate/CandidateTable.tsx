@@ -12,12 +12,7 @@ import { gridTemplate, visibleColumns } from './columns';
 
 export const ROW_HEIGHT = 22;
 
-export interface CandidateTableProps {
-  /** For tests (jsdom has no layout): the viewport size to assume before measuring. */
-  initialRect?: { width: number; height: number };
-}
-
-export function CandidateTable({ initialRect }: CandidateTableProps) {
+export function CandidateTable() {
   const total = useCandidates((s) => s.total);
   const pages = useCandidates((s) => s.pages);
   const sort = useCandidates((s) => s.sort);
@@ -34,7 +29,6 @@ export function CandidateTable({ initialRect }: CandidateTableProps) {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    ...(initialRect ? { initialRect } : {}),
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
