@@ -142,6 +142,7 @@ export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: St
       return true;
     },
   });
+  job.onFraction?.(1);
   if (!existsSync(catalog)) {
     throw new UserError(`sextractor ${job.pass} finished but wrote no catalogue (${catalog})`, 'see the log in the work folder', 'tool-failed');
   }

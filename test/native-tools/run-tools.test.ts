@@ -62,7 +62,9 @@ describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
     expect(out[0]).toBe('LDAC_OBJECTS');
     expect(Number(out[1])).toBeGreaterThan(50);
     expect(out[2]).toBe('(35,');
-    expect(fractions.length).toBeGreaterThan(3);
+    // One tick per 25 scanned rows of the 353: the scan half of the fraction climbs to 0.5 and on.
+    expect(fractions.length).toBeGreaterThan(10);
+    expect(fractions.filter((f) => f > 0 && f < 1).length).toBeGreaterThan(10);
     expect(fractions.at(-1)).toBe(1);
   });
 
