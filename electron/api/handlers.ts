@@ -1,0 +1,246 @@
+/**
+ * Every method of the contract, in plain Node: the review store, the pipeline
+ * (run in-process by the job manager), and the pictures cut from the plates.
+ * Arguments arrive already validated by the dispatcher.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../core/errors';
+import { findNativeTools, toolVersions } from '../../native-tools/find';
+import { fwhmLimitsPx, DEFAULT_FILTERS, type FilterParams } from '../pipeline/filters';
+import { runPipeline } from '../pipeline/run';
+import { openWorkspace, type Workspace } from '../store/workspace';
+import type { MethodResult } from './contract';
+import { EventHub, notFound, type Handlers } from './dispatch';
+import { blinkGrid, insideField, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from './images';
+import { JobManager, type RunFn } from './jobs';
+import type { Api } from '../host/http-host';
+
+export interface ApiOptions {
+  dbPath: string;
+  offline?: boolean;
+  /** Default reviewer shown by app.info (else $VASCO_REVIEWER). */
+  reviewer?: string | null;
+  /** The pipeline runner (tests may pass a shorter stage list through it). */
+  run?: RunFn;
+  /** Where pipeline.start puts run folders; default runs/ next to the workspace. */
+  runsDir?: string;
+  hub?: EventHub;
+}
+
+/** Largest sky-context cutout, pixels per side. */
+const MAX_SKY_PX = 2048;
+
+export function appVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+    return String(pkg.version);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Equal-width histogram over [lo, hi]; values outside are counted in the end bins. */
+export function histogram(values: number[], lo: number, hi: number, bins: number): { edges: number[]; counts: number[] } {
+  if (!(hi > lo)) hi = lo + 1;
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    counts[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) / width)))]++;
+  }
+  return { edges, counts };
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/** Range covering the bulk of the values (0.5-99.5 %) and the given marks. */
+function plotRange(values: number[], marks: number[]): [number, number] {
+  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const lo = Math.min(quantile(s, 0.005), ...marks);
+  const hi = Math.max(quantile(s, 0.995), ...marks);
+  const pad = (hi - lo) * 0.05 || 1;
+  return [lo - pad, hi + pad];
+}
+
+interface SourceMeasures {
+  x: number;
+  y: number;
+  fwhm: number | null;
+  spread_model: number | null;
+}
+
+/**
+ * Every red source of a run (the store records them all, candidates or not).
+ * Read through a separate read-only connection: the store's API lists
+ * candidates only.
+ */
+function runSources(dbPath: string, runId: number): SourceMeasures[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT x, y, fwhm, spread_model FROM sources WHERE run_id = ?').all(runId) as SourceMeasures[];
+  } finally {
+    db.close();
+  }
+}
+
+export async function createApi(opts: ApiOptions): Promise<Api> {
+  mkdirSync(dirname(opts.dbPath), { recursive: true });
+  const ws: Workspace = openWorkspace(opts.dbPath);
+  const hub = opts.hub ?? new EventHub();
+  const plates = new PlateCache();
+  const version = appVersion();
+  const runsDir = opts.runsDir ?? join(dirname(opts.dbPath), 'runs');
+  const jobs = new JobManager(hub, opts.run ?? runPipeline, (result, outDir) =>
+    ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir }).runId,
+  runsDir);
+  let tools: Promise<Record<string, string>> | null = null;
+  const toolList = () =>
+    (tools ??= findNativeTools().then(toolVersions, (err: Error) => ({ missing: err.message })));
+
+  const detail = (candidateId: number) => ws.getCandidate(candidateId);
+
+  const handlers: Handlers = {
+    async 'app.info'() {
+      return {
+        version,
+        offline: opts.offline ?? false,
+        dbPath: ws.file,
+        tools: await toolList(),
+        reviewer: opts.reviewer ?? process.env.VASCO_REVIEWER ?? null,
+      };
+    },
+    async 'runs.list'() {
+      return ws.listRuns();
+    },
+    async 'runs.get'({ runId }) {
+      return ws.getRun(runId);
+    },
+    async 'runs.histograms'({ runId }) {
+      const { summary } = ws.getRun(runId);
+      const filters: FilterParams = {
+        ...DEFAULT_FILTERS,
+        ...((summary.parameters as { filters?: Partial<FilterParams> }).filters ?? {}),
+      };
+      const red = summary.plates.red;
+      const [fmin, fmax] = fwhmLimitsPx(filters, red);
+      const sources = runSources(ws.file, runId);
+      const spread = sources.map((s) => s.spread_model).filter((v): v is number => v !== null);
+      const fwhm = sources.map((s) => s.fwhm).filter((v): v is number => v !== null);
+      const [s0, s1] = plotRange(spread, [filters.spreadModelMin]);
+      const [f0, f1] = plotRange(fwhm, [fmin, fmax]);
+      return {
+        spreadModel: { ...histogram(spread, s0, s1, 60), cut: filters.spreadModelMin },
+        fwhm: { ...histogram(fwhm, Math.max(0, f0), f1, 60), min: fmin, max: fmax },
+        positions: { x: sources.map((s) => s.x), y: sources.map((s) => s.y), width: red.naxis1, height: red.naxis2 },
+      };
+    },
+    async 'pipeline.start'(args) {
+      return jobs.start(args);
+    },
+    async 'pipeline.cancel'({ jobId }) {
+      return jobs.cancel(jobId);
+    },
+    async 'pipeline.resume'({ jobId }) {
+      return jobs.resume(jobId);
+    },
+    async 'pipeline.status'({ jobId }) {
+      return jobs.status(jobId);
+    },
+    async 'candidates.list'(q) {
+      return ws.listCandidates(q);
+    },
+    async 'candidates.get'({ candidateId, reviewer, blind }) {
+      return ws.getCandidate(candidateId, { reviewer, blind });
+    },
+    async 'cutout.get'({ candidateId, band, sizePx }) {
+      const d = detail(candidateId);
+      const ref = band === 'red' ? d.plates.red : d.plates.blue;
+      if (!ref) throw notFound(`candidate ${candidateId} has no blue plate (red-only run)`, 'show the red cutout only');
+      const plate = await plates.get(ref.file);
+      const [x, y] = band === 'red' ? [d.row.x, d.row.y] : plate.solution.skyToPix(d.row.ra, d.row.dec);
+      const c = await makeCutout(plate, x, y, sizePx);
+      return { fitsBase64: c.fits.toString('base64'), width: c.width, height: c.height, centerX: c.centerX, centerY: c.centerY };
+    },
+    async 'blink.get'({ candidateId, sizeArcsec, pixelArcsec }) {
+      const d = detail(candidateId);
+      const red = await plates.get(d.plates.red.file);
+      const g = blinkGrid(d.row.ra, d.row.dec, sizeArcsec, pixelArcsec ?? red.scaleArcsec);
+      const redFrame = await makeBlinkFrame(red, g, 'red');
+      const blueFrame = d.plates.blue ? await makeBlinkFrame(await plates.get(d.plates.blue.file), g, 'blue') : null;
+      return { red: redFrame.toString('base64'), blue: blueFrame?.toString('base64') ?? null, width: g.size, height: g.size };
+    },
+    async 'skycontext.get'({ candidateId, sizeArcmin }) {
+      const d = detail(candidateId);
+      const plate = await plates.get(d.plates.red.file);
+      const sizePx = Math.round((sizeArcmin * 60) / plate.scaleArcsec);
+      if (sizePx > MAX_SKY_PX)
+        throw new UserError(
+          `a ${sizeArcmin}' sky context is ${sizePx} px of this plate (limit ${MAX_SKY_PX})`,
+          `ask for at most ${Math.floor((MAX_SKY_PX * plate.scaleArcsec) / 60)}'`,
+          'bad-arguments',
+        );
+      const sky = await makeSkyContext(plate, d.row.x, d.row.y, sizePx);
+      const half = (sizeArcmin / 60) * 0.75; // the square's half-diagonal, with a margin
+      const all = ws.listCandidates({ runId: d.row.runId, offset: 0, limit: 1_000_000 }).rows;
+      const near = all.filter((c) => insideField(c.ra, c.dec, d.row.ra, d.row.dec, half));
+      const counterparts: MethodResult<'skycontext.get'>['overlays']['counterparts'] = [];
+      for (const c of near)
+        for (const e of c.ledger) {
+          // Catalogue matches that recorded the counterpart's position (optional ledger fields).
+          const p = e as typeof e & { counterpartRa?: number; counterpartDec?: number };
+          if (typeof p.counterpartRa === 'number' && typeof p.counterpartDec === 'number')
+            counterparts.push({ ra: p.counterpartRa, dec: p.counterpartDec, catalog: e.reason });
+        }
+      return {
+        fitsBase64: sky.fits.toString('base64'),
+        overlays: { candidates: near.map((c) => ({ ra: c.ra, dec: c.dec, id: c.id })), counterparts },
+      };
+    },
+    async 'reviewers.list'() {
+      return ws.listReviewers();
+    },
+    async 'reviewers.add'({ name }) {
+      ws.addReviewer(name);
+      return ws.listReviewers();
+    },
+    async 'reviews.add'(r) {
+      return ws.addReview({ ...r, appVersion: version });
+    },
+    async 'reviews.undo'({ candidateId, reviewer }) {
+      return ws.undoReview(candidateId, reviewer, version);
+    },
+    async 'reviews.agreement'({ runId }) {
+      return ws.agreement(runId);
+    },
+    async 'export.run'({ runId, scope, labels, format }) {
+      const { row } = ws.getRun(runId);
+      const dir = join(row.outDir, 'exports');
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const out = join(dir, `run${runId}-${scope}-${stamp}.${format === 'csv' ? 'csv' : 'vot'}`);
+      // Loaded on use: the exporter is only needed here.
+      const { exportCatalogue } = await import('../export');
+      const r = await exportCatalogue(ws, { runId, scope, labels, format, out, appVersion: version });
+      if (statSync(r.file).size > 200 * 1024 * 1024)
+        throw new UserError(`export ${r.file} is too large to hand to the window`, 'open the file from disk instead');
+      return { rows: r.rows, file: r.file, contentBase64: readFileSync(r.file).toString('base64') };
+    },
+  };
+
+  return {
+    handlers,
+    hub,
+    async close() {
+      await jobs.close();
+      await plates.close();
+      ws.close();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The Electron shell: one window showing the built renderer from app://vasco,
+ * the API contract over one IPC channel, and nothing else. The rules it
+ * enforces live in ./host/security.ts (tested without Electron):
+ *  - contextIsolation, sandbox, no nodeIntegration, no webview;
+ *  - a strict CSP on every renderer response;
+ *  - navigation away from app://vasco and new windows are refused;
+ *  - every permission request (camera, notifications, ...) is denied;
+ *  - IPC is answered only for our own window's top frame.
+ * One of the two files that may import 'electron' (the other: preload.ts).
+ */
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dispatch } from './api/dispatch';
+import { createApi } from './api/handlers';
+import type { Api } from './host/http-host';
+import { IPC_EVENT, IPC_INVOKE } from './host/ipc-channels';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedNavigation, isTrustedSender } from './host/security';
+import { resolveStaticFile } from './host/static-files';
+import { workspacePathFromArgv } from './host/workspace-path';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/electron
+const rendererDir = join(here, '..', 'renderer'); // dist/renderer
+const iconPath = join(here, '..', '..', 'resources', 'icon.png');
+const csp = contentSecurityPolicy();
+
+let mainWindow: BrowserWindow | null = null;
+let api: Api | null = null;
+
+// Must happen before 'ready': app:// behaves like https (origin, fetch, secure context).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+function serveRenderer(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== APP_HOST) return new Response('not found', { status: 404 });
+    const found = resolveStaticFile(rendererDir, url.pathname);
+    if (found.kind === 'not-found') return new Response(`not found: ${found.reason}`, { status: 404 });
+    const headers: Record<string, string> = { 'Content-Type': found.type, 'X-Content-Type-Options': 'nosniff' };
+    if (found.html) headers['Content-Security-Policy'] = csp;
+    return new Response(await readFile(found.file), { status: 200, headers });
+  });
+}
+
+function lockDownSessions(): void {
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (e, url) => {
+      if (!isAllowedNavigation(url)) e.preventDefault();
+    });
+    contents.on('will-redirect', (e, url) => {
+      if (!isAllowedNavigation(url)) e.preventDefault();
+    });
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function serveApi(current: Api): void {
+  ipcMain.handle(IPC_INVOKE, async (event, method: unknown, args: unknown) => {
+    const frame = event.senderFrame;
+    const trusted = isTrustedSender(
+      { webContentsId: event.sender.id, frameUrl: frame?.url ?? '', isMainFrame: frame !== null && frame === event.sender.mainFrame },
+      mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
+    );
+    if (!trusted) return { error: { code: 'forbidden', message: 'IPC refused: not sent by the VASCO Workstation window' } };
+    return dispatch(current.handlers, String(method), args);
+  });
+  current.hub.subscribe((e) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, e);
+  });
+}
+
+function buildMenu(): void {
+  const template: MenuItemConstructorOptions[] = [
+    { label: 'File', submenu: [{ role: 'quit' }] },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'reload' },
+        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' } as MenuItemConstructorOptions]),
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+    { role: 'help', submenu: [{ label: 'About VASCO Workstation', click: () => app.showAboutPanel() }] },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1440,
+    height: 920,
+    title: 'VASCO Workstation',
+    icon: iconPath,
+    backgroundColor: '#10141c',
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+  mainWindow.on('closed', () => (mainWindow = null));
+  void mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.on('second-instance', () => {
+  if (mainWindow) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  }
+});
+
+app.on('window-all-closed', () => app.quit());
+
+app.on('will-quit', () => {
+  void api?.close();
+});
+
+app.whenReady().then(async () => {
+  app.setAboutPanelOptions({ applicationName: 'VASCO Workstation', applicationVersion: app.getVersion(), copyright: 'GPL-3.0-or-later' });
+  lockDownSessions();
+  serveRenderer();
+  buildMenu();
+  api = await createApi({ dbPath: workspacePathFromArgv(process.argv), offline: process.argv.includes('--offline') });
+  serveApi(api);
+  createWindow();
+});
