@@ -1,0 +1,70 @@
+/**
+ * `vasco export --db FILE [--run ID] [--all | --vetted] [--label L ...]
+ * --format csv|votable --out FILE`: the reviewed catalogue of one run (the
+ * newest by default). Vetted (consensus = transient) unless --all; --label
+ * selects by consensus label instead.
+ */
+import { UserError } from '../../core/errors';
+import { exportCatalogue } from '../../export/catalogue';
+import { packageVersion } from '../../store/app-version';
+import { isReviewLabel, REVIEW_LABELS, type ReviewLabel } from '../../store/labels';
+import { openWorkspace } from '../../store/workspace';
+import { numberOption, parseCommandArgs } from '../args';
+
+export const summary = 'write the vetted catalogue of a run (CSV with provenance, or VOTable 1.4)';
+
+const usage = 'usage: vasco export --db FILE [--run ID] [--all | --vetted] [--label L ...] --format csv|votable --out FILE';
+
+/** Writable when possible (an old workspace gets upgraded), read-only for an archived read-only file. */
+function openForExport(file: string) {
+  try {
+    return openWorkspace(file);
+  } catch (err) {
+    if (err instanceof UserError && err.code === 'db-readonly') return openWorkspace(file, { readonly: true });
+    throw err;
+  }
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseCommandArgs('export', argv, {
+    db: { type: 'string' },
+    run: { type: 'string' },
+    all: { type: 'boolean', default: false },
+    vetted: { type: 'boolean', default: false },
+    label: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    process.stdout.write(`${usage}\n${summary}\nlabels: ${REVIEW_LABELS.map((l) => l.label).join(', ')}\n`);
+    return 0;
+  }
+  if (!values.db) throw new UserError('vasco export needs --db FILE (the workspace, e.g. RUN_DIR/vasco.sqlite)', usage);
+  if (!values.out) throw new UserError('vasco export needs --out FILE', usage);
+  const format = values.format ?? (values.out.toLowerCase().endsWith('.csv') ? 'csv' : /\.(vot|xml)$/i.test(values.out) ? 'votable' : undefined);
+  if (format !== 'csv' && format !== 'votable') throw new UserError('vasco export needs --format csv or --format votable', usage);
+  if (values.all && values.vetted) throw new UserError('vasco export: give --all or --vetted, not both', usage);
+  const labels = (values.label ?? []).flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
+  for (const l of labels) {
+    if (!isReviewLabel(l)) throw new UserError(`vasco export: unknown label "${l}"`, `use one of: ${REVIEW_LABELS.map((x) => x.label).join(', ')}`);
+  }
+  const runId = values.run === undefined ? undefined : numberOption('export', 'run', values.run, NaN);
+  if (runId !== undefined && !(Number.isInteger(runId) && runId > 0)) throw new UserError(`vasco export: --run must be a run id, got "${values.run}"`, usage);
+
+  const ws = openForExport(values.db);
+  try {
+    const r = exportCatalogue(ws, {
+      runId,
+      scope: values.all ? 'all' : 'vetted',
+      labels: labels.length ? (labels as ReviewLabel[]) : undefined,
+      format,
+      out: values.out,
+      appVersion: packageVersion(),
+    });
+    process.stderr.write(`vasco export: ${r.rows} rows -> ${r.file}\n`);
+    return 0;
+  } finally {
+    ws.close();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Exported catalogues read back by astropy (Debian's /usr/bin/python3, every
+ * warning an error): row counts, float degrees, units, UCDs, provenance.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportCatalogue } from '../../../electron/export/catalogue';
+import { openWorkspace, type Workspace } from '../../../electron/store/workspace';
+import { APP_VERSION, runInput, sky, tempDir } from '../store/fixtures';
+
+const PYTHON = '/usr/bin/python3';
+const READER = join(dirname(fileURLToPath(import.meta.url)), 'read_table.py');
+
+function haveAstropy(): boolean {
+  try {
+    execFileSync(PYTHON, ['-c', 'import astropy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.warn(`SKIP: astropy not importable by ${PYTHON} (apt-get install python3-astropy)`);
+    return false;
+  }
+}
+
+interface Read {
+  rows: number;
+  columns: string[];
+  dtypes: Record<string, string>;
+  units: Record<string, string | null>;
+  data: Record<string, (string | number | null)[]>;
+  comments?: string[];
+  ucds?: Record<string, string>;
+  infos?: Record<string, string>;
+  version?: string;
+}
+
+function astropyRead(format: 'csv' | 'votable', file: string): Read {
+  return JSON.parse(execFileSync(PYTHON, [READER, format, file], { encoding: 'utf8' })) as Read;
+}
+
+describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () => {
+  let ws: Workspace;
+  let runId: number;
+  let ids: number[];
+  const dir = tempDir('vasco-export-');
+
+  beforeAll(() => {
+    ws = openWorkspace(join(dir, 'vasco.sqlite'));
+    runId = ws.recordRun(runInput('XE687', sky(20))).runId;
+    ids = ws.listCandidates({ runId }).rows.map((r) => r.id);
+    const add = (i: number, reviewer: string, label: Parameters<Workspace['addReview']>[0]['label'], note?: string) =>
+      ws.addReview({ candidateId: ids[i], reviewer, label, note, appVersion: APP_VERSION });
+    // Transient by consensus: 0, 1, 2 (2 with a note full of CSV and XML specials).
+    add(0, 'ann', 'transient');
+    add(1, 'ann', 'transient');
+    add(1, 'bob', 'transient');
+    add(2, 'ann', 'transient', 'quote " comma , <tag> & newline\nend');
+    add(2, 'bob', 'transient');
+    add(2, 'Smith, J. "cy"', 'blend');
+    // Blends: 3, 4. A tie (unsure): 5. Transient for one reviewer, not the majority: 6.
+    add(3, 'ann', 'blend');
+    add(4, 'bob', 'blend');
+    add(5, 'ann', 'transient');
+    add(5, 'bob', 'dust_or_scratch');
+    add(6, 'ann', 'transient');
+    add(6, 'bob', 'emulsion_defect');
+    add(6, 'Smith, J. "cy"', 'emulsion_defect');
+  });
+  afterAll(() => ws.close());
+
+  it('CSV: vetted by default, with # provenance lines and RFC 4180 quoting', () => {
+    const out = join(dir, 'vetted.csv');
+    const r = exportCatalogue(ws, { scope: 'vetted', format: 'csv', out, appVersion: APP_VERSION });
+    expect(r).toEqual({ rows: 3, file: out });
+    const text = readFileSync(out, 'utf8');
+    expect(text.split('\r\n').every((l, i, all) => i === all.length - 1 || !l.includes('\n'))).toBe(true);
+    expect(text.startsWith('# catalogue: ')).toBe(true);
+    expect(existsSync(`${out}.partial-${process.pid}`)).toBe(false);
+
+    const t = astropyRead('csv', out);
+    expect(t.rows).toBe(3);
+    expect(t.data.id).toEqual(ids.slice(0, 3));
+    expect(t.dtypes.ra).toBe('f');
+    expect(t.dtypes.dec).toBe('f');
+    const expected = ws.listCandidates({ runId }).rows.slice(0, 3);
+    t.data.ra.forEach((ra, i) => expect(ra).toBeCloseTo(expected[i].ra, 10));
+    t.data.dec.forEach((dec, i) => expect(dec).toBeCloseTo(expected[i].dec, 10));
+    expect(t.data.consensus).toEqual(['transient', 'transient', 'transient']);
+    expect(t.data.n_reviews).toEqual([1, 2, 3]);
+    // A reviewer name with a comma and quotes survives RFC 4180 quoting.
+    expect(t.data.labels[2]).toBe('Smith, J. "cy"=blend;ann=transient;bob=transient');
+    expect(text).toContain('"Smith, J. ""cy""=blend;ann=transient;bob=transient"');
+    expect(t.data.stage_flags[0]).toBe('filters:fwhm;veto:ps1_skipped');
+    expect(t.data.epoch).toEqual([1951.5087, 1951.5087, 1951.5087]);
+    for (const col of ['id', 'ra', 'dec', 'plate', 'epoch', 'mag', 'stage_flags', 'consensus', 'n_reviews']) expect(t.columns).toContain(col);
+
+    const comments = t.comments!.join('\n');
+    expect(comments).toContain(`exported_by: vasco-workstation ${APP_VERSION}`);
+    expect(comments).toContain('selection: vetted: candidates whose consensus label is transient');
+    expect(comments).toContain('tools: source-extractor 2.25.0; psfex 3.24.1');
+    expect(comments).toContain('parameters: {"snrMin":30,"fwhmMin":2,"fwhmMax":7,"spreadModelMin":-0.01}');
+    expect(comments).toContain('reviewers: Smith, J. "cy", ann, bob');
+    expect(comments).toMatch(/red_plate: XE687 .*epoch 1951\.5087.*header sha256 sha-red-XE687/);
+    expect(comments).toMatch(/exported_utc: \d{4}-\d\d-\d\dT/);
+    expect(comments).toContain('column ra [deg] (pos.eq.ra;meta.main)');
+  });
+
+  it('CSV: --all gives every candidate, --label selects by consensus', () => {
+    const all = astropyRead('csv', exportCatalogue(ws, { scope: 'all', format: 'csv', out: join(dir, 'all.csv'), appVersion: APP_VERSION }).file);
+    expect(all.rows).toBe(10);
+    expect(all.data.consensus).toEqual(['transient', 'transient', 'transient', 'blend', 'blend', 'unsure', 'emulsion_defect', null, null, null]);
+    const blends = exportCatalogue(ws, { scope: 'vetted', labels: ['blend'], format: 'csv', out: join(dir, 'blend.csv'), appVersion: APP_VERSION });
+    expect(blends.rows).toBe(2);
+    expect(astropyRead('csv', blends.file).data.id).toEqual([ids[3], ids[4]]);
+    const two = exportCatalogue(ws, { scope: 'all', labels: ['blend', 'unsure'], format: 'csv', out: join(dir, 'two.csv'), appVersion: APP_VERSION });
+    expect(two.rows).toBe(3);
+    expect(() => exportCatalogue(ws, { scope: 'all', labels: ['ufo' as never], format: 'csv', out: join(dir, 'x.csv'), appVersion: APP_VERSION })).toThrow(/unknown label "ufo"/);
+  });
+
+  it('VOTable 1.4: parses with verify=exception, units and UCDs on every column', () => {
+    const out = join(dir, 'vetted.vot');
+    expect(exportCatalogue(ws, { runId, scope: 'vetted', format: 'votable', out, appVersion: APP_VERSION }).rows).toBe(3);
+    const t = astropyRead('votable', out);
+    expect(t.version).toBe('1.4');
+    expect(t.rows).toBe(3);
+    expect(t.dtypes.ra).toBe('f');
+    expect(t.units.ra).toBe('deg');
+    expect(t.units.dec).toBe('deg');
+    expect(t.units.epoch).toBe('yr');
+    expect(t.units.nearest_blue_arcsec).toBe('arcsec');
+    expect(t.ucds!.ra).toBe('pos.eq.ra;meta.main');
+    expect(t.ucds!.dec).toBe('pos.eq.dec;meta.main');
+    expect(t.ucds!.id).toBe('meta.id;meta.main');
+    expect(Object.values(t.ucds!).every((u) => typeof u === 'string' && u.length > 0)).toBe(true);
+    const expected = ws.listCandidates({ runId }).rows.slice(0, 3);
+    t.data.ra.forEach((ra, i) => expect(ra).toBeCloseTo(expected[i].ra, 10));
+    expect(t.data.plate).toEqual(['XE687', 'XE687', 'XE687']);
+    expect(t.infos!.reviewers).toBe('Smith, J. "cy", ann, bob');
+    expect(t.data.labels[2]).toBe('Smith, J. "cy"=blend;ann=transient;bob=transient');
+    expect(t.infos!.selection).toMatch(/vetted/);
+    expect(t.infos!.exported_by).toBe(`vasco-workstation ${APP_VERSION}`);
+  });
+
+  it('VOTable: the whole run with empty cells, and an empty selection', () => {
+    const all = astropyRead('votable', exportCatalogue(ws, { scope: 'all', format: 'votable', out: join(dir, 'all.vot'), appVersion: APP_VERSION }).file);
+    expect(all.rows).toBe(10);
+    // Unreviewed: an empty string cell; no blue counterpart: a null (NaN) double.
+    expect(all.data.consensus).toEqual(['transient', 'transient', 'transient', 'blend', 'blend', 'unsure', 'emulsion_defect', '', '', '']);
+    expect(all.data.nearest_blue_arcsec).toEqual(Array(10).fill(null));
+    const none = exportCatalogue(ws, { scope: 'all', labels: ['asteroid'], format: 'votable', out: join(dir, 'none.vot'), appVersion: APP_VERSION });
+    expect(none.rows).toBe(0);
+    expect(astropyRead('votable', none.file).rows).toBe(0);
+    const noneCsv = exportCatalogue(ws, { scope: 'all', labels: ['asteroid'], format: 'csv', out: join(dir, 'none.csv'), appVersion: APP_VERSION });
+    expect(astropyRead('csv', noneCsv.file).rows).toBe(0);
+  });
+
+  it('says what to do when the target cannot be written', () => {
+    expect(() => exportCatalogue(ws, { scope: 'all', format: 'csv', out: join(dir, 'missing', 'x.csv'), appVersion: APP_VERSION })).toThrow(/cannot write .*missing/);
+  });
+});
