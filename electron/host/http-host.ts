@@ -19,6 +19,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { UserError } from '../core/errors';
 import { statusForCode, type ApiErrorBody } from '../api/contract';
 import { dispatch, EventHub, type Handlers } from '../api/dispatch';
 import { resolveStaticFile } from './static-files';
@@ -237,13 +238,21 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
   });
   server.requestTimeout = 120_000;
 
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => {
-      server.off('error', fail);
-      ok();
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(opts.port ?? 0, '127.0.0.1', () => {
+        server.off('error', fail);
+        ok();
+      });
     });
-  });
+  } catch (err) {
+    await api.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES')
+      throw new UserError(`cannot listen on 127.0.0.1:${opts.port}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}`, 'choose another --port, or leave it out to take a free one');
+    throw err;
+  }
   port = (server.address() as AddressInfo).port;
   const origin = `http://127.0.0.1:${port}`;
 
