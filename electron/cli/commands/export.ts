@@ -4,6 +4,7 @@
  * newest by default). Vetted (consensus = transient) unless --all; --label
  * selects by consensus label instead.
  */
+import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors';
 import { exportCatalogue } from '../../export/catalogue';
 import { packageVersion } from '../../store/app-version';
@@ -17,6 +18,7 @@ const usage = 'usage: vasco export --db FILE [--run ID] [--all | --vetted] [--la
 
 /** Writable when possible (an old workspace gets upgraded), read-only for an archived read-only file. */
 function openForExport(file: string) {
+  if (!existsSync(file)) throw new UserError(`workspace ${file} does not exist`, 'give the vasco.sqlite of a run folder (or the --db used with vasco run)', 'not-found');
   try {
     return openWorkspace(file);
   } catch (err) {
