@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyFilters, DEFAULT_FILTERS, fwhmLimitsPx, type FilterParams } from '../../../electron/pipeline/filters';
-import type { TrackedSource } from '../../../electron/pipeline/types';
+import type { LedgerEntry, TrackedSource } from '../../../electron/pipeline/types';
 
 /** A clean, bright, round stellar source at 1.7"/px; tests change one property at a time. */
 function star(over: Partial<TrackedSource> = {}): TrackedSource {
@@ -89,11 +89,11 @@ describe('morphology filters (reference defaults)', () => {
     // 40 stars with FWHM 2.9..3.1 and one at 5.5 (inside the 2-7 px hard cut).
     const field = Array.from({ length: 40 }, (_, i) => star({ id: i + 1, x: 50 + 10 * i, fwhm: 2.9 + 0.2 * ((i * 7) % 10) / 9, elongation: 1.05 + 0.01 * (i % 5) }));
     const odd = star({ id: 99, x: 300, fwhm: 5.5 });
-    const off = [...field, odd].map((s) => ({ ...s, ledger: [] }));
+    const off = [...field, odd].map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
     applyFilters(off, DEFAULT_FILTERS, red);
     expect(off.every((s) => s.ledger.length === 0)).toBe(true);
 
-    const on = [...field, odd].map((s) => ({ ...s, ledger: [] }));
+    const on = [...field, odd].map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
     applyFilters(on, { ...DEFAULT_FILTERS, mad: { ...DEFAULT_FILTERS.mad, enabled: true } }, red);
     const flagged = on.filter((s) => s.ledger.length > 0);
     expect(flagged.map((s) => s.id)).toEqual([99]);

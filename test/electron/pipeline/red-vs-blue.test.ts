@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRedBlue, DEFAULT_RED_BLUE } from '../../../electron/pipeline/red-vs-blue';
-import type { Source, TrackedSource } from '../../../electron/pipeline/types';
+import type { LedgerEntry, Source, TrackedSource } from '../../../electron/pipeline/types';
 
 function src(id: number, ra: number, dec: number): TrackedSource {
   return {
@@ -20,7 +20,7 @@ describe('red vs blue', () => {
   ];
 
   it('drops red sources with a blue source within 5" and records the nearest blue distance for all', () => {
-    const r = red.map((s) => ({ ...s, ledger: [] }));
+    const r = red.map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
     r[3].ledger.push({ stage: 'filters', reason: 'snr', dropped: true });
     compareRedBlue(r, blue, DEFAULT_RED_BLUE);
 
@@ -40,7 +40,7 @@ describe('red vs blue', () => {
   });
 
   it('uses the configured radius', () => {
-    const r = red.map((s) => ({ ...s, ledger: [] }));
+    const r = red.map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
     compareRedBlue(r, blue, { ...DEFAULT_RED_BLUE, radiusArcsec: 6 });
     expect(r.filter((s) => s.ledger.length).map((s) => s.id)).toEqual([1, 2]);
   });
