@@ -12,6 +12,7 @@ import { findNativeTools, toolVersions } from '../../native-tools/find';
 import { fwhmLimitsPx, DEFAULT_FILTERS, type FilterParams } from '../pipeline/filters';
 import { runPipeline } from '../pipeline/run';
 import { openWorkspace, type Workspace } from '../store/workspace';
+import { exportCatalogue } from '../export/catalogue';
 import type { MethodResult } from './contract';
 import { EventHub, notFound, type Handlers } from './dispatch';
 import { blinkGrid, insideField, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from './images';
@@ -225,9 +226,7 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const out = join(dir, `run${runId}-${scope}-${stamp}.${format === 'csv' ? 'csv' : 'vot'}`);
-      // Loaded on use: the exporter is only needed here.
-      const { exportCatalogue } = await import('../export');
-      const r = await exportCatalogue(ws, { runId, scope, labels, format, out, appVersion: version });
+      const r = exportCatalogue(ws, { runId, scope, labels, format, out, appVersion: version });
       if (statSync(r.file).size > 200 * 1024 * 1024)
         throw new UserError(`export ${r.file} is too large to hand to the window`, 'open the file from disk instead');
       return { rows: r.rows, file: r.file, contentBase64: readFileSync(r.file).toString('base64') };
