@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../helpers/shared-data';
+
+// Offline electron-builder --dir with a stub Electron (see scripts/package-check.mjs): takes ~15 s.
+describe('packaging check', () => {
+  it('builds main/preload and an app.asar holding the app, with better-sqlite3 and native-tools unpacked', () => {
+    const out = execFileSync(process.execPath, [join(projectRoot, 'scripts', 'package-check.mjs')], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 240_000,
+    });
+    expect(out).toMatch(/package check OK/);
+    expect(existsSync(join(projectRoot, 'release', 'linux-unpacked', 'resources', 'app.asar'))).toBe(true);
+    // The bundles: main is ESM importing electron, preload CommonJS requiring it; neither carries node-only app code paths to 'electron' elsewhere.
+    const main = readFileSync(join(projectRoot, 'dist', 'electron', 'main.js'), 'utf8');
+    const preload = readFileSync(join(projectRoot, 'dist', 'electron', 'preload.cjs'), 'utf8');
+    expect(main).toMatch(/from "electron"/);
+    expect(main).toMatch(/sandbox: true/);
+    expect(main).toMatch(/contextIsolation: true/);
+    expect(preload).toMatch(/require\("electron"\)/);
+    expect(preload).toMatch(/exposeInMainWorld\("vasco"/);
+    // The icon is a 512x512 PNG.
+    const png = readFileSync(join(projectRoot, 'resources', 'icon.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([512, 512]);
+  });
+});
