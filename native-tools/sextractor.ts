@@ -16,7 +16,12 @@ import { runTool, type ToolRun } from './spawn';
 
 export type SextractorPass = 'pass1' | 'pass2';
 
-/** Detection settings that may differ per run; defaults are SExtractor's own. */
+/**
+ * Detection settings that may differ per run. Defaults follow the reference
+ * replication (5 sigma, 5 pixels, 256 px background mesh): the SNR >= 30 cut
+ * discards fainter sources anyway, and isophotes at 5 sigma keep the grain
+ * noise of the emulsion out of the bounding boxes the symmetry cut measures.
+ */
 export interface DetectionSettings {
   /** Sigmas above the local background. */
   detectThresh: number;
@@ -29,10 +34,10 @@ export interface DetectionSettings {
 }
 
 export const DEFAULT_DETECTION: DetectionSettings = {
-  detectThresh: 1.5,
-  analysisThresh: 1.5,
-  detectMinArea: 3,
-  backSize: 64,
+  detectThresh: 5,
+  analysisThresh: 5,
+  detectMinArea: 5,
+  backSize: 256,
   photAperturePx: 10,
 };
 

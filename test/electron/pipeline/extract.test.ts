@@ -38,8 +38,7 @@ describe.skipIf(!ready)('extraction of XE687 (SExtractor -> PSFEx -> SExtractor)
       pixelScaleArcsec: plate.info.pixelScaleArcsec,
       saturLevel: plate.saturLevel,
       imageHeight: plate.info.naxis2,
-      // 3 sigma instead of 1.5 keeps the test lean (fewer faint sources for pass 2).
-      detection: { ...DEFAULT_EXTRACT.detection, detectThresh: 3, analysisThresh: 3 },
+      detection: DEFAULT_EXTRACT.detection,
       psfDegrees: 2,
       psfFwhmRangePx: [1.5, 10],
     });
