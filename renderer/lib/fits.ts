@@ -21,7 +21,14 @@ interface FitsjsHeader {
 interface FitsjsImage {
   width: number;
   height: number;
-  getFrame(frame: number, cb: (arr: ArrayLike<number>) => void): void;
+  bitpix: number;
+  bzero: number;
+  bscale: number;
+  frameLength: number;
+  /** The data unit's bytes (a slice of the file Blob). */
+  blob: Blob;
+  /** fitsjs's own decoder (byte order, BZERO/BSCALE), synchronous. */
+  _getFrame(buffer: ArrayBuffer, bitpix: number, bzero: number, bscale: number): ArrayLike<number>;
 }
 interface FitsjsFile {
   getHDU(): { header: FitsjsHeader; data: FitsjsImage } | undefined;
@@ -56,10 +63,20 @@ export function decodeFits(base64: string): Promise<FitsImage> {
         for (const [k, card] of Object.entries(hdu.header.cards)) {
           if (!Array.isArray(card) && card && typeof card === 'object') header[k] = (card as { value: HeaderCards[string] }).value;
         }
-        const { width, height } = hdu.data;
-        hdu.data.getFrame(0, (arr) => {
-          resolve({ width, height, data: Float32Array.from(arr), header, bytes });
-        });
+        const img = hdu.data;
+        // fitsjs's getFrame() decodes in a Worker built from a blob: script,
+        // which a strict Content-Security-Policy refuses; its decoder runs
+        // just as well here for the small images we get.
+        img.blob.arrayBuffer().then((buf) => {
+          // Scaling is applied here in float: fitsjs would write BZERO 32768 back into an Int16Array.
+          const raw = img._getFrame(buf.slice(0, img.frameLength), img.bitpix, 0, 1);
+          const data = new Float32Array(raw.length);
+          const blank = img.bitpix > 0 ? header.BLANK : undefined;
+          for (let i = 0; i < raw.length; i++) {
+            data[i] = blank !== undefined && raw[i] === blank ? NaN : img.bzero + img.bscale * raw[i];
+          }
+          resolve({ width: img.width, height: img.height, data, header, bytes });
+        }, reject);
       });
     } catch (err) {
       reject(err as Error);

@@ -172,7 +172,7 @@ export function renderGrey(
       const v = data[fy * width + x];
       const o = (row * width + x) * 4;
       if (!Number.isFinite(v)) {
-        out[o] = 90; out[o + 1] = 0; out[o + 2] = 90; out[o + 3] = 255; // blank pixels: dim magenta
+        out[o] = 28; out[o + 1] = 34; out[o + 2] = 48; out[o + 3] = 255; // blank (off the plate): dark slate, not sky
         continue;
       }
       const t = (v - limits.vmin) / span;

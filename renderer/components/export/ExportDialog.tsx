@@ -38,10 +38,10 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
         <fieldset>
           <legend>Scope</legend>
           <label>
-            <input type="radio" name="scope" checked={scope === 'vetted'} onChange={() => setScope('vetted')} /> vetted (labelled) candidates
+            <input type="radio" name="scope" checked={scope === 'vetted'} onChange={() => setScope('vetted')} /> vetted (consensus: transient)
           </label>
           <label>
-            <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} /> all candidates
+            <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} /> all candidates, with their labels
           </label>
         </fieldset>
         <fieldset>

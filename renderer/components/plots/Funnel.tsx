@@ -26,7 +26,11 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
         const y = i * rowH + 4;
         let offset = x(s.output);
         const dropped = Object.entries(s.dropped).filter(([, n]) => n > 0);
-        const droppedTotal = dropped.reduce((a, [, n]) => a + n, 0);
+        const removed = Math.max(0, s.input - s.output);
+        // A source can fail several cuts, so per-reason counts may add up to more
+        // than were removed: the removed part is split in proportion to them.
+        const reasonSum = dropped.reduce((a, [, n]) => a + n, 0);
+        const share = reasonSum > 0 ? removed / reasonSum : 0;
         return (
           <g key={s.name} transform={`translate(0, ${y})`}>
             <text x={0} y={15} className="axis-label">
@@ -38,10 +42,10 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
                 <title>{`${s.output} kept of ${s.input}`}</title>
               </rect>
               {dropped.map(([reason, n]) => {
-                const w = x(n);
+                const w = x(n * share);
                 const r = (
                   <rect key={reason} x={offset} y={2} width={Math.max(0.5, w)} height={18} fill={reasonColour(reason, reasons)}>
-                    <title>{`${reason}: ${n} dropped`}</title>
+                    <title>{`${reason}: ${n} failed this cut${reasonSum > removed ? ' (sources can fail several cuts)' : ''}`}</title>
                   </rect>
                 );
                 offset += w;
@@ -50,7 +54,7 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
             </g>
             <text x={labelW + barW + 8} y={15} className="num">
               {s.skipped ? `skipped` : `${s.input} → ${s.output}`}
-              {droppedTotal > 0 ? ` (−${droppedTotal})` : ''}
+              {removed > 0 ? ` (−${removed})` : ''}
             </text>
             {s.skipped && (
               <text x={labelW + 4} y={15} className="skipped">

@@ -1,7 +1,7 @@
 /** Start a plate run: a POSS-I field, a sky position, or local red/blue FITS files. */
 import { useState } from 'react';
 import { usePipeline, type StartArgs } from '../../stores/pipeline';
-import { PARAMS, defaultParams } from './params';
+import { FIXED_NOTES, PARAMS, changedParams, defaultParams } from './params';
 
 type Source = 'field' | 'position' | 'files';
 
@@ -26,7 +26,7 @@ export function RunForm() {
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
-    const args: StartArgs = { offline, redOnly, params };
+    const args: StartArgs = { offline, redOnly, params: changedParams(params) };
     if (source === 'field') args.plate = plate.trim();
     if (source === 'position') Object.assign(args, { ra: Number(ra), dec: Number(dec), sizeArcmin: Number(sizeArcmin) });
     if (source === 'files') Object.assign(args, { red: red.trim(), ...(blue.trim() && !redOnly ? { blue: blue.trim() } : {}) });
@@ -108,6 +108,11 @@ export function RunForm() {
           ))}
         </tbody>
       </table>
+      {FIXED_NOTES.map((n) => (
+        <p key={n} className="muted small">
+          {n}
+        </p>
+      ))}
       <div className="modal-actions">
         <button type="button" onClick={() => setParams(defaultParams())}>
           reference defaults

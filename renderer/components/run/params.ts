@@ -2,7 +2,9 @@
  * The run parameters the form offers, with the reference defaults (the
  * replication method: SPREAD_MODEL > -0.01, FWHM 2-7 px at 1.7"/px,
  * ELONGATION < 1.3, symmetry < 2 px, SNR >= 30, 5" red/blue match, Dec >= -30).
- * Names are those of electron/pipeline (filters.*, redBlue.*).
+ * Keys are the dotted parameter paths of electron/pipeline (filters.*, redBlue.*).
+ * Only values that differ from the defaults are sent: the pipeline records
+ * its own defaults in summary.json.
  */
 export interface ParamSpec {
   key: string;
@@ -14,16 +16,23 @@ export interface ParamSpec {
 }
 
 export const PARAMS: ParamSpec[] = [
-  { key: 'spreadModelMin', label: 'SPREAD_MODEL >', unit: '', value: -0.01, step: 0.001, help: 'keep sources above this (published -0.002; -0.01 keeps 97% of VASCO sources with our PSFEx models)' },
-  { key: 'fwhmMinPx', label: 'FWHM ≥', unit: 'px', value: 2, step: 0.1, help: 'at 1.7″/px, scaled to the plate' },
-  { key: 'fwhmMaxPx', label: 'FWHM ≤', unit: 'px', value: 7, step: 0.1, help: 'at 1.7″/px, scaled to the plate' },
-  { key: 'elongationMax', label: 'ELONGATION <', unit: '', value: 1.3, step: 0.05, help: 'rejects streaks and trails' },
-  { key: 'symmetryMaxPx', label: 'symmetry <', unit: 'px', value: 2, step: 0.5, help: '|width − height| of the bounding box' },
-  { key: 'snrMin', label: 'SNR ≥', unit: '', value: 30, step: 1, help: 'FLUX_AUTO / FLUXERR_AUTO' },
-  { key: 'radiusArcsec', label: 'match radius', unit: '″', value: 5, step: 0.5, help: 'red vs blue and catalogue veto' },
-  { key: 'decMin', label: 'Dec ≥', unit: 'deg', value: -30, step: 1, help: 'the published southern boundary' },
+  { key: 'filters.spreadModelMin', label: 'SPREAD_MODEL >', unit: '', value: -0.01, step: 0.001, help: 'keep sources above this (published -0.002; -0.01 keeps 97% of VASCO sources with our PSFEx models)' },
+  { key: 'filters.fwhmMinPx', label: 'FWHM ≥', unit: 'px', value: 2, step: 0.1, help: 'at 1.7″/px, scaled to the plate' },
+  { key: 'filters.fwhmMaxPx', label: 'FWHM ≤', unit: 'px', value: 7, step: 0.1, help: 'at 1.7″/px, scaled to the plate' },
+  { key: 'filters.elongationMax', label: 'ELONGATION <', unit: '', value: 1.3, step: 0.05, help: 'rejects streaks and trails' },
+  { key: 'filters.symmetryMaxPx', label: 'symmetry <', unit: 'px', value: 2, step: 0.5, help: '|width − height| of the bounding box' },
+  { key: 'filters.snrMin', label: 'SNR ≥', unit: '', value: 30, step: 1, help: 'FLUX_AUTO / FLUXERR_AUTO' },
+  { key: 'redBlue.radiusArcsec', label: 'match radius', unit: '″', value: 5, step: 0.5, help: 'red vs blue and catalogue veto' },
 ];
 
 export function defaultParams(): Record<string, number> {
   return Object.fromEntries(PARAMS.map((p) => [p.key, p.value]));
+}
+
+/** Fixed by the pipeline for now (not a run parameter yet), shown so the funnel can be read. */
+export const FIXED_NOTES = ['Dec ≥ −30° (published southern boundary, dec-cut stage)'];
+
+/** The parameters that differ from the reference defaults. */
+export function changedParams(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(PARAMS.filter((p) => values[p.key] !== p.value).map((p) => [p.key, values[p.key]]));
 }
