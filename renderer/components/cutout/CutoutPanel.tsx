@@ -106,7 +106,7 @@ export function CutoutPanel() {
               <span className="band-tag blue">BLUE</span>
             </div>
             <div className="placeholder" style={{ width: CANVAS, height: CANVAS }}>
-              no blue plate in this run (red-only)
+              no blue plate (red-only run)
             </div>
           </div>
         )}

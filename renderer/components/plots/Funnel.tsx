@@ -36,7 +36,7 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
             <text x={0} y={15} className="axis-label">
               {s.name}
             </text>
-            <g transform={`translate(${labelW}, 0)`}>
+            <g transform={`translate(${labelW}, 0)`} display={s.skipped ? 'none' : undefined}>
               <rect x={0} y={2} width={Math.max(0, x(s.input))} height={18} className="bar-input" />
               <rect x={0} y={2} width={Math.max(0, x(s.output))} height={18} className="bar-kept">
                 <title>{`${s.output} kept of ${s.input}`}</title>

@@ -50,8 +50,8 @@ export function PlotsView() {
               edges={histograms.fwhm.edges}
               counts={histograms.fwhm.counts}
               cuts={[
-                { value: histograms.fwhm.min, label: `≥ ${histograms.fwhm.min}` },
-                { value: histograms.fwhm.max, label: `≤ ${histograms.fwhm.max}` },
+                { value: histograms.fwhm.min, label: `≥ ${histograms.fwhm.min.toFixed(2)} px` },
+                { value: histograms.fwhm.max, label: `≤ ${histograms.fwhm.max.toFixed(2)} px` },
               ]}
               keep={[histograms.fwhm.min, histograms.fwhm.max]}
             />
