@@ -85,6 +85,9 @@ export interface LedgerEntry {
   /** Counterpart identifier / magnitude, when known. */
   counterpart?: string;
   counterpartMag?: number;
+  /** Counterpart position (degrees; catalogues with proper motion: at the plate epoch). */
+  counterpartRa?: number;
+  counterpartDec?: number;
 }
 
 /** A red source carried through the stages with its ledger. */

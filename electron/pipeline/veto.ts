@@ -54,6 +54,9 @@ interface Counterpart {
   sepArcsec: number;
   id: string;
   mag: number;
+  /** Counterpart position at the plate epoch (after proper motion), degrees. */
+  ra: number;
+  dec: number;
 }
 
 function note(cands: TrackedSource[], detail: string): void {
@@ -83,7 +86,7 @@ function nearestCounterparts(
     const hit = index.nearest(c.ra, c.dec, radiusArcsec);
     if (hit) {
       const row = keep[hit.index];
-      out.push({ cand: k, sepArcsec: hit.separationArcsec, id: rows.id[row], mag: rows.mag[row] });
+      out.push({ cand: k, sepArcsec: hit.separationArcsec, id: rows.id[row], mag: rows.mag[row], ra: ra[row], dec: dec[row] });
     }
   });
   return out;
@@ -171,6 +174,8 @@ export async function vetoStage(cands: TrackedSource[], opts: VetoOptions, ctx: 
         distanceArcsec: h.sepArcsec,
         counterpart: h.id,
         counterpartMag: Number.isFinite(h.mag) ? h.mag : undefined,
+        counterpartRa: h.ra,
+        counterpartDec: h.dec,
       });
       vetoed.push(c);
     });

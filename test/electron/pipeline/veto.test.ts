@@ -43,6 +43,12 @@ describe('veto with offline catalogue files', () => {
       expect(e1.distanceArcsec!).toBeCloseTo(4.9, 3);
       expect(c[2].ledger[0].distanceArcsec!).toBeCloseTo(30 - 0.45 * (2016 - 1953.7079), 2);
       expect(c[4].ledger[0]).toMatchObject({ reason: 'ps1', counterpart: '5005', counterpartMag: 20.5 });
+      // Counterpart positions for the sky-context overlay: as given for PS1, at the plate epoch for Gaia.
+      expect(c[4].ledger[0].counterpartRa).toBe(p5[0]);
+      expect(c[4].ledger[0].counterpartDec).toBe(p5[1]);
+      const moved = c[2].ledger[0];
+      expect(moved.counterpartRa).toBeCloseTo(g3[0], 6);
+      expect((moved.counterpartDec! - g3[1]) * 3600).toBeCloseTo(-0.45 * (2016 - 1953.7079), 2);
       expect(c[1].ledger).toEqual([]);
       expect(r.notes.join(' ')).toMatch(/GSC 2.3.*skipped: no --catalog supercosmos=FILE/);
     });
