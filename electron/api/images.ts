@@ -5,15 +5,17 @@
  *    header keeps the plate's WCS right (CRPIX shifted; for DSS, CNPIX);
  *  - blink: red and blue resampled onto one TAN grid centred on a position
  *    (bilinear, through each plate's own solution), so the frames align;
- *  - sky context: a cutout with a TAN-SIP header fitted to the plate solution
- *    (Aladin Lite reads TAN-SIP but not DSS plate solutions).
+ *  - sky context: a cutout with a plain TAN header fitted to the plate
+ *    solution, for Aladin Lite (which reads neither DSS plate solutions nor,
+ *    correctly, SIP distortion); where TAN alone would be off, the pixels are
+ *    resampled onto that TAN grid.
  * Pixels FITS 1-based, degrees, arcsec only in names ending Arcsec.
  */
 import { UserError } from '../core/errors';
 import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
 import { encodeFitsImage, FitsFile } from '../fits';
 import type { HeaderValues } from '../pipeline/types';
-import { fitTanSip, gnomonicForward, gnomonicInverse, tanSipHeader, type TanSipFit } from './tan-sip-fit';
+import { fitTanSip, gnomonicForward, sipDisplacementPx, tanHeader, tanPixToSky, type TanSipFit, type TanWcs } from './tan-sip-fit';
 
 export interface OpenPlate {
   file: string;
@@ -163,45 +165,31 @@ export interface TanGrid {
 /** Largest blink frame we resample (pixels per side). */
 export const MAX_GRID = 1024;
 
-export function tanGridHeader(g: TanGrid, extra: HeaderValues = {}): HeaderValues {
+/** The WCS of a north-up, east-left TAN grid centred on (ra, dec). */
+export function tanGridWcs(g: TanGrid): TanWcs {
   const c = (g.size + 1) / 2;
   const s = g.pixelArcsec / 3600;
-  return {
-    WCSAXES: 2,
-    CTYPE1: 'RA---TAN',
-    CTYPE2: 'DEC--TAN',
-    CUNIT1: 'deg',
-    CUNIT2: 'deg',
-    CRPIX1: c,
-    CRPIX2: c,
-    CRVAL1: g.ra,
-    CRVAL2: g.dec,
-    // North up, east left.
-    CD1_1: -s,
-    CD1_2: 0,
-    CD2_1: 0,
-    CD2_2: s,
-    RADESYS: 'ICRS',
-    ...extra,
-  };
+  return { crpix: [c, c], crval: [g.ra, g.dec], cd: [[-s, 0], [0, s]] };
+}
+
+export function tanGridHeader(g: TanGrid, extra: HeaderValues = {}): HeaderValues {
+  return { ...tanHeader(tanGridWcs(g)), ...extra };
 }
 
 /**
- * Resample a plate onto a TAN grid: each output pixel's sky position goes
- * through the plate's own solution to plate pixels, where the image is
- * interpolated bilinearly. Pixels off the plate are NaN.
+ * Resample a plate onto a width x height image with a TAN WCS: each output
+ * pixel's sky position goes through the plate's own solution to plate pixels,
+ * where the image is interpolated bilinearly. Pixels off the plate are NaN.
  */
-export async function resampleToTan(plate: OpenPlate, g: TanGrid): Promise<Float32Array> {
-  const n = g.size;
-  const c = (n + 1) / 2;
-  const s = g.pixelArcsec / 3600;
-  const px = new Float64Array(n * n), py = new Float64Array(n * n);
+export async function resampleOnto(plate: OpenPlate, wcs: TanWcs, width: number, height: number): Promise<Float32Array> {
+  const n = width * height;
+  const px = new Float64Array(n), py = new Float64Array(n);
   let xmin = Infinity, xmax = -Infinity, ymin = Infinity, ymax = -Infinity;
-  for (let j = 0; j < n; j++)
-    for (let i = 0; i < n; i++) {
-      const [ra, dec] = gnomonicInverse(-(i + 1 - c) * s, (j + 1 - c) * s, g.ra, g.dec);
+  for (let j = 0; j < height; j++)
+    for (let i = 0; i < width; i++) {
+      const [ra, dec] = tanPixToSky(wcs, i + 1, j + 1);
       const [x, y] = plate.solution.skyToPix(ra, dec);
-      const k = j * n + i;
+      const k = j * width + i;
       px[k] = x;
       py[k] = y;
       if (Number.isFinite(x) && Number.isFinite(y)) {
@@ -209,13 +197,13 @@ export async function resampleToTan(plate: OpenPlate, g: TanGrid): Promise<Float
         ymin = Math.min(ymin, y); ymax = Math.max(ymax, y);
       }
     }
-  const out = new Float32Array(n * n).fill(NaN);
+  const out = new Float32Array(n).fill(NaN);
   const x1 = Math.max(1, Math.floor(xmin) - 1), y1 = Math.max(1, Math.floor(ymin) - 1);
   const x2 = Math.min(plate.width, Math.ceil(xmax) + 1), y2 = Math.min(plate.height, Math.ceil(ymax) + 1);
   if (!(x2 >= x1 + 1 && y2 >= y1 + 1)) return out; // the grid misses the plate
   const w = x2 - x1 + 1, h = y2 - y1 + 1;
   const data = await plate.fits.readImageRect(x1, y1, w, h);
-  for (let k = 0; k < n * n; k++) {
+  for (let k = 0; k < n; k++) {
     const fx = px[k] - x1, fy = py[k] - y1; // 0-based within the rectangle
     const i0 = Math.floor(fx), j0 = Math.floor(fy);
     if (!(i0 >= 0 && j0 >= 0 && i0 + 1 < w && j0 + 1 < h)) continue;
@@ -225,6 +213,11 @@ export async function resampleToTan(plate: OpenPlate, g: TanGrid): Promise<Float
     out[k] = (1 - ty) * ((1 - tx) * a + tx * b) + ty * ((1 - tx) * cc + tx * d);
   }
   return out;
+}
+
+/** Resample a plate onto a north-up TAN grid (the blink frames). */
+export function resampleToTan(plate: OpenPlate, g: TanGrid): Promise<Float32Array> {
+  return resampleOnto(plate, tanGridWcs(g), g.size, g.size);
 }
 
 export function blinkGrid(ra: number, dec: number, sizeArcsec: number, pixelArcsec: number): TanGrid {
@@ -251,18 +244,45 @@ export async function makeBlinkFrame(plate: OpenPlate, g: TanGrid, band: 'red' |
 const SOLUTION_KEYS =
   /^(PLT(RAH|RAM|RAS|DECSN|DECD|DECM|DECS)|AMD(X|Y|REX|REY)\d+|PPO\d+|CNPIX\d|XPIXELSZ|YPIXELSZ|DSS_.*|WCSAXES|WCSNAME|RADESYS|RADECSYS|EQUINOX|EPOCH|C(TYPE|RPIX|RVAL|DELT|ROTA|UNIT)\d|CD\d_\d|PC\d_\d|LTV\d|LTM\d_\d|(A|B|AP|BP)_(ORDER|\d+_\d+))$/;
 
+/**
+ * Largest distortion (pixels) a plain TAN header may leave out before the sky
+ * context is resampled instead: 0.02 px is 0.034" at 1.7"/px, well inside the
+ * plate solutions' own accuracy.
+ */
+export const SKY_TAN_TOLERANCE_PX = 0.02;
+
 export interface SkyContextImage {
   fits: Buffer;
+  /** The image's WCS (plain TAN; CRPIX in the image's own pixels). */
+  wcs: TanWcs;
+  /** The TAN-SIP fit to the plate solution the TAN part was taken from. */
   fit: TanSipFit;
+  /** How far the plate solution departs from plain TAN over the image, pixels. */
+  distortionPx: number;
+  /** true: the pixels were resampled onto the TAN grid; false: they are the plate's own. */
+  resampled: boolean;
   cutout: Cutout;
 }
 
 /**
- * A cutout of the plate around (x, y) with a TAN-SIP header fitted to the
- * plate solution over it; the lowest SIP order (3..5) whose worst residual is
- * under 0.02" is used.
+ * The plate around (x, y) for Aladin Lite, with a plain TAN header.
+ *
+ * Aladin Lite 3.8 misreads SIP distortion: even coefficients that move no
+ * pixel by more than 1e-3 px smear round stars into long diagonal streaks
+ * (upstream: cds-astro/aladin-lite#365, "SIP support never really worked").
+ * Plain TAN it draws correctly. So a TAN-SIP fit to the plate solution
+ * (lowest order 3..5 whose worst residual is under 0.02") gives the CD matrix,
+ * and its SIP part says what plain TAN leaves out: when that stays under
+ * SKY_TAN_TOLERANCE_PX the plate's own pixels go out under the TAN header,
+ * otherwise they are resampled onto the TAN grid through the plate solution.
  */
-export async function makeSkyContext(plate: OpenPlate, x: number, y: number, sizePx: number): Promise<SkyContextImage> {
+export async function makeSkyContext(
+  plate: OpenPlate,
+  x: number,
+  y: number,
+  sizePx: number,
+  tolerancePx = SKY_TAN_TOLERANCE_PX,
+): Promise<SkyContextImage> {
   const cutout = await makeCutout(plate, x, y, sizePx);
   const { x1, y1, width, height } = cutout.rect;
   const pixToSky = (cx: number, cy: number) => plate.solution.pixToSky(cx + x1 - 1, cy + y1 - 1);
@@ -271,11 +291,17 @@ export async function makeSkyContext(plate: OpenPlate, x: number, y: number, siz
     const next = fitTanSip({ width, height, pixToSky, order });
     if (next.maxArcsec < fit.maxArcsec) fit = next;
   }
+  const wcs: TanWcs = { crpix: fit.crpix, crval: fit.crval, cd: fit.cd };
+  const distortionPx = sipDisplacementPx(fit, width, height);
+  const resampled = distortionPx > tolerancePx;
+  const data = resampled ? await resampleOnto(plate, wcs, width, height) : await plate.fits.readImageRect(x1, y1, width, height);
   const header: HeaderValues = {};
   for (const [k, v] of Object.entries(cutoutHeader(plate.header, cutout.rect))) if (!SOLUTION_KEYS.test(k)) header[k] = v;
-  Object.assign(header, tanSipHeader(fit), { SIPMAXAS: Number(fit.maxArcsec.toFixed(5)) });
-  const data = await plate.fits.readImageRect(x1, y1, width, height);
-  return { fits: encodeFitsImage(width, height, data, header, -32), fit, cutout };
+  Object.assign(header, tanHeader(wcs), {
+    TANDISPX: Number(distortionPx.toPrecision(3)),
+    RESAMPLD: resampled,
+  });
+  return { fits: encodeFitsImage(width, height, data, header, -32), wcs, fit, distortionPx, resampled, cutout };
 }
 
 /** Standard-coordinate distance test used to pick overlays inside a square field. */

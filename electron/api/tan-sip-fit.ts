@@ -1,8 +1,8 @@
 /**
  * Least-squares fit of a FITS TAN projection with SIP distortion (Shupe et
  * al. 2005) to any pixel -> sky mapping, over one image. Aladin Lite cannot
- * read DSS plate-solution headers but does read TAN-SIP, so the sky-context
- * cutout carries this fit of the plate's own solution.
+ * read DSS plate-solution headers; the sky-context image takes its TAN part
+ * (CD) from this fit, and the SIP part says how far plain TAN would be off.
  *
  * Model (FITS 1-based pixels, degrees):
  *   u = x - CRPIX1, v = y - CRPIX2
@@ -24,11 +24,15 @@ export interface SkySample {
   dec: number;
 }
 
-export interface TanSip {
+/** A plain TAN (gnomonic) WCS with a CD matrix. */
+export interface TanWcs {
   crpix: [number, number];
   crval: [number, number];
   /** [[CD1_1, CD1_2], [CD2_1, CD2_2]], degrees per pixel. */
   cd: [[number, number], [number, number]];
+}
+
+export interface TanSip extends TanWcs {
   order: number;
   /** Forward distortion coefficients keyed "p_q" (2 <= p+q <= order). */
   a: Record<string, number>;
@@ -231,26 +235,56 @@ export function tanSipPixToSky(f: TanSip, x: number, y: number): [number, number
   return gnomonicInverse(xi, eta, f.crval[0], f.crval[1]);
 }
 
-/** FITS header cards of a TAN-SIP solution (for a cutout of the fitted image's size). */
-export function tanSipHeader(f: TanSip): HeaderValues {
-  const h: HeaderValues = {
+/** FITS 1-based pixel -> (ra, dec) degrees through a plain TAN WCS (no distortion). */
+export function tanPixToSky(w: TanWcs, x: number, y: number): [number, number] {
+  const u = x - w.crpix[0], v = y - w.crpix[1];
+  return gnomonicInverse(w.cd[0][0] * u + w.cd[0][1] * v, w.cd[1][0] * u + w.cd[1][1] * v, w.crval[0], w.crval[1]);
+}
+
+/**
+ * How far the SIP distortion of a fit moves pixels anywhere on a width x
+ * height image (the largest |(A, B)(u, v)| on a grid, edges included), in
+ * pixels: what a plain TAN header with the fit's CD would get wrong.
+ */
+export function sipDisplacementPx(f: TanSip, width: number, height: number, grid = 16): number {
+  let max = 0;
+  for (let i = 0; i < grid; i++)
+    for (let j = 0; j < grid; j++) {
+      const u = 0.5 + (width * i) / (grid - 1) - f.crpix[0];
+      const v = 0.5 + (height * j) / (grid - 1) - f.crpix[1];
+      max = Math.max(max, Math.hypot(evalPoly(f.a, u, v), evalPoly(f.b, u, v)));
+    }
+  return max;
+}
+
+/** FITS header cards of a plain TAN WCS. */
+export function tanHeader(w: TanWcs): HeaderValues {
+  return {
     WCSAXES: 2,
-    CTYPE1: 'RA---TAN-SIP',
-    CTYPE2: 'DEC--TAN-SIP',
+    CTYPE1: 'RA---TAN',
+    CTYPE2: 'DEC--TAN',
     CUNIT1: 'deg',
     CUNIT2: 'deg',
-    CRPIX1: f.crpix[0],
-    CRPIX2: f.crpix[1],
-    CRVAL1: f.crval[0],
-    CRVAL2: f.crval[1],
-    CD1_1: f.cd[0][0],
-    CD1_2: f.cd[0][1],
-    CD2_1: f.cd[1][0],
-    CD2_2: f.cd[1][1],
+    CRPIX1: w.crpix[0],
+    CRPIX2: w.crpix[1],
+    CRVAL1: w.crval[0],
+    CRVAL2: w.crval[1],
+    CD1_1: w.cd[0][0],
+    CD1_2: w.cd[0][1],
+    CD2_1: w.cd[1][0],
+    CD2_2: w.cd[1][1],
     // DSS plate solutions are calibrated on GSC-II, i.e. in ICRS.
     RADESYS: 'ICRS',
-    A_ORDER: f.order,
   };
+}
+
+/**
+ * FITS header cards of a TAN-SIP solution (for a cutout of the fitted image's
+ * size). Note: Aladin Lite 3.8 draws SIP images wrongly (stars smeared into
+ * streaks), so images for Aladin get a plain TAN header instead (images.ts).
+ */
+export function tanSipHeader(f: TanSip): HeaderValues {
+  const h: HeaderValues = { ...tanHeader(f), CTYPE1: 'RA---TAN-SIP', CTYPE2: 'DEC--TAN-SIP', A_ORDER: f.order };
   for (const [k, v] of Object.entries(f.a)) h[`A_${k}`] = v;
   h.B_ORDER = f.order;
   for (const [k, v] of Object.entries(f.b)) h[`B_${k}`] = v;

@@ -109,30 +109,69 @@ describe.skipIf(!haveAstropy() || !haveSharedData(RED))('cutouts keep a correct 
     expect(sepArcsec(cut.solution.pixToSky(c.centerX, c.centerY), onPlate)).toBeLessThan(0.05);
   });
 
-  it('sky context: astropy reads the TAN-SIP cutout and agrees with astropy on the DSS plate at centre and corners', async () => {
+  it('sky context: a plain TAN header (no SIP, which Aladin Lite misdraws) that astropy reads in agreement with the DSS plate', async () => {
     const dssOnly = await dssOnlyPlate();
     const p = await plate(dssOnly);
     const [x, y] = [353.5, 353.5];
     const ctx = await makeSkyContext(p, x, y, 300);
+    expect(ctx.resampled).toBe(false);
     const file = join(tmp, 'sky.fits');
     writeFileSync(file, ctx.fits);
     const { x1, y1 } = ctx.cutout.rect;
     const pts = [[ctx.cutout.centerX, ctx.cutout.centerY], [1, 1], [300, 1], [1, 300], [300, 300]];
-    const got = astropy<{ ctype: string[]; sky: [number, number][]; dss: boolean }>(
+    const got = astropy<{ ctype: string[]; sky: [number, number][]; dss: boolean; sip: boolean }>(
       `
 from astropy.io import fits
 from astropy.wcs import WCS
 h = fits.getheader(INPUT['file'])
 w = WCS(h)
 print(json.dumps({'ctype': list(w.wcs.ctype), 'dss': 'AMDX1' in h or 'PLTRAH' in h,
+  'sip': w.sip is not None or any(k.startswith(('A_', 'B_', 'AP_', 'BP_')) for k in h.keys()),
   'sky': w.all_pix2world(INPUT['pts'], 1).tolist()}))
 `,
       { file, pts },
     );
-    expect(got.ctype).toEqual(['RA---TAN-SIP', 'DEC--TAN-SIP']);
+    expect(got.ctype).toEqual(['RA---TAN', 'DEC--TAN']);
     expect(got.dss).toBe(false);
+    expect(got.sip).toBe(false);
     const ref = astropySky(pts.map(([cx, cy]) => ({ file: dssOnly, x: cx + x1 - 1, y: cy + y1 - 1 })));
     got.sky.forEach((s, i) => expect(sepArcsec(s, ref[i])).toBeLessThan(0.05));
+    // Not resampled: the pixels are the plate's own.
+    const own = await (await plate(file)).fits.readImageRect(1, 1, 300, 300);
+    const src = await p.fits.readImageRect(x1, y1, 300, 300);
+    expect(Array.from(own.subarray(0, 1000))).toEqual(Array.from(src.subarray(0, 1000)));
+  });
+
+  it('sky context resampled onto its TAN grid when TAN alone is off: stars stay where the DSS plate puts them', async () => {
+    const dssOnly = await dssOnlyPlate();
+    const p = await plate(dssOnly);
+    const [x, y] = [353.5, 353.5];
+    // Tolerance 0 forces the resampling path on this small, nearly distortion-free field.
+    const ctx = await makeSkyContext(p, x, y, 200, 0);
+    expect(ctx.resampled).toBe(true);
+    const file = join(tmp, 'sky-resampled.fits');
+    writeFileSync(file, ctx.fits);
+    const n = 200;
+    const own = await (await plate(file)).fits.readImageRect(1, 1, n, n);
+    const src = await p.fits.readImageRect(ctx.cutout.rect.x1, ctx.cutout.rect.y1, n, n);
+    // The brightest stars well inside: centroid in each image, then both to the sky by astropy.
+    const peaks: [number, number][] = [];
+    for (let j = 20; j < n - 20; j++)
+      for (let i = 20; i < n - 20; i++) {
+        const v = src[j * n + i];
+        let top = true;
+        for (let dj = -3; dj <= 3 && top; dj++) for (let di = -3; di <= 3; di++) if ((di || dj) && src[(j + dj) * n + i + di] >= v) top = false;
+        if (top) peaks.push([i, j]);
+      }
+    peaks.sort((a, b) => src[b[1] * n + b[0]] - src[a[1] * n + a[0]]);
+    const stars = peaks.slice(0, 8);
+    const onSrc = stars.map(([i, j]) => centroid(src, n, i, j));
+    const onOwn = stars.map(([i, j]) => centroid(own, n, i, j));
+    const { x1, y1 } = ctx.cutout.rect;
+    const skySrc = astropySky(onSrc.map(([i, j]) => ({ file: dssOnly, x: i + x1, y: j + y1 })));
+    const skyOwn = astropySky(onOwn.map(([i, j]) => ({ file, x: i + 1, y: j + 1 })));
+    const seps = skySrc.map((s, k) => sepArcsec(s, skyOwn[k])).sort((a, b) => a - b);
+    expect(seps[seps.length >> 1]).toBeLessThan(0.1);
   });
 });
 
