@@ -200,6 +200,23 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** Measures runSources can read, by API name -> sources column. */
+const RUN_SOURCE_COLUMNS = {
+  number: 'number',
+  x: 'x',
+  y: 'y',
+  ra: 'ra',
+  dec: 'dec',
+  mag: 'mag',
+  snr: 'snr',
+  fwhm: 'fwhm',
+  elongation: 'elongation',
+  flags: 'flags',
+  spreadModel: 'spread_model',
+  nearestBlueArcsec: 'nearest_blue_arcsec',
+} as const;
+export type RunSourceColumn = keyof typeof RUN_SOURCE_COLUMNS;
+
 export function openWorkspace(file: string, opts: OpenOptions = {}): Workspace {
   return new Workspace(resolve(file), opts);
 }
@@ -485,6 +502,25 @@ export class Workspace {
   }
 
   /** The newest run, or null in an empty workspace. */
+  /**
+   * Every red source of a run (candidates or not), only the asked measures,
+   * in source order; for the run's histograms and plate maps. SQL NULL (e.g.
+   * SPREAD_MODEL not measured) comes back as null.
+   */
+  runSources<C extends RunSourceColumn>(runId: number, columns: readonly C[]): Record<C, number | null>[] {
+    const wanted = [...new Set(columns)];
+    for (const c of wanted)
+      if (!Object.prototype.hasOwnProperty.call(RUN_SOURCE_COLUMNS, c))
+        throw new UserError(`runSources: unknown column "${c}"`, `use one of ${Object.keys(RUN_SOURCE_COLUMNS).join(', ')}`, 'bad-arguments');
+    if (!wanted.length) return [];
+    const select = wanted.map((c) => `${RUN_SOURCE_COLUMNS[c]} AS "${c}"`).join(', ');
+    return this.read(() => {
+      if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId))
+        throw new UserError(`run ${runId} is not in ${this.file}`, 'pick a run from the Run menu, or list them in the Runs view', 'not-found');
+      return this.db.prepare(`SELECT ${select} FROM sources WHERE run_id = ? ORDER BY id`).all(runId) as Record<C, number | null>[];
+    });
+  }
+
   latestRunId(): number | null {
     return this.guard('read', () => (this.db.prepare('SELECT MAX(id) AS id FROM runs').get() as { id: number | null }).id);
   }
