@@ -160,7 +160,8 @@ export interface MethodResults {
     fitsBase64: string;
     overlays: {
       candidates: { ra: number; dec: number; id: number }[];
-      counterparts: { ra: number; dec: number; catalog: string }[];
+      /** Catalogue counterparts the veto found in the field (degrees, at the plate epoch). */
+      counterparts: { ra: number; dec: number; catalog: string; id?: string; sourceNumber?: number; distanceArcsec?: number }[];
     };
   };
   'reviewers.list': string[];

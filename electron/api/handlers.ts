@@ -3,7 +3,6 @@
  * (run in-process by the job manager), and the pictures cut from the plates.
  * Arguments arrive already validated by the dispatcher.
  */
-import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +12,10 @@ import { fwhmLimitsPx, DEFAULT_FILTERS, type FilterParams } from '../pipeline/fi
 import { runPipeline } from '../pipeline/run';
 import { openWorkspace, type Workspace } from '../store/workspace';
 import { exportCatalogue } from '../export/catalogue';
-import type { MethodResult } from './contract';
 import { EventHub, notFound, type Handlers } from './dispatch';
 import { blinkGrid, insideField, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from './images';
 import { JobManager, type RunFn } from './jobs';
+import { counterpartsOfLedger, readCounterparts, writeCounterparts } from './overlays';
 import type { Api } from '../host/http-host';
 
 export interface ApiOptions {
@@ -70,27 +69,6 @@ function plotRange(values: number[], marks: number[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-interface SourceMeasures {
-  x: number;
-  y: number;
-  fwhm: number | null;
-  spread_model: number | null;
-}
-
-/**
- * Every red source of a run (the store records them all, candidates or not).
- * Read through a separate read-only connection: the store's API lists
- * candidates only.
- */
-function runSources(dbPath: string, runId: number): SourceMeasures[] {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT x, y, fwhm, spread_model FROM sources WHERE run_id = ?').all(runId) as SourceMeasures[];
-  } finally {
-    db.close();
-  }
-}
-
 export async function createApi(opts: ApiOptions): Promise<Api> {
   mkdirSync(dirname(opts.dbPath), { recursive: true });
   const ws: Workspace = openWorkspace(opts.dbPath);
@@ -98,9 +76,15 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
   const plates = new PlateCache();
   const version = appVersion();
   const runsDir = opts.runsDir ?? join(dirname(opts.dbPath), 'runs');
-  const jobs = new JobManager(hub, opts.run ?? runPipeline, (result, outDir) =>
-    ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir }).runId,
-  runsDir);
+  const jobs = new JobManager(
+    hub,
+    opts.run ?? runPipeline,
+    (result, outDir) => {
+      writeCounterparts(outDir, result.sources);
+      return ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir }).runId;
+    },
+    runsDir,
+  );
   let tools: Promise<Record<string, string>> | null = null;
   const toolList = () =>
     (tools ??= findNativeTools().then(toolVersions, (err: Error) => ({ missing: err.message })));
@@ -131,15 +115,16 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       };
       const red = summary.plates.red;
       const [fmin, fmax] = fwhmLimitsPx(filters, red);
-      const sources = runSources(ws.file, runId);
-      const spread = sources.map((s) => s.spread_model).filter((v): v is number => v !== null);
+      const sources = ws.runSources(runId, ['x', 'y', 'fwhm', 'spreadModel']);
+      const spread = sources.map((s) => s.spreadModel).filter((v): v is number => v !== null);
       const fwhm = sources.map((s) => s.fwhm).filter((v): v is number => v !== null);
+      const placed = sources.filter((s) => s.x !== null && s.y !== null) as { x: number; y: number }[];
       const [s0, s1] = plotRange(spread, [filters.spreadModelMin]);
       const [f0, f1] = plotRange(fwhm, [fmin, fmax]);
       return {
         spreadModel: { ...histogram(spread, s0, s1, 60), cut: filters.spreadModelMin },
         fwhm: { ...histogram(fwhm, Math.max(0, f0), f1, 60), min: fmin, max: fmax },
-        positions: { x: sources.map((s) => s.x), y: sources.map((s) => s.y), width: red.naxis1, height: red.naxis2 },
+        positions: { x: placed.map((s) => s.x), y: placed.map((s) => s.y), width: red.naxis1, height: red.naxis2 },
       };
     },
     async 'pipeline.start'(args) {
@@ -191,14 +176,11 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       const half = (sizeArcmin / 60) * 0.75; // the square's half-diagonal, with a margin
       const all = ws.listCandidates({ runId: d.row.runId, offset: 0, limit: 1_000_000 }).rows;
       const near = all.filter((c) => insideField(c.ra, c.dec, d.row.ra, d.row.dec, half));
-      const counterparts: MethodResult<'skycontext.get'>['overlays']['counterparts'] = [];
-      for (const c of near)
-        for (const e of c.ledger) {
-          // Catalogue matches that recorded the counterpart's position (optional ledger fields).
-          const p = e as typeof e & { counterpartRa?: number; counterpartDec?: number };
-          if (typeof p.counterpartRa === 'number' && typeof p.counterpartDec === 'number')
-            counterparts.push({ ra: p.counterpartRa, dec: p.counterpartDec, catalog: e.reason });
-        }
+      // Counterparts of the vetoed sources (written with the run) and any on candidates' own ledgers.
+      const { row: run } = ws.getRun(d.row.runId);
+      const counterparts = [...readCounterparts(run.outDir), ...near.flatMap((c) => counterpartsOfLedger(c.ledger, c.sourceNumber))]
+        .filter((c) => insideField(c.ra, c.dec, d.row.ra, d.row.dec, half))
+        .filter((c, i, all) => all.findIndex((o) => o.catalog === c.catalog && o.ra === c.ra && o.dec === c.dec) === i);
       return {
         fitsBase64: sky.fits.toString('base64'),
         overlays: { candidates: near.map((c) => ({ ra: c.ra, dec: c.dec, id: c.id })), counterparts },

@@ -2,11 +2,15 @@
  * Pipeline jobs run in-process: each has an AbortController, pushes progress,
  * log and done events, records its finished run in the workspace, and can be
  * cancelled and resumed (a resumed job re-runs in the same folder, so the
- * pipeline picks up after its last checkpointed stage).
+ * pipeline picks up after its last checkpointed stage). A job started with a
+ * field number or a sky position first downloads its plates into the run's
+ * folder (plates/), with progress; a missing blue plate makes it red-only.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { acquirePlates, type AcquireRequest } from '../acquire/plates';
+import type { HttpClient } from '../catalogs/http';
 import { CancelledError, UserError } from '../core/errors';
 import type { RunOptions } from '../pipeline/parameters';
 import { DEFAULT_EXTRACT } from '../pipeline/parameters';
@@ -22,9 +26,16 @@ export type RunFn = (options: RunOptions, ctx: StageContext) => Promise<RunResul
 /** Stores a finished run; returns its workspace run id. */
 export type RecordFn = (result: RunResult, outDir: string) => number;
 
+/** Pipeline options before the plates are known (red is filled in by acquisition). */
+type JobOptions = Omit<RunOptions, 'red'> & { red?: string };
+
 interface Job {
   id: string;
-  options: RunOptions;
+  options: JobOptions;
+  /** Plates still to download before the run (field number or position). */
+  acquire?: AcquireRequest;
+  /** What acquisition said (e.g. no blue plate): added to the run's notes. */
+  notes: string[];
   state: JobState;
   controller: AbortController;
   progress: PipelineProgress | null;
@@ -72,6 +83,22 @@ export function paramsToOptions(params: Record<string, number | boolean | string
   return out as Pick<RunOptions, 'filters' | 'redBlue' | 'extraction'>;
 }
 
+/** The download a start request asks for, if any: a field number ("687", "XE687") or a position. */
+export function acquireRequest(args: StartArgs): AcquireRequest | null {
+  if (args.plate !== undefined) {
+    const m = /^\s*(?:X[EO])?0*(\d{1,4})\s*$/i.exec(args.plate);
+    if (!m)
+      throw new UserError(`"${args.plate}" is not a POSS-I field number`, 'give the field number, e.g. 687 or XE687', 'bad-arguments');
+    return { plate: Number(m[1]) };
+  }
+  if (args.ra !== undefined || args.dec !== undefined) {
+    if (args.ra === undefined || args.dec === undefined)
+      throw new UserError('a sky position needs both RA and Dec', 'give ra and dec in degrees', 'bad-arguments');
+    return { ra: args.ra, dec: args.dec, ...(args.sizeArcmin !== undefined ? { sizeArcmin: args.sizeArcmin } : {}) };
+  }
+  return null;
+}
+
 export class JobManager {
   private jobs = new Map<string, Job>();
 
@@ -81,31 +108,36 @@ export class JobManager {
     private readonly record: RecordFn,
     /** Where new runs get their folder. */
     private readonly runsDir: string,
+    /** HTTP client for plate downloads (default: the shared one; VASCO_IRSA_URL / VASCO_STSCI_URL point it elsewhere). */
+    private readonly http?: HttpClient,
   ) {}
 
   start(args: StartArgs): MethodResult<'pipeline.start'> {
-    if (!args.red) {
-      throw new UserError(
-        args.plate || args.ra !== undefined
-          ? 'fetching plates by field or position is not available in the workstation yet'
-          : 'no red plate given',
-        'give the red (POSS-I E) plate as a FITS file path, and the blue one if you have it; `vasco fetch` downloads plates',
-        'bad-arguments',
-      );
-    }
-    for (const f of [args.red, args.blue])
-      if (f && !existsSync(f)) throw new UserError(`plate file ${f} does not exist`, 'check the path', 'not-found');
     const id = randomUUID();
-    const options: RunOptions = {
-      red: resolve(args.red),
-      ...(args.blue ? { blue: resolve(args.blue) } : {}),
-      out: join(this.runsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id.slice(0, 8)}`),
+    const out = join(this.runsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id.slice(0, 8)}`);
+    const common = {
+      out,
       redOnly: args.redOnly,
       offline: args.offline,
       ...paramsToOptions(args.params),
       command: ['vasco-workstation', 'pipeline.start'],
     };
-    this.launch(id, options);
+    const acquire = acquireRequest(args);
+    if (acquire) {
+      if (args.offline)
+        throw new UserError(
+          'plates by field number or sky position are downloaded from IRSA / STScI, and this run is offline',
+          'untick "offline" to download them, or give local FITS files',
+          'bad-arguments',
+        );
+      this.launch(id, common, acquire);
+      return { jobId: id };
+    }
+    if (!args.red)
+      throw new UserError('no red plate given', 'give the red (POSS-I E) plate as a FITS file path, a POSS-I field number, or a sky position', 'bad-arguments');
+    for (const f of [args.red, args.blue])
+      if (f && !existsSync(f)) throw new UserError(`plate file ${f} does not exist`, 'check the path', 'not-found');
+    this.launch(id, { ...common, red: resolve(args.red), ...(args.blue ? { blue: resolve(args.blue) } : {}) });
     return { jobId: id };
   }
 
@@ -115,7 +147,8 @@ export class JobManager {
     if (old.state === 'running' || old.state === 'done')
       throw new UserError(`job ${jobId} is ${old.state}; only a cancelled or failed job can be resumed`, undefined, 'bad-state');
     const id = randomUUID();
-    this.launch(id, { ...old.options, resume: true });
+    // Plates already fetched are on disk and pass their check again; a cut download resumes from its .part file.
+    this.launch(id, { ...old.options, resume: true }, old.options.red ? undefined : old.acquire);
     return { jobId: id };
   }
 
@@ -153,9 +186,9 @@ export class JobManager {
     return j;
   }
 
-  private launch(id: string, options: RunOptions): void {
+  private launch(id: string, options: JobOptions, acquire?: AcquireRequest): void {
     const controller = new AbortController();
-    const job: Job = { id, options, state: 'running', controller, progress: null, done: Promise.resolve() };
+    const job: Job = { id, options, acquire, notes: [], state: 'running', controller, progress: null, done: Promise.resolve() };
     this.jobs.set(id, job);
     const ctx: StageContext = {
       signal: controller.signal,
@@ -167,7 +200,15 @@ export class JobManager {
     };
     job.done = (async () => {
       try {
-        const result = await this.run(options, ctx);
+        if (acquire) {
+          const got = await acquirePlates(acquire, join(options.out, 'plates'), ctx, this.http ? { http: this.http } : {});
+          job.options = { ...options, red: got.red, ...(got.blue ? { blue: got.blue } : {}) };
+          job.notes.push(...got.notes);
+        }
+        const { red } = job.options;
+        if (!red) throw new UserError('no red plate to run on', 'give a red plate file, a field number or a position');
+        const result = await this.run({ ...job.options, red }, ctx);
+        if (job.notes.length) result.summary.notes.push(...job.notes.map((n) => `acquire: ${n}`));
         job.runId = this.record(result, options.out);
         job.state = 'done';
       } catch (err) {
