@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { DEFAULT_DETECTION, type DetectionSettings } from '../../native-tools/sextractor';
+import { DEFAULT_CATALOGUE, type CatalogueParams } from './catalogue-stages';
 import { DEFAULT_FILTERS, type FilterParams } from './filters';
 import { DEFAULT_RED_BLUE, type RedBlueParams } from './red-vs-blue';
 
@@ -36,6 +37,8 @@ export interface RunOptions {
   extraction?: Partial<Omit<ExtractParams, 'detection'>> & { detection?: Partial<DetectionSettings> };
   filters?: Partial<FilterParams>;
   redBlue?: Partial<RedBlueParams>;
+  /** The stages after red vs blue: veto, asteroids, dec cut, dedup, scoring. */
+  catalogue?: Partial<CatalogueParams>;
   /** Parallel workers (used by the tiled extraction of a later version; recorded now). */
   workers?: number;
   /** Resume from the last finished stage (default true); false starts fresh. */
@@ -53,6 +56,7 @@ export interface RunParameters {
   extraction: ExtractParams;
   filters: FilterParams;
   redBlue: RedBlueParams;
+  catalogue: CatalogueParams;
   workers: number;
 }
 
@@ -70,6 +74,14 @@ export function resolveParameters(o: RunOptions): RunParameters {
     },
     filters: { ...DEFAULT_FILTERS, ...o.filters, mad: { ...DEFAULT_FILTERS.mad, ...o.filters?.mad } },
     redBlue: { ...DEFAULT_RED_BLUE, ...o.redBlue },
+    catalogue: {
+      ...DEFAULT_CATALOGUE,
+      ...o.catalogue,
+      localFiles: Object.fromEntries(Object.entries(o.catalogue?.localFiles ?? {}).map(([k, v]) => [k, resolve(v as string)])),
+      dedupDir: o.catalogue?.dedupDir ? resolve(o.catalogue.dedupDir) : null,
+      vasco: o.catalogue?.vasco ? resolve(o.catalogue.vasco) : null,
+      cacheDir: o.catalogue?.cacheDir ? resolve(o.catalogue.cacheDir) : null,
+    },
     workers: o.workers ?? 1,
   };
 }

@@ -63,8 +63,7 @@ function baseKey(state: PipelineState, params: RunParameters, tools: Record<stri
 function runNotes(params: RunParameters, state: PipelineState): string[] {
   const notes: string[] = [];
   if (state.mode === 'red-only') notes.push(`red-only mode: ${state.modeReason}; no red-vs-blue comparison, expect more false positives`);
-  if (params.offline)
-    notes.push('offline: no network used; stages that need a service (catalogue veto, asteroid check) are skipped when offline');
+  if (params.offline) notes.push('offline: no network used; catalogue veto only from local files, no asteroid check');
   if (params.workers > 1) notes.push(`--workers ${params.workers} recorded; this version extracts each plate in one process`);
   return notes;
 }
@@ -163,6 +162,7 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     stages: counts,
     candidates: candidates.length,
     notes: [...runNotes(params, state), ...state.notes],
+    ...(state.score ? { score: state.score } : {}),
   };
   writeJson(files.summary, summary);
   log(`done: ${candidates.length} candidates of ${sources.length} red sources`);

@@ -1,7 +1,7 @@
 /**
- * The stages of `vasco run`, in order. Later work inserts more stages after
- * red-vs-blue ('veto', 'asteroids', 'dec-cut', 'dedup', 'score') and a 'store'
- * stage at the end: add them to PIPELINE_STAGES (see state.ts for the shape).
+ * The stages of `vasco run`, in order: extraction, positions, filters, red vs
+ * blue, then the catalogue stages (veto, asteroids, dec-cut, dedup, score; see
+ * catalogue-stages.ts). A stage's shape is in state.ts.
  */
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { assertBand, plateInfoFromHeader } from '../astro/plate-info';
 import { chooseSolution } from '../astro/plate-solution';
 import { FitsFile, headerDigest } from '../fits';
 import { formatCeiling } from '../../native-tools/sextractor';
+import { CATALOGUE_STAGES } from './catalogue-stages';
 import { extractSources } from './extract';
 import { applyFilters, FILTER_STAGE } from './filters';
 import { compareRedBlue, RED_BLUE_STAGE } from './red-vs-blue';
@@ -169,4 +170,5 @@ export const PIPELINE_STAGES: Stage[] = [
   filtersStage('blue'),
   filtersStage('red'),
   redVsBlueStage,
+  ...CATALOGUE_STAGES,
 ];

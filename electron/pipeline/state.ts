@@ -13,6 +13,7 @@ import type { NativeTools } from '../../native-tools/find';
 import type { PsfStats } from '../../native-tools/psfex';
 import type { Band, HeaderValues, LedgerEntry, PlateInfo, PlateSummary, Source, StageCount, TrackedSource } from './types';
 import type { RunParameters } from './parameters';
+import type { ScoreResult } from './score';
 
 export interface ExtractionRecord {
   /** Work folder of this plate's SExtractor/PSFEx files. */
@@ -49,6 +50,8 @@ export interface PipelineState {
   /** Tool versions as used by the extraction (kept with the state, so a resumed run reports what ran). */
   tools: Record<string, string>;
   notes: string[];
+  /** Set by the score stage when a published catalogue was given. */
+  score?: ScoreResult;
 }
 
 export interface PipelineContext extends StageContext {

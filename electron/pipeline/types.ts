@@ -5,6 +5,7 @@
  * Owned by the pipeline core; other parts may add optional fields, never change
  * or remove existing ones.
  */
+import type { ScoreResult } from './score';
 
 /** Header keyword values, as in ../shared/data/dss/*.jsonl and as read from FITS. */
 export type HeaderValue = string | number | boolean | null;
@@ -127,6 +128,8 @@ export interface RunSummary {
   stages: StageCount[];
   candidates: number;
   notes: string[];
+  /** Recall, precision and F1 against the published catalogue (--vasco FILE). */
+  score?: ScoreResult;
 }
 
 export interface PlateSummary extends PlateInfo {

@@ -3,20 +3,33 @@
  * FITS to red-only candidates. Progress goes to stderr; Ctrl-C cancels and the
  * same command later resumes after the last finished stage.
  */
+import { join, resolve } from 'node:path';
+import { acquirePlates } from '../../acquire/plates';
+import { CATALOG_IDS, defaultCatalogs, isCatalogId, type CatalogId } from '../../catalogs/catalogs';
+import { parseCatalogFileArgs } from '../../catalogs/local-files';
 import { UserError } from '../../core/errors';
 import type { Progress } from '../../core/stage';
+import { DEFAULT_CATALOGUE } from '../../pipeline/catalogue-stages';
 import { DEFAULT_FILTERS } from '../../pipeline/filters';
 import { runPipeline, type RunOptions, type RunResult } from '../../pipeline/run';
+import type { VetoMode } from '../../pipeline/veto';
+import { openWorkspace } from '../../store/workspace';
 import { numberOption, parseCommandArgs } from '../args';
 
-export const summary = 'run the plate pipeline: FITS -> extraction -> filters -> red vs blue -> candidates';
+export const summary = 'run the plate pipeline: plates -> extraction -> filters -> red vs blue -> veto -> candidates';
 
 const f = DEFAULT_FILTERS;
-const USAGE = `usage: vasco run --red FILE [--blue FILE] --out DIR [options]
+const c = DEFAULT_CATALOGUE;
+const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG --dec DEG --size-arcmin M) --out DIR [options]
 
+ plates
   --red FILE         red POSS-I E plate or cutout (FITS)
   --blue FILE        blue POSS-I O plate of the same field; without it the run is red-only
-  --out DIR          output folder: candidates.csv, sources.csv, summary.json, work/
+  --plate N          POSS-I field number: fetch red XE<N> and blue XO<N> full scans from IRSA
+  --ra, --dec DEG    or a field centre: fetch STScI DSS POSS-I E and O cutouts ...
+  --size-arcmin M    ... of this size (default 30)
+  --out DIR          output folder: candidates.csv, sources.csv, summary.json, vasco.sqlite, work/
+  --db FILE          record the run in this review workspace instead of DIR/vasco.sqlite
   --red-only         ignore --blue (no red-vs-blue comparison)
   --offline          use no network at all
   --spread-min X     keep SPREAD_MODEL > X          (default ${f.spreadModelMin}; published -0.002)
@@ -25,7 +38,22 @@ const USAGE = `usage: vasco run --red FILE [--blue FILE] --out DIR [options]
   --elong-max X      keep ELONGATION < X            (default ${f.elongationMax})
   --snr-min X        keep FLUX_AUTO/FLUXERR_AUTO >= X (default ${f.snrMin})
   --mad              local MAD clipping of FWHM and ELONGATION (2 sigma, 30' cells; off by default)
-  --workers N        parallel workers (recorded; used by tiled extraction in a later version)
+
+ modern catalogues and later stages
+  --veto MODE        xmatch (CDS XMatch upload of the survivors; default) | cone (VizieR) | local | none
+  --catalogs LIST    comma list of ${CATALOG_IDS.join(', ')} (default ${defaultCatalogs().join(',')})
+  --ir               add AllWISE, 2MASS, CatWISE2020, UKIDSS-LAS (off, as in the published catalogue)
+  --usnob            add USNO-B1.0 (off: it holds POSS-I measurements itself)
+  --catalog ID=FILE  a local catalogue file (CSV, VOTable or FITS) for ID; repeatable; works offline
+  --veto-radius AS   counterpart radius, arcsec (default ${c.vetoRadiusArcsec})
+  --cache-dir DIR    catalogue query cache (default DIR/cache)
+  --asteroid-radius AS  SkyBoT flag radius, arcsec (default ${c.asteroidRadiusArcsec})
+  --dec-min DEG      drop candidates south of this (default ${c.decMin}, the published limit)
+  --dedup-dir DIR    drop candidates within 5" of earlier runs' candidates.csv in DIR
+  --vasco FILE       score against the published catalogue (CSV with RA/Dec): recall, precision, F1
+
+ execution
+  --workers N        parallel workers for tiled extraction
   --resume           resume after the last finished stage (default)
   --fresh            ignore and delete earlier checkpoints
 `;
@@ -62,6 +90,13 @@ function funnel(r: RunResult): string {
     lines.push(`  ${s.name.padEnd(14)} ${what}${s.fromCheckpoint ? '  [from checkpoint]' : ''}`);
   }
   lines.push(`  candidates: ${r.summary.candidates} of ${r.sources.length} red sources`);
+  const s = r.summary.score;
+  if (s) {
+    lines.push(
+      `  against the published catalogue (${s.selection}, ${s.radiusArcsec}"): recall ${s.recall.toFixed(3)} (${s.recovered}/${s.vascoSources}), ` +
+        `precision ${s.precision.toFixed(3)} (${s.confirmed}/${s.candidates}), F1 ${s.f1.toFixed(3)}`,
+    );
+  }
   for (const n of r.summary.notes) lines.push(`  note: ${n}`);
   lines.push(`wrote ${r.files.candidates}, ${r.files.sources}, ${r.files.summary}`);
   return lines.join('\n') + '\n';
@@ -81,6 +116,22 @@ export async function run(argv: string[]): Promise<number> {
     'snr-min': { type: 'string' },
     mad: { type: 'boolean', default: false },
     workers: { type: 'string' },
+    plate: { type: 'string' },
+    ra: { type: 'string' },
+    dec: { type: 'string' },
+    'size-arcmin': { type: 'string' },
+    db: { type: 'string' },
+    veto: { type: 'string' },
+    catalogs: { type: 'string' },
+    ir: { type: 'boolean', default: false },
+    usnob: { type: 'boolean', default: false },
+    catalog: { type: 'string', multiple: true },
+    'veto-radius': { type: 'string' },
+    'cache-dir': { type: 'string' },
+    'asteroid-radius': { type: 'string' },
+    'dec-min': { type: 'string' },
+    'dedup-dir': { type: 'string' },
+    vasco: { type: 'string' },
     resume: { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -89,16 +140,51 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (!values.red) throw new UserError('vasco run needs --red FILE (the red POSS-I E plate)', 'run `vasco run --help`');
   if (!values.out) throw new UserError('vasco run needs --out DIR (where candidates.csv and summary.json go)', 'run `vasco run --help`');
+  const fetchPlate = values.plate !== undefined || values.ra !== undefined || values.dec !== undefined;
+  if (!values.red && !fetchPlate) {
+    throw new UserError('vasco run needs plates: --red FILE [--blue FILE], --plate N, or --ra/--dec', 'run `vasco run --help`');
+  }
+  if (values.red && fetchPlate) throw new UserError('vasco run: give either local plates (--red) or a field to fetch (--plate, --ra/--dec), not both');
+  if (fetchPlate && values.offline) {
+    throw new UserError('vasco run: --offline cannot fetch plates', 'download them first, then run with --red FILE --blue FILE --offline');
+  }
   if (values.resume && values.fresh) throw new UserError('vasco run: --resume and --fresh contradict each other', 'give one of them');
   const workers = numberOption('run', 'workers', values.workers, 1);
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`vasco run: --workers must be a whole number >= 1, got ${values.workers}`);
 
   const num = (name: string, fallback: number) => numberOption('run', name, values[name as keyof typeof values] as string | undefined, fallback);
+  const vetoMode = (values.veto ?? c.veto) as VetoMode;
+  if (!['xmatch', 'cone', 'local', 'none'].includes(vetoMode)) throw new UserError(`vasco run: --veto must be xmatch, cone, local or none, got "${values.veto}"`);
+  let catalogs: CatalogId[] = defaultCatalogs({ ir: values.ir, usnob: values.usnob });
+  if (values.catalogs !== undefined) {
+    const named = values.catalogs.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = named.filter((n) => !isCatalogId(n));
+    if (unknown.length) throw new UserError(`vasco run: unknown catalogue(s) ${unknown.join(', ')}`, `choose from ${CATALOG_IDS.join(', ')}`);
+    catalogs = named as CatalogId[];
+  }
+  const localFiles = parseCatalogFileArgs(values.catalog ?? []);
+  // A local file for a catalogue not in the list means the person wants it used.
+  for (const id of Object.keys(localFiles) as CatalogId[]) if (!catalogs.includes(id)) catalogs.push(id);
+
+  const controller = new AbortController();
+  const plates = fetchPlate
+    ? await acquirePlates(
+        {
+          plate: values.plate !== undefined ? num('plate', NaN) : undefined,
+          ra: values.ra !== undefined ? num('ra', NaN) : undefined,
+          dec: values.dec !== undefined ? num('dec', NaN) : undefined,
+          sizeArcmin: values.ra !== undefined ? num('size-arcmin', 30) : undefined,
+        },
+        join(values.out, 'plates'),
+        { signal: controller.signal, onProgress: progressPrinter(), log: (l) => process.stderr.write(`${l}\n`) },
+      )
+    : { red: values.red!, blue: values.blue ?? null, notes: [] as string[] };
+  for (const n of plates.notes) process.stderr.write(`vasco run: ${n}\n`);
+
   const options: RunOptions = {
-    red: values.red,
-    blue: values.blue,
+    red: plates.red,
+    blue: plates.blue ?? undefined,
     out: values.out,
     redOnly: values['red-only'],
     offline: values.offline,
@@ -110,12 +196,22 @@ export async function run(argv: string[]): Promise<number> {
       snrMin: num('snr-min', f.snrMin),
       mad: { ...f.mad, enabled: values.mad },
     },
+    catalogue: {
+      veto: vetoMode,
+      catalogs,
+      localFiles,
+      vetoRadiusArcsec: num('veto-radius', c.vetoRadiusArcsec),
+      asteroidRadiusArcsec: num('asteroid-radius', c.asteroidRadiusArcsec),
+      decMin: num('dec-min', c.decMin),
+      dedupDir: values['dedup-dir'] ?? null,
+      vasco: values.vasco ?? null,
+      cacheDir: values['cache-dir'] ?? null,
+    },
     workers,
     resume: !values.fresh,
     command: ['vasco', 'run', ...argv],
   };
 
-  const controller = new AbortController();
   const onSigint = () => {
     process.stderr.write('\nvasco run: cancelling (run the same command again to resume)\n');
     controller.abort();
@@ -124,6 +220,19 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const result = await runPipeline(options, { signal: controller.signal, onProgress: progressPrinter() });
     process.stderr.write(funnel(result));
+    const dbFile = resolve(values.db ?? join(values.out, 'vasco.sqlite'));
+    const ws = openWorkspace(dbFile);
+    try {
+      const stored = ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir: resolve(values.out) });
+      process.stderr.write(`stored as run ${stored.runId} in ${dbFile}`);
+      if (stored.reattached) process.stderr.write(`; ${stored.reattached} earlier review(s) follow their sources`);
+      process.stderr.write('\n');
+      for (const o of stored.orphanedReviews) {
+        process.stderr.write(`  review ${o.reviewId} lost its source (no source within 1" of RA ${o.ra.toFixed(5)} Dec ${o.dec.toFixed(5)} in this run)\n`);
+      }
+    } finally {
+      ws.close();
+    }
     return 0;
   } finally {
     process.off('SIGINT', onSigint);

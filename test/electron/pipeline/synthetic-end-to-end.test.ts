@@ -65,7 +65,7 @@ describe.skipIf(!ready)('synthetic plate pair, end to end', () => {
       redSnr: Number(r[c('red_snr_expected')] || 0),
       blueSnr: Number(r[c('blue_snr_expected')] || 0),
     }));
-    result = await runPipeline({ red: pair.red, blue: pair.blue, out: join(dir, 'run') });
+    result = await runPipeline({ red: pair.red, blue: pair.blue, out: join(dir, 'run'), offline: true });
   });
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 

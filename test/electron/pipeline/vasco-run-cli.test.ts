@@ -43,7 +43,7 @@ describe.skipIf(!haveSharedData(RED, BLUE))('vasco run', () => {
   it('refuses contradictory or malformed options', () => {
     expect(run(['--red', sharedData(RED), '--out', out, '--resume', '--fresh']).stderr).toMatch(/--resume and --fresh/);
     expect(run(['--red', sharedData(RED), '--out', out, '--snr-min', 'lots']).stderr).toMatch(/--snr-min must be a number/);
-    expect(run(['--out', out]).stderr).toMatch(/needs --red/);
+    expect(run(['--out', out]).stderr).toMatch(/needs plates: --red FILE/);
     expect(run(['--red', sharedData(RED)]).stderr).toMatch(/needs --out/);
   });
 

@@ -1,0 +1,201 @@
+/**
+ * The stages after red vs blue, as pipeline stages: modern-catalogue veto,
+ * asteroid flags, the southern declination cut, dedup within and across
+ * plates, and scoring against the published catalogue. Each works on the red
+ * sources still standing and appends to their ledgers (the stage functions
+ * live in veto.ts, asteroids.ts, dedup.ts and score.ts).
+ */
+import { join } from 'node:path';
+import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
+import { separationDeg } from '../astro/sphere';
+import { defaultCatalogs, type CatalogId } from '../catalogs/catalogs';
+import { asteroidStage } from './asteroids';
+import { decCutStage, dedupAcrossPlates, dedupWithinPlate } from './dedup';
+import { scoreAgainstVasco, type Footprint } from './score';
+import { aliveSources, ledgerCount, type PipelineState, type Stage, type StageCountBody } from './state';
+import type { TrackedSource } from './types';
+import { vetoStage, type VetoMode } from './veto';
+
+export interface CatalogueParams {
+  /** How the veto reaches the catalogues: CDS XMatch upload (default), VizieR cones, local files only, or none. */
+  veto: VetoMode;
+  catalogs: CatalogId[];
+  /** --catalog NAME=FILE: offline catalogue files. */
+  localFiles: Partial<Record<CatalogId, string>>;
+  vetoRadiusArcsec: number;
+  asteroidRadiusArcsec: number;
+  /** Southern limit of the published catalogue. */
+  decMin: number;
+  dedupRadiusArcsec: number;
+  /** Folder of earlier runs' candidates.csv for cross-plate dedup; null: off. */
+  dedupDir: string | null;
+  /** Published catalogue CSV to score against; null: no scoring. */
+  vasco: string | null;
+  /** Query cache; default DIR/cache. */
+  cacheDir: string | null;
+}
+
+export const DEFAULT_CATALOGUE: CatalogueParams = {
+  veto: 'xmatch',
+  catalogs: defaultCatalogs(),
+  localFiles: {},
+  vetoRadiusArcsec: 5,
+  asteroidRadiusArcsec: 5,
+  decMin: -30,
+  dedupRadiusArcsec: 5,
+  dedupDir: null,
+  vasco: null,
+  cacheDir: null,
+};
+
+interface PlateFootprint extends Footprint {
+  centre: { ra: number; dec: number };
+  radiusDeg: number;
+}
+
+/** Centre, enclosing radius and exact pixel footprint of the red plate. */
+export function plateFootprint(state: PipelineState): PlateFootprint {
+  const { header, info } = state.red;
+  const solution: PlateSolution = chooseSolution(header).solution;
+  const w = info.naxis1;
+  const h = info.naxis2;
+  const [ra, dec] = solution.pixToSky((w + 1) / 2, (h + 1) / 2);
+  const corners: [number, number][] = [
+    [0.5, 0.5],
+    [w + 0.5, 0.5],
+    [0.5, h + 0.5],
+    [w + 0.5, h + 0.5],
+  ];
+  const radiusDeg = Math.max(...corners.map(([x, y]) => separationDeg(ra, dec, ...solution.pixToSky(x, y))));
+  return {
+    centre: { ra, dec },
+    radiusDeg,
+    plate: info.region,
+    contains(r, d) {
+      if (separationDeg(ra, dec, r, d) > radiusDeg * 1.01) return false;
+      const [x, y] = solution.skyToPix(r, d);
+      return x >= 0.5 && x <= w + 0.5 && y >= 0.5 && y <= h + 0.5;
+    },
+  };
+}
+
+/** Copies red sources with fresh ledger arrays, so a stage never edits a checkpointed state. */
+function redCopy(state: PipelineState): TrackedSource[] {
+  return state.red.sources.map((s) => ({ ...s, ledger: [...s.ledger] }));
+}
+
+function withRed(state: PipelineState, sources: TrackedSource[], notes: string[] = []): PipelineState {
+  return { ...state, red: { ...state.red, sources }, notes: [...state.notes, ...notes] };
+}
+
+/** A stage that runs `work` on the standing red sources and counts by ledger. */
+function ledgerStage(
+  name: string,
+  inputs: Stage['inputs'],
+  work: (standing: TrackedSource[], state: PipelineState, ctx: Parameters<Stage['run']>[1]) => Promise<{ notes?: string[]; skipped?: string }>,
+): Stage {
+  return {
+    name,
+    inputs,
+    async run(state, ctx) {
+      const sources = redCopy(state);
+      const standing = aliveSources(sources);
+      const { notes = [], skipped } = await work(standing, state, ctx);
+      const count: StageCountBody = ledgerCount(sources, name, standing.length);
+      if (skipped) count.skipped = skipped;
+      return { state: withRed(state, sources, notes), count };
+    },
+  };
+}
+
+const veto = ledgerStage(
+  'veto',
+  (p) => ({ ...pick(p.catalogue, ['veto', 'catalogs', 'localFiles', 'vetoRadiusArcsec']), offline: p.offline }),
+  async (standing, state, ctx) => {
+    const c = ctx.params.catalogue;
+    const fp = plateFootprint(state);
+    const r = await vetoStage(
+      standing,
+      {
+        mode: c.veto,
+        catalogs: c.catalogs,
+        localFiles: c.localFiles,
+        radiusArcsec: c.vetoRadiusArcsec,
+        epochJulian: state.red.info.epochJulian,
+        plateCentre: fp.centre,
+        plateRadiusDeg: fp.radiusDeg,
+        cacheDir: c.cacheDir ?? join(ctx.params.out, 'cache'),
+        offline: ctx.params.offline,
+      },
+      ctx,
+    );
+    return { notes: r.notes, skipped: r.count.skipped };
+  },
+);
+
+const asteroids = ledgerStage(
+  'asteroids',
+  (p) => ({ radius: p.catalogue.asteroidRadiusArcsec, offline: p.offline }),
+  async (standing, state, ctx) => {
+    const info = state.red.info;
+    const fp = plateFootprint(state);
+    const r = await asteroidStage(
+      standing,
+      {
+        midUtc: info.midUtc,
+        epochJulian: info.epochJulian,
+        exposureMinutes: info.exposureMinutes,
+        plateCentre: fp.centre,
+        plateRadiusDeg: fp.radiusDeg,
+        radiusArcsec: ctx.params.catalogue.asteroidRadiusArcsec,
+        cacheDir: ctx.params.catalogue.cacheDir ?? join(ctx.params.out, 'cache'),
+        offline: ctx.params.offline,
+      },
+      ctx,
+    );
+    return { notes: r.notes, skipped: r.count.skipped };
+  },
+);
+
+const decCut = ledgerStage('dec-cut', (p) => ({ decMin: p.catalogue.decMin }), async (standing, _state, ctx) => {
+  decCutStage(standing, ctx.params.catalogue.decMin);
+  return {};
+});
+
+const dedup = ledgerStage(
+  'dedup',
+  (p) => ({ radius: p.catalogue.dedupRadiusArcsec, dir: p.catalogue.dedupDir }),
+  async (standing, _state, ctx) => {
+    const c = ctx.params.catalogue;
+    const within = dedupWithinPlate(standing, c.dedupRadiusArcsec);
+    if (!c.dedupDir) return {};
+    const across = await dedupAcrossPlates(within.kept, c.dedupDir, c.dedupRadiusArcsec, {
+      exclude: [join(ctx.params.out, 'candidates.csv')],
+      log: ctx.log,
+    });
+    return { notes: [`dedup: compared with ${across.files.length} earlier candidate file(s) in ${c.dedupDir}`] };
+  },
+);
+
+/** Scoring drops nothing: it records recall/precision/F1 in the state for summary.json. */
+const score: Stage = {
+  name: 'score',
+  inputs: (p) => ({ vasco: p.catalogue.vasco, radius: p.catalogue.vetoRadiusArcsec }),
+  async run(state, ctx) {
+    const standing = aliveSources(state.red.sources);
+    const body: StageCountBody = { input: standing.length, output: standing.length, dropped: {} };
+    const file = ctx.params.catalogue.vasco;
+    if (!file) return { state, count: { ...body, skipped: 'no published catalogue given (--vasco FILE)' } };
+    const result = scoreAgainstVasco(standing, file, plateFootprint(state), { radiusArcsec: ctx.params.catalogue.vetoRadiusArcsec });
+    ctx.log?.(
+      `score: recall ${result.recall.toFixed(3)} precision ${result.precision.toFixed(3)} F1 ${result.f1.toFixed(3)} (${result.selection})`,
+    );
+    return { state: { ...state, score: result }, count: body };
+  },
+};
+
+export const CATALOGUE_STAGES: Stage[] = [veto, asteroids, decCut, dedup, score];
+
+function pick<T extends object, K extends keyof T>(o: T, keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
+}
