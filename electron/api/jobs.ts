@@ -14,6 +14,8 @@ import type { HttpClient } from '../catalogs/http';
 import { CancelledError, UserError } from '../core/errors';
 import type { RunOptions } from '../pipeline/parameters';
 import { DEFAULT_EXTRACT } from '../pipeline/parameters';
+import { DEFAULT_CATALOGUE } from '../pipeline/catalogue-stages';
+import { isCatalogId } from '../catalogs/catalogs';
 import { DEFAULT_FILTERS } from '../pipeline/filters';
 import { DEFAULT_RED_BLUE } from '../pipeline/red-vs-blue';
 import type { RunResult } from '../pipeline/run';
@@ -48,7 +50,13 @@ const GROUPS = {
   filters: DEFAULT_FILTERS,
   redBlue: DEFAULT_RED_BLUE,
   extraction: DEFAULT_EXTRACT,
+  catalogue: DEFAULT_CATALOGUE,
 } as const;
+
+/** Values a string parameter may take where the pipeline expects one of a few words. */
+const CHOICES: Record<string, readonly string[]> = {
+  'catalogue.veto': ['xmatch', 'cone', 'local', 'none'],
+};
 
 type Nested = Record<string, unknown>;
 
@@ -58,7 +66,7 @@ type Nested = Record<string, unknown>;
  * or a bare name found in exactly one group ("spreadModelMin"). Unknown keys
  * and wrong types are refused, naming the key.
  */
-export function paramsToOptions(params: Record<string, number | boolean | string>): Pick<RunOptions, 'filters' | 'redBlue' | 'extraction'> {
+export function paramsToOptions(params: Record<string, number | boolean | string>): Pick<RunOptions, 'filters' | 'redBlue' | 'extraction' | 'catalogue'> {
   const out: Nested = {};
   for (const [key, value] of Object.entries(params)) {
     let path = key.split('.');
@@ -70,17 +78,27 @@ export function paramsToOptions(params: Record<string, number | boolean | string
         throw new UserError(`pipeline.start: unknown parameter "${key}"`, 'use a dotted name such as filters.spreadModelMin', 'bad-arguments');
       path = [...found[0], key];
     }
-    let defaults: unknown = GROUPS as unknown;
-    for (const p of path) defaults = (defaults as Nested | undefined)?.[p];
-    if (defaults === undefined || typeof defaults === 'object')
-      throw new UserError(`pipeline.start: unknown parameter "${key}"`, 'see electron/pipeline/parameters.ts for the parameter names', 'bad-arguments');
-    if (typeof defaults !== typeof value)
-      throw new UserError(`pipeline.start: parameter "${key}" must be a ${typeof defaults}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
+    const dotted = path.join('.');
+    if (path.length === 3 && path[0] === 'catalogue' && path[1] === 'localFiles') {
+      // An offline catalogue file: catalogue.localFiles.gaia = /path/to/gaia.csv
+      if (!isCatalogId(path[2]) || typeof value !== 'string' || !value)
+        throw new UserError(`pipeline.start: "${key}" must name a catalogue and a file`, 'e.g. catalogue.localFiles.gaia = /data/gaia.csv', 'bad-arguments');
+    } else {
+      let defaults: unknown = GROUPS as unknown;
+      for (const p of path) defaults = (defaults as Nested | undefined)?.[p];
+      const nullable = defaults === null && typeof value === 'string'; // e.g. catalogue.vasco, a file path
+      if (defaults === undefined || (typeof defaults === 'object' && !nullable))
+        throw new UserError(`pipeline.start: unknown parameter "${key}"`, 'see electron/pipeline/parameters.ts for the parameter names', 'bad-arguments');
+      if (!nullable && typeof defaults !== typeof value)
+        throw new UserError(`pipeline.start: parameter "${key}" must be a ${typeof defaults}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
+      if (CHOICES[dotted] && !CHOICES[dotted].includes(String(value)))
+        throw new UserError(`pipeline.start: parameter "${key}" must be one of ${CHOICES[dotted].join(', ')}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
+    }
     let node = out;
     for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Nested;
     node[path[path.length - 1]] = value;
   }
-  return out as Pick<RunOptions, 'filters' | 'redBlue' | 'extraction'>;
+  return out as Pick<RunOptions, 'filters' | 'redBlue' | 'extraction' | 'catalogue'>;
 }
 
 /** The download a start request asks for, if any: a field number ("687", "XE687") or a position. */

@@ -7,12 +7,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CATALOGS, type CatalogId } from '../catalogs/catalogs';
 import type { LedgerEntry, TrackedSource } from '../pipeline/types';
 
 export interface CounterpartOverlay {
   ra: number;
   dec: number;
-  /** The catalogue (the ledger reason, e.g. "gaia", "ps1"). */
+  /** The catalogue's name for people (e.g. "Gaia EDR3"); the ledger reason when it is no known catalogue. */
   catalog: string;
   /** Catalogue identifier, when known. */
   id?: string;
@@ -25,6 +26,10 @@ export function counterpartsFile(runDir: string): string {
   return join(runDir, 'overlays', 'counterparts.json');
 }
 
+export function catalogueLabel(reason: string): string {
+  return Object.prototype.hasOwnProperty.call(CATALOGS, reason) ? CATALOGS[reason as CatalogId].label : reason;
+}
+
 /** Counterparts recorded on ledger entries (entries without a position are skipped). */
 export function counterpartsOfLedger(ledger: LedgerEntry[], sourceNumber?: number): CounterpartOverlay[] {
   const out: CounterpartOverlay[] = [];
@@ -34,7 +39,7 @@ export function counterpartsOfLedger(ledger: LedgerEntry[], sourceNumber?: numbe
     out.push({
       ra: e.counterpartRa,
       dec: e.counterpartDec,
-      catalog: e.reason,
+      catalog: catalogueLabel(e.reason),
       ...(e.counterpart ? { id: e.counterpart } : {}),
       ...(sourceNumber !== undefined ? { sourceNumber } : {}),
       ...(typeof e.distanceArcsec === 'number' ? { distanceArcsec: e.distanceArcsec } : {}),

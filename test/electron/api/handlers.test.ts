@@ -173,6 +173,51 @@ print(json.dumps([WCS(fits.getheader(p['file'])).all_pix2world([[p['x'], p['y']]
     expect(s.overlays.candidates.map((c) => c.id)).toContain(rows[0].id);
   });
 
+  it('skycontext.get: the veto’s catalogue counterparts (offline Gaia file) come back as overlays at their catalogue positions', async () => {
+    const before = (await call('candidates.list', { runId, offset: 0, limit: 10_000 })).rows;
+    // Gaia counterparts 2" from every other candidate, no proper motion: their plate-epoch position is the file's.
+    const rows = ['source_id,ra,dec,pmra,pmdec,ref_epoch,phot_g_mean_mag'];
+    const written: { id: string; ra: number; dec: number }[] = [];
+    before.forEach((c, i) => {
+      if (i % 2) return;
+      const dec = c.dec + 2 / 3600;
+      written.push({ id: String(5000 + c.id), ra: c.ra, dec });
+      rows.push(`${5000 + c.id},${c.ra},${dec},0,0,2016.0,17.0`);
+    });
+    const gaia = join(tmp, 'gaia.csv');
+    writeFileSync(gaia, rows.join('\n') + '\n');
+    const { jobId } = await call('pipeline.start', {
+      red: pair.red, blue: pair.blue, offline: true, redOnly: false,
+      params: { snrMin: 10, 'catalogue.veto': 'local', 'catalogue.localFiles.gaia': gaia },
+    });
+    const done = await untilDone(jobId);
+    expect(done.state, done.error).toBe('done');
+    const after = (await call('candidates.list', { runId: done.runId!, offset: 0, limit: 10_000 })).rows;
+    expect(after.length).toBe(before.length - written.length);
+    // Centre the field on the remaining candidate closest to a vetoed one.
+    const nearest = (c: { ra: number; dec: number }) => Math.min(...written.map((w) => sepArcsec([w.ra, w.dec], [c.ra, c.dec])));
+    const centre = [...after].sort((a, b) => nearest(a) - nearest(b))[0];
+    expect(nearest(centre)).toBeLessThan(60);
+    const s = await call('skycontext.get', { candidateId: centre.id, sizeArcmin: 3 });
+    expect(s.overlays.counterparts.length).toBeGreaterThan(0);
+    for (const cp of s.overlays.counterparts) {
+      expect(cp.catalog).toBe('Gaia EDR3');
+      const w = written.find((r) => r.id === cp.id)!;
+      expect(w, `counterpart ${cp.id} was not in the file`).toBeDefined();
+      expect(sepArcsec([cp.ra, cp.dec], [w.ra, w.dec])).toBeLessThan(0.01);
+    }
+    // Every written counterpart well inside the 3' field is shown.
+    const inside = written.filter((w) => sepArcsec([w.ra, w.dec], [centre.ra, centre.dec]) < 60);
+    expect(s.overlays.counterparts.map((c) => c.id).sort()).toEqual(expect.arrayContaining(inside.map((w) => w.id)));
+  });
+
+  it('pipeline.start refuses a misspelt catalogue parameter, naming it', async () => {
+    const bad = await dispatch(api.handlers, 'pipeline.start', { red: pair.red, offline: true, redOnly: true, params: { 'catalogue.veto': 'vizier' } });
+    expect('error' in bad && bad.error.message).toMatch(/"catalogue.veto" must be one of xmatch, cone, local, none/);
+    const file = await dispatch(api.handlers, 'pipeline.start', { red: pair.red, offline: true, redOnly: true, params: { 'catalogue.localFiles.simbad': '/x.csv' } });
+    expect('error' in file && file.error.message).toMatch(/catalogue.localFiles.simbad/);
+  });
+
   it('reviews: add, undo, and refuse an unknown label or candidate', async () => {
     const { rows } = await call('candidates.list', { runId, offset: 0, limit: 1 });
     const e = await call('reviews.add', { candidateId: rows[0].id, reviewer: 'ann', label: 'transient', confidence: 0.9 });
