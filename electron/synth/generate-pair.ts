@@ -109,6 +109,10 @@ export async function generatePlatePair(opts: SynthOptions, ctx: StageContext = 
     counts: scene.counts,
   };
   await writeFile(files.params, JSON.stringify(sidecar, null, 2) + '\n');
+  // Only the drawing list is needed from here on: let a full plate's truth go.
+  scene.truth.length = 0;
+  red.grid.clear();
+  blue.grid.clear();
 
   for (const plate of [red, blue]) {
     const path = plate === red ? files.red : files.blue;

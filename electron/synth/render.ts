@@ -13,11 +13,11 @@ import { FitsImageWriter } from '../fits/write';
 import type { HeaderValues } from '../pipeline/types';
 import { Emulsion, photographicResponse } from './emulsion';
 import { FastGaussian } from './prng';
-import type { MoffatShape } from './psf';
 
 /** Anything drawn on a plate. Positions are FITS 1-based pixels; values ADU above the sky. */
 export type RenderItem =
-  | { shape: 'moffat'; x: number; y: number; peak: number; psf: MoffatShape; radius: number }
+  /** An elliptical Moffat, flattened (one object per source keeps a full plate's scene small). */
+  | { shape: 'moffat'; x: number; y: number; peak: number; radius: number; alphaMajor: number; alphaMinor: number; cos: number; sin: number; beta: number }
   /** A sharp emulsion speck: whole-pixel values at offsets from pixel (ix, iy). */
   | { shape: 'speck'; ix: number; iy: number; pixels: { dx: number; dy: number; value: number }[] }
   /** A short straight scratch with a Gaussian cross-section. */
@@ -67,9 +67,9 @@ function drawItem(buf: Float32Array, width: number, rowFrom: number, rowTo: numb
   if (y0 > y1 || x0 > x1) return;
   switch (item.shape) {
     case 'moffat': {
-      const { peak, psf, radius } = item;
-      const ia2 = 1 / (psf.alphaMajor * psf.alphaMajor), ib2 = 1 / (psf.alphaMinor * psf.alphaMinor);
-      const c = psf.cos, s = psf.sin, beta = psf.beta, r2max = radius * radius;
+      const { peak, radius } = item;
+      const ia2 = 1 / (item.alphaMajor * item.alphaMajor), ib2 = 1 / (item.alphaMinor * item.alphaMinor);
+      const c = item.cos, s = item.sin, beta = item.beta, r2max = radius * radius;
       const cube = beta === 3;
       for (let j = y0; j <= y1; j++) {
         const dy = j - item.y;

@@ -69,6 +69,12 @@ export class OccupancyGrid {
     if (radius > this.maxRadius) this.maxRadius = radius;
   }
 
+  /** Forget every object (the grid is only needed while the scene is built). */
+  clear(): void {
+    this.cells.clear();
+    this.maxRadius = 0;
+  }
+
   /** True when no object's radius comes within `clearance` of (x, y). */
   isFree(x: number, y: number, clearance: number): boolean {
     const reach = clearance + this.maxRadius;
@@ -106,6 +112,10 @@ function project(plate: PlateModel, ra: number, dec: number): [number, number] |
   return Number.isFinite(x) && Number.isFinite(y) ? [x, y] : null;
 }
 
+function moffatItem(x: number, y: number, peak: number, m: MoffatShape, radius: number): RenderItem {
+  return { shape: 'moffat', x, y, peak, radius, alphaMajor: m.alphaMajor, alphaMinor: m.alphaMinor, cos: m.cos, sin: m.sin, beta: m.beta };
+}
+
 /** Adds a Moffat (and a halo if it saturates) to a plate; returns its truth. */
 function placeMoffat(plate: PlateModel, x: number, y: number, flux: number, shape: MoffatShape, allowHalo: boolean): { truth: PlateTruth; saturated: boolean } {
   const sigma = plate.emulsion.sigmaAt(x, y);
@@ -114,13 +124,13 @@ function placeMoffat(plate: PlateModel, x: number, y: number, flux: number, shap
   const coreFlux = saturated ? flux * (1 - HALO_FRACTION) : flux;
   const peak = moffatPeak(coreFlux, shape);
   const radius = Math.min(80, Math.max(2.5 * shape.fwhm, moffatRadius(peak, shape, DRAW_LEVEL * sigma)));
-  plate.items.push({ shape: 'moffat', x, y, peak, psf: shape, radius });
+  plate.items.push(moffatItem(x, y, peak, shape, radius));
   let visible = Math.max(shape.fwhm, moffatRadius(peak, shape, sigma));
   if (saturated) {
     const halo = moffatShape(shape.fwhm * HALO_FWHM_FACTOR, HALO_BETA, 0, 0);
     const haloPeak = moffatPeak(flux * HALO_FRACTION, halo);
     const haloRadius = Math.min(300, moffatRadius(haloPeak, halo, DRAW_LEVEL * sigma));
-    if (haloRadius > 0) plate.items.push({ shape: 'moffat', x, y, peak: haloPeak, psf: halo, radius: haloRadius });
+    if (haloRadius > 0) plate.items.push(moffatItem(x, y, haloPeak, halo, haloRadius));
     visible = Math.max(visible, moffatRadius(haloPeak, halo, sigma));
   }
   plate.grid.add(x, y, visible);

@@ -76,7 +76,7 @@ export async function writeTruthCsv(path: string, rows: TruthRow[]): Promise<voi
   }
   try {
     await fh.write(headerText);
-    const chunk = 20000;
+    const chunk = 5000;
     for (let i = 0; i < rows.length; i += chunk) {
       const text = formatCsv(header, rows.slice(i, i + chunk).map(truthCells));
       await fh.write(text.slice(headerText.length));
