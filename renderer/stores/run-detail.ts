@@ -2,6 +2,7 @@
 import { create } from 'zustand';
 import { call, type MethodResult } from '../api';
 import { useErrors } from './errors';
+import { isSkipNote } from '../lib/ledger';
 
 interface RunDetailState {
   runId: number | null;
@@ -29,9 +30,9 @@ export const useRunDetail = create<RunDetailState>((set, get) => ({
   },
 }));
 
-/** Reasons the run's stages flagged candidates with (for the table's filter). */
+/** Reasons the run's stages flagged candidates with (for the table's filter; not the run-wide skip notes). */
 export function flaggedReasonsOf(detail: MethodResult<'runs.get'> | null): string[] {
   const out = new Set<string>();
-  for (const st of detail?.summary.stages ?? []) for (const k of Object.keys(st.flagged ?? {})) out.add(k);
+  for (const st of detail?.summary.stages ?? []) for (const k of Object.keys(st.flagged ?? {})) if (!isSkipNote(k)) out.add(k);
   return [...out].sort();
 }

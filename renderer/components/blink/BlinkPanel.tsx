@@ -14,7 +14,7 @@ import { PixelReadout } from '../cutout/PixelReadout';
 import { StretchControls } from '../cutout/StretchControls';
 import { useFitsImages } from '../cutout/useFits';
 
-const CANVAS = 300;
+const CANVAS = 280;
 const SIZE_ARCSEC = 120;
 
 export function BlinkPanel() {

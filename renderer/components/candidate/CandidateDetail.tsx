@@ -1,6 +1,7 @@
 /** The selected candidate: position, measurements and its ledger (why it is here). */
 import { decDms, fmt, raHms } from '../../lib/format';
 import { useSelection } from '../../stores/selection';
+import { isSkipNote } from '../../lib/ledger';
 
 export function CandidateDetailPanel() {
   const detail = useSelection((s) => s.detail);
@@ -52,7 +53,7 @@ export function CandidateDetailPanel() {
       ) : (
         <ul className="ledger">
           {r.ledger.map((e, i) => (
-            <li key={i} className={e.dropped ? 'dropped' : 'flagged'}>
+            <li key={i} className={e.dropped ? 'dropped' : isSkipNote(e.reason) ? 'skip-note' : 'flagged'}>
               <span className="mono">{e.stage}</span> <b>{e.reason}</b>
               {e.detail ? ` — ${e.detail}` : ''}
               {e.distanceArcsec !== undefined ? ` (${fmt(e.distanceArcsec, 1)}″${e.counterpart ? ` ${e.counterpart}` : ''})` : ''}

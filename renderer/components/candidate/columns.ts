@@ -2,6 +2,7 @@
 import type { CandidateRow } from '../../api';
 import type { CandidateSortColumn } from '../../../electron/store/types';
 import { decDms, fmt, raHms } from '../../lib/format';
+import { isSkipNote } from '../../lib/ledger';
 
 export interface Column {
   id: string;
@@ -15,9 +16,9 @@ export interface Column {
   cell(row: CandidateRow): string;
 }
 
-/** Reasons a stage flagged (kept, not dropped): what a reviewer should look at. */
+/** Reasons a stage flagged (kept, not dropped): what a reviewer should look at (not the run-wide "skipped" notes). */
 export function flaggedReasons(row: CandidateRow): string[] {
-  return [...new Set(row.ledger.filter((e) => !e.dropped).map((e) => e.reason))];
+  return [...new Set(row.ledger.filter((e) => !e.dropped && !isSkipNote(e.reason)).map((e) => e.reason))];
 }
 
 export const COLUMNS: Column[] = [
@@ -29,9 +30,9 @@ export const COLUMNS: Column[] = [
   { id: 'decdeg', header: 'Dec (deg)', title: 'declination, degrees', width: 84, sort: 'dec', align: 'right', cell: (r) => fmt(r.dec, 5) },
   { id: 'mag', header: 'mag', title: 'instrumental magnitude (MAG_AUTO)', width: 56, sort: 'mag', align: 'right', cell: (r) => fmt(r.mag, 2) },
   { id: 'snr', header: 'SNR', title: 'signal-to-noise ratio', width: 56, sort: 'snr', align: 'right', cell: (r) => fmt(r.snr, 1) },
-  { id: 'fwhm', header: 'FWHM (px)', title: 'FWHM_IMAGE, pixels', width: 72, sort: 'fwhm', align: 'right', cell: (r) => fmt(r.fwhm, 2) },
+  { id: 'fwhm', header: 'FWHM (px)', title: 'FWHM_IMAGE, pixels', width: 80, sort: 'fwhm', align: 'right', cell: (r) => fmt(r.fwhm, 2) },
   { id: 'elong', header: 'elong', title: 'ELONGATION (A/B)', width: 52, sort: 'elongation', align: 'right', cell: (r) => fmt(r.elongation, 2) },
-  { id: 'spread', header: 'SPREAD_M', title: 'SPREAD_MODEL (PSF vs galaxy model)', width: 78, sort: 'spreadModel', align: 'right', cell: (r) => fmt(r.spreadModel, 4) },
+  { id: 'spread', header: 'SPREAD', title: 'SPREAD_MODEL (PSF vs galaxy model)', width: 72, sort: 'spreadModel', align: 'right', cell: (r) => fmt(r.spreadModel, 4) },
   { id: 'blue', header: 'blue (")', title: 'distance to the nearest blue-plate source, arcsec', width: 64, sort: 'nearestBlueArcsec', align: 'right', cell: (r) => fmt(r.nearestBlueArcsec, 1) },
   { id: 'flags', header: 'flags', title: 'stage flags (kept, not dropped)', width: 120, align: 'left', cell: (r) => flaggedReasons(r).join(' ') },
   { id: 'mine', header: 'my label', title: 'your current label', width: 128, sort: 'myLabel', align: 'left', cell: (r) => r.myLabel ?? '' },

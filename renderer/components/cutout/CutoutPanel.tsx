@@ -15,7 +15,7 @@ import { StretchControls } from './StretchControls';
 import { useFitsImages } from './useFits';
 
 const SIZES = [48, 64, 128];
-const CANVAS = 232;
+const CANVAS = 200;
 
 function Stamp({ band, candidateId, sizePx, plate, epochJulian }: {
   band: Band;
@@ -105,8 +105,9 @@ export function CutoutPanel() {
             <div className="stamp-head">
               <span className="band-tag blue">BLUE</span>
             </div>
-            <div className="placeholder" style={{ width: CANVAS, height: CANVAS }}>
-              no blue plate (red-only run)
+            <div className="placeholder" style={{ width: CANVAS, height: CANVAS }} data-testid="no-blue-note">
+              <span>no blue plate</span>
+              <span className="muted small">red-only run: nothing to compare with</span>
             </div>
           </div>
         )}

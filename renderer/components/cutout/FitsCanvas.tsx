@@ -69,8 +69,9 @@ export function FitsCanvas({ image, stretch, limits, size, view, onView, marker,
     const top = size / 2 - (h / 2 + view.panY) * scale;
     ctx.drawImage(bitmap, left, top, w * scale, h * scale);
     if (marker) {
-      const cx = left + (marker.x - 0.5) * scale;
-      const cy = top + (h - marker.y + 0.5) * scale;
+      // On the middle of a screen pixel, so the 1 px lines are crisp.
+      const cx = Math.round(left + (marker.x - 0.5) * scale) + 0.5;
+      const cy = Math.round(top + (h - marker.y + 0.5) * scale) + 0.5;
       const gap = Math.max(6, 3 * scale);
       const len = gap + 12;
       ctx.strokeStyle = 'rgba(80, 220, 140, 0.9)';

@@ -1,9 +1,12 @@
 /**
  * The funnel: sources entering and leaving each stage (summary.stages) as
  * horizontal bars — kept part solid, dropped part split by reason — so every
- * dropped source is accounted for. Plain SVG.
+ * dropped source is accounted for. Sources a stage flagged but kept (e.g. a
+ * possible asteroid) are a thin amber bar under the kept part, by reason.
+ * Plain SVG.
  */
 import type { StageCount } from '../../../electron/pipeline/types';
+import { isSkipNote } from '../../lib/ledger';
 
 const REASON_COLOURS = ['#e76f51', '#f4a261', '#e9c46a', '#b5838d', '#8d99ae', '#c77dff', '#ff7b9c', '#90be6d', '#f28482', '#84a59d'];
 
@@ -14,11 +17,15 @@ export function reasonColour(reason: string, all: string[]): string {
 export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: number }) {
   const max = Math.max(1, ...stages.map((s) => s.input));
   const reasons = [...new Set(stages.flatMap((s) => Object.keys(s.dropped)))];
-  const rowH = 30;
+  // A skipped stage's per-candidate notes are said by its "skipped" text instead.
+  const flagsOf = (s: StageCount) => Object.entries(s.flagged ?? {}).filter(([r, n]) => n > 0 && !isSkipNote(r));
+  const flagReasons = [...new Set(stages.flatMap((s) => flagsOf(s).map(([r]) => r)))];
+  const rowH = 32;
   const labelW = 130;
-  const numW = 150;
+  const numW = flagReasons.length ? 270 : 150;
   const barW = width - labelW - numW;
-  const height = stages.length * rowH + 30 + Math.ceil(reasons.length / 4) * 16;
+  const legendRows = Math.ceil((reasons.length + 1) / 4) + (flagReasons.length ? 1 : 0);
+  const height = stages.length * rowH + 16 + legendRows * 16;
   const x = (n: number) => (n / max) * barW;
   return (
     <svg className="funnel" width={width} height={height} role="img" aria-label="Funnel of counts per stage" data-testid="funnel">
@@ -31,6 +38,9 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
         // than were removed: the removed part is split in proportion to them.
         const reasonSum = dropped.reduce((a, [, n]) => a + n, 0);
         const share = reasonSum > 0 ? removed / reasonSum : 0;
+        const flagged = flagsOf(s);
+        const flaggedTotal = flagged.reduce((a, [, n]) => a + n, 0);
+        let flagOffset = 0;
         return (
           <g key={s.name} transform={`translate(0, ${y})`}>
             <text x={0} y={15} className="axis-label">
@@ -51,10 +61,28 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
                 offset += w;
                 return r;
               })}
+              {reasonSum === 0 && removed > 0 && (
+                <rect x={offset} y={2} width={Math.max(0.5, x(removed))} height={18} className="bar-unattributed">
+                  <title>{`${removed} removed; the stage recorded no reason`}</title>
+                </rect>
+              )}
+              {flagged.map(([reason, n], k) => {
+                const w = x(n);
+                const r = (
+                  <rect key={reason} x={flagOffset} y={22} width={Math.max(1, w)} height={4} className="bar-flag" opacity={1 - 0.25 * (k % 3)}>
+                    <title>{`${reason}: ${n} flagged, kept`}</title>
+                  </rect>
+                );
+                flagOffset += w;
+                return r;
+              })}
             </g>
             <text x={labelW + barW + 8} y={15} className="num">
               {s.skipped ? `skipped` : `${s.input} → ${s.output}`}
               {removed > 0 ? ` (−${removed})` : ''}
+              {flaggedTotal > 0 && (
+                <tspan className="flag-num">{` ⚑ ${flagged.map(([r, n]) => `${n} ${r}`).join(', ')}`}</tspan>
+              )}
             </text>
             {s.skipped && (
               <text x={labelW + 4} y={15} className="skipped">
@@ -64,7 +92,7 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
           </g>
         );
       })}
-      <g transform={`translate(${labelW}, ${stages.length * rowH + 14})`}>
+      <g transform={`translate(${labelW}, ${stages.length * rowH + 12})`}>
         <rect x={0} y={-9} width={10} height={10} className="bar-kept" />
         <text x={14} y={0} className="legend">
           kept
@@ -77,6 +105,14 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
             </text>
           </g>
         ))}
+        {flagReasons.length > 0 && (
+          <g transform={`translate(0, ${Math.ceil((reasons.length + 1) / 4) * 16})`}>
+            <rect x={0} y={-6} width={10} height={4} className="bar-flag" />
+            <text x={14} y={0} className="legend">
+              {`flagged, kept: ${flagReasons.join(', ')}`}
+            </text>
+          </g>
+        )}
       </g>
     </svg>
   );

@@ -12,7 +12,8 @@ export function Histogram({
   width?: number;
   height?: number;
 }) {
-  const m = { l: 44, r: 10, t: 22, b: 30 };
+  // Cut labels sit in the top margin, above the bars, so they never hide a bin.
+  const m = { l: 44, r: 10, t: 34, b: 30 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
   if (edges.length < 2) return <div className="placeholder">no data for {title}</div>;
@@ -41,8 +42,13 @@ export function Histogram({
           .filter((c) => c.value >= lo && c.value <= hi)
           .map((c) => (
             <g key={c.label}>
-              <line x1={X(c.value)} x2={X(c.value)} y1={0} y2={h} className="cut-line" />
-              <text x={X(c.value) + 3} y={10} className="cut-label">
+              <line x1={X(c.value)} x2={X(c.value)} y1={-10} y2={h} className="cut-line" />
+              <text
+                x={X(c.value) > w * 0.7 ? X(c.value) - 3 : X(c.value) + 3}
+                y={-3}
+                className="cut-label"
+                textAnchor={X(c.value) > w * 0.7 ? 'end' : 'start'}
+              >
                 {c.label}
               </text>
             </g>

@@ -1,7 +1,7 @@
 /** Start a plate run: a POSS-I field, a sky position, or local red/blue FITS files. */
 import { useState } from 'react';
 import { usePipeline, type StartArgs } from '../../stores/pipeline';
-import { FIXED_NOTES, PARAMS, changedParams, defaultParams } from './params';
+import { PARAMS, changedParams, defaultParams } from './params';
 
 type Source = 'field' | 'position' | 'files';
 
@@ -17,16 +17,19 @@ export function RunForm() {
   const [offline, setOffline] = useState(true);
   const [redOnly, setRedOnly] = useState(true);
   const [params, setParams] = useState<Record<string, number>>(defaultParams);
+  const [catalogFiles, setCatalogFiles] = useState('');
+  const files = parseCatalogFiles(catalogFiles);
 
   const running = state === 'running';
   const ready =
     (source === 'field' && plate.trim() !== '') ||
     (source === 'position' && ra !== '' && dec !== '' && Number.isFinite(Number(ra)) && Number.isFinite(Number(dec))) ||
     (source === 'files' && red.trim() !== '');
+  const valid = ready && files.ok;
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
-    const args: StartArgs = { offline, redOnly, params: changedParams(params) };
+    const args: StartArgs = { offline, redOnly, params: { ...changedParams(params), ...(files.ok ? files.params : {}) } };
     if (source === 'field') args.plate = plate.trim();
     if (source === 'position') Object.assign(args, { ra: Number(ra), dec: Number(dec), sizeArcmin: Number(sizeArcmin) });
     if (source === 'files') Object.assign(args, { red: red.trim(), ...(blue.trim() && !redOnly ? { blue: blue.trim() } : {}) });
@@ -87,6 +90,17 @@ export function RunForm() {
           <input type="checkbox" checked={redOnly} onChange={(e) => setRedOnly(e.target.checked)} /> red only
         </label>
       </div>
+      <label className="row" title="offline catalogue files for the veto, as NAME=FILE (gaia, ps1, supercosmos, allwise, 2mass, catwise, ukidss, usnob); offline runs veto only against these">
+        <span>catalogues</span>
+        <input
+          aria-label="Catalogue files"
+          className="mono"
+          value={catalogFiles}
+          onChange={(e) => setCatalogFiles(e.target.value)}
+          placeholder="gaia=/data/gaia.csv, ps1=/data/ps1.csv"
+        />
+      </label>
+      {!files.ok && <div className="error-inline small">{files.error}</div>}
       <table className="params">
         <tbody>
           {PARAMS.map((p) => (
@@ -108,19 +122,27 @@ export function RunForm() {
           ))}
         </tbody>
       </table>
-      {FIXED_NOTES.map((n) => (
-        <p key={n} className="muted small">
-          {n}
-        </p>
-      ))}
       <div className="modal-actions">
         <button type="button" onClick={() => setParams(defaultParams())}>
           reference defaults
         </button>
-        <button type="submit" className="primary" disabled={!ready || running}>
+        <button type="submit" className="primary" disabled={!valid || running}>
           {running ? 'running…' : 'Start run'}
         </button>
       </div>
     </form>
   );
+}
+
+/** "gaia=/a.csv, ps1=/b.csv" -> catalogue.localFiles.* parameters (the names are checked by pipeline.start). */
+export function parseCatalogFiles(text: string): { ok: true; params: Record<string, string> } | { ok: false; error: string } {
+  const params: Record<string, string> = {};
+  for (const part of text.split(/[,;\n]/).map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, Math.max(0, eq)).trim().toLowerCase();
+    const file = part.slice(eq + 1).trim();
+    if (eq <= 0 || !/^[a-z0-9]+$/.test(name) || !file) return { ok: false, error: `"${part}" is not NAME=FILE, e.g. gaia=/data/gaia.csv` };
+    params[`catalogue.localFiles.${name}`] = file;
+  }
+  return { ok: true, params };
 }

@@ -75,8 +75,18 @@ export function SkyPanel() {
       const others = A.catalog({ name: 'candidates', shape: 'circle', sourceSize: 14, color: '#4ade80' });
       others.addSources(ctx.overlays.candidates.filter((c) => c.id !== candidateId).map((c) => A.source(c.ra, c.dec, { id: c.id })));
       aladin.addCatalog(others);
-      const cps = A.catalog({ name: 'counterparts', shape: 'square', sourceSize: 10, color: '#f59e0b' });
-      cps.addSources(ctx.overlays.counterparts.map((c) => A.source(c.ra, c.dec, { catalog: c.catalog })));
+      // Catalogue counterparts: orange squares named by their catalogue.
+      const cps = A.catalog({
+        name: 'counterparts',
+        shape: 'square',
+        sourceSize: 12,
+        color: '#f59e0b',
+        displayLabel: true,
+        labelColumn: 'catalog',
+        labelColor: '#f59e0b',
+        labelFont: '10px sans-serif',
+      });
+      cps.addSources(ctx.overlays.counterparts.map((c) => A.source(c.ra, c.dec, { catalog: c.catalog, id: c.id ?? '' })));
       aladin.addCatalog(cps);
       const me = A.catalog({ name: 'this candidate', shape: 'cross', sourceSize: 22, color: '#f43f5e' });
       me.addSources([A.source(detail.row.ra, detail.row.dec, { id: candidateId })]);
@@ -110,10 +120,12 @@ export function SkyPanel() {
             </option>
           ))}
         </select>
-        <span className="muted small">
-          {SIZE_ARCMIN}′ · <span className="legend-cand">○</span> candidates {counts ? counts.candidates : '—'} ·{' '}
-          <span className="legend-cp">□</span> counterparts {counts ? counts.counterparts : '—'}
-          {offline && ' · offline: plate only'}
+        <span className="muted small sky-legend" data-testid="sky-legend">
+          <span>{SIZE_ARCMIN}′ field</span>
+          <span><span className="legend-me">✕</span> this candidate</span>
+          <span><span className="legend-cand">○</span> other candidates {counts ? counts.candidates - 1 : '—'}</span>
+          <span><span className="legend-cp">□</span> catalogue counterparts {counts ? counts.counterparts : '—'}</span>
+          {offline && <span>offline: plate only</span>}
         </span>
       </header>
       <div className="sky-host" ref={hostRef} />
