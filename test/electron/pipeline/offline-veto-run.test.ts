@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
 import { haveCommand, projectRoot } from '../../helpers/shared-data';
+import { offsetBy as offset } from './synthetic';
 
 const vasco = join(projectRoot, 'bin', 'vasco.mjs');
 const synthModule = join(projectRoot, 'electron', 'synth', 'generate-pair.ts');
@@ -19,17 +20,6 @@ const ready =
   (existsSync(synthModule) || (console.warn('SKIP: electron/synth/generate-pair.ts is not in this checkout'), false)) &&
   haveCommand('source-extractor', 'sudo apt-get install source-extractor psfex') &&
   haveCommand('psfex', 'sudo apt-get install source-extractor psfex');
-
-/** The point `distArcsec` from (ra, dec) towards position angle `paDeg` (east of north); written here, independent of the code under test. */
-function offset(ra: number, dec: number, distArcsec: number, paDeg: number): [number, number] {
-  const r = Math.PI / 180;
-  const d = (distArcsec / 3600) * r;
-  const pa = paDeg * r;
-  const dec1 = dec * r;
-  const dec2 = Math.asin(Math.sin(dec1) * Math.cos(d) + Math.cos(dec1) * Math.sin(d) * Math.cos(pa));
-  const ra2 = ra * r + Math.atan2(Math.sin(pa) * Math.sin(d) * Math.cos(dec1), Math.cos(d) - Math.sin(dec1) * Math.sin(dec2));
-  return [(((ra2 / r) % 360) + 360) % 360, dec2 / r];
-}
 
 function vascoRun(args: string[]) {
   const r = spawnSync(process.execPath, [vasco, 'run', ...args], { encoding: 'utf8', timeout: 600_000 });
