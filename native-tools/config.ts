@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const configDir = resolve(dirname(fileURLToPath(import.meta.url)), 'config');
 
 export type TemplateName = 'vasco.sex' | 'vasco.psfex';
-export type ParamFileName = 'pass1.param' | 'pass2.param';
+export type ParamFileName = 'pass1.param' | 'stamps.param' | 'pass2.param';
 
 const PLACEHOLDER = /@([A-Z_0-9]+)@/g;
 
@@ -36,10 +36,10 @@ export function writeConfig(template: TemplateName, dest: string, values: Record
   return dest;
 }
 
-/** Copy one of our .param files into the work folder; returns the absolute copy. */
-export function installParamFile(name: ParamFileName, workDir: string): string {
+/** Copy one of our .param files into the work folder (as STEM.param when given); returns the absolute copy. */
+export function installParamFile(name: ParamFileName, workDir: string, stem?: string): string {
   mkdirSync(workDir, { recursive: true });
-  const dest = resolve(workDir, name);
+  const dest = resolve(workDir, stem ? `${stem}.param` : name);
   copyFileSync(join(configDir, name), dest);
   return dest;
 }

@@ -2,11 +2,20 @@
  * One SExtractor pass over one image HDU, writing a FITS_LDAC catalogue into
  * the work folder.
  *
- *   pass 1: detection plus 35x35 VIGNET stamps, the input PSFEx needs;
- *   pass 2: the measurements we keep, with the PSF model loaded so that
- *           SPREAD_MODEL / SPREADERR_MODEL can be computed.
+ *   pass1:  detection and every measurement that needs no PSF (what the
+ *           FLAGS/FWHM/ELONGATION/symmetry/SNR cuts read, and what picks PSF stars);
+ *   stamps: the 35x35 VIGNET stamps PSFEx needs (of every source, or only of
+ *           the listed stars);
+ *   pass2:  the measurements we keep, with the PSF model loaded so that
+ *           SPREAD_MODEL / SPREADERR_MODEL can be computed (of every source, or
+ *           only of the listed ones).
+ *
+ * Every pass detects on the same image with the same settings, so the same
+ * objects come out with the same NUMBER and the same PSF-free measurements; a
+ * pass given an association list measures only the listed objects and tells
+ * which list entry each is (VECTOR_ASSOC).
  */
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../electron/core/errors';
 import type { StageContext } from '../electron/core/stage';
@@ -14,7 +23,7 @@ import { installParamFile, writeConfig } from './config';
 import { INSTALL_HINT, type ToolInfo } from './find';
 import { runTool, type ToolRun } from './spawn';
 
-export type SextractorPass = 'pass1' | 'pass2';
+export type SextractorPass = 'pass1' | 'stamps' | 'pass2';
 
 /**
  * Detection settings that may differ per run. Defaults follow the reference
@@ -54,6 +63,10 @@ export interface SextractorJob {
   saturLevel: number;
   /** Pass 2 only. */
   psfFile?: string;
+  /** Measure only these objects (see writeAssocList); absent: every object. */
+  assoc?: AssocList;
+  /** Catalogue/config file stem; default the pass name (several pass-2 rounds in one folder). */
+  name?: string;
   /** Rows of the image, to turn "Line: N" into a fraction. */
   imageHeight?: number;
   /** Progress: called with 0..1 as SExtractor scans. */
@@ -65,6 +78,38 @@ export interface SextractorResult {
   catalog: string;
   configFile: string;
   run: ToolRun;
+}
+
+/** An association list file: one "x y id" line per object to measure. */
+export interface AssocList {
+  file: string;
+  /** Match radius, pixels. */
+  radiusPx: number;
+  count: number;
+}
+
+/**
+ * ASSOC match radius for lists made from an earlier pass over the same image:
+ * the barycentres are identical, so anything above rounding would do; small,
+ * so that a close deblended neighbour is never taken for the listed object.
+ */
+export const ASSOC_SAME_IMAGE_RADIUS_PX = 0.01;
+
+/**
+ * Write an association list of isophotal barycentres (X_IMAGE, Y_IMAGE of an
+ * earlier pass over the same image, which SExtractor matches against) and the
+ * ids to carry back. Written with 17 significant digits, so the doubles read
+ * back exactly.
+ */
+export function writeAssocList(file: string, rows: { x: number; y: number; id: number }[], radiusPx = ASSOC_SAME_IMAGE_RADIUS_PX): AssocList {
+  writeFileSync(file, '');
+  const chunk: string[] = [];
+  for (const r of rows) {
+    chunk.push(`${r.x.toPrecision(17)} ${r.y.toPrecision(17)} ${r.id}`);
+    if (chunk.length >= 10_000) appendFileSync(file, chunk.splice(0).join('\n') + '\n');
+  }
+  if (chunk.length) appendFileSync(file, chunk.join('\n') + '\n');
+  return { file, radiusPx, count: rows.length };
 }
 
 /**
@@ -116,10 +161,13 @@ export function scanFraction(t: ScanTick, height: number): number {
 export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: StageContext): Promise<SextractorResult> {
   const workDir = resolve(job.workDir);
   if (job.pass === 'pass2' && !job.psfFile) throw new Error('SExtractor pass 2 needs the PSFEx model');
-  const catalog = join(workDir, `${job.pass}.cat`);
-  const configFile = writeConfig('vasco.sex', join(workDir, `${job.pass}.sex`), {
+  const name = job.name ?? job.pass;
+  const catalog = join(workDir, `${name}.cat`);
+  const paramFile = installParamFile(`${job.pass}.param`, workDir, name);
+  if (job.assoc) appendFileSync(paramFile, 'VECTOR_ASSOC(1)\n');
+  const configFile = writeConfig('vasco.sex', join(workDir, `${name}.sex`), {
     CATALOG_NAME: catalog,
-    PARAMETERS_NAME: installParamFile(`${job.pass}.param`, workDir),
+    PARAMETERS_NAME: paramFile,
     DETECT_MINAREA: job.detection.detectMinArea,
     DETECT_THRESH: job.detection.detectThresh,
     ANALYSIS_THRESH: job.detection.analysisThresh,
@@ -132,13 +180,16 @@ export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: St
     BACK_SIZE: job.detection.backSize,
     // Pass 1 asks for nothing PSF-based, so SExtractor never opens this.
     PSF_NAME: job.psfFile ? resolve(job.psfFile) : 'NONE',
+    ASSOC_NAME: job.assoc ? resolve(job.assoc.file) : 'NONE',
+    ASSOC_RADIUS: job.assoc?.radiusPx ?? ASSOC_SAME_IMAGE_RADIUS_PX,
+    ASSOCSELEC_TYPE: job.assoc ? 'MATCHED' : 'ALL',
   });
 
   const height = job.imageHeight ?? 0;
   const run = await runTool(tool.path, [`${resolve(job.image)}[${job.hdu}]`, '-c', configFile], {
     cwd: workDir,
     ctx,
-    label: `sextractor ${job.pass}`,
+    label: `sextractor ${name}`,
     onSpawn: job.onSpawn,
     onLine: (line) => {
       const tick = parseScanTick(line);
@@ -149,7 +200,7 @@ export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: St
   });
   job.onFraction?.(1);
   if (!existsSync(catalog)) {
-    throw new UserError(`sextractor ${job.pass} finished but wrote no catalogue (${catalog})`, 'see the log in the work folder', 'tool-failed');
+    throw new UserError(`sextractor ${name} finished but wrote no catalogue (${catalog})`, 'see the log in the work folder', 'tool-failed');
   }
   return { catalog, configFile, run };
 }

@@ -3,6 +3,7 @@
  * split into lines for the log, progress lines turned into fractions, and the
  * AbortSignal killing the child.
  */
+import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { CancelledError, UserError } from '../electron/core/errors';
 import type { StageContext } from '../electron/core/stage';
@@ -26,6 +27,26 @@ export interface ToolRun {
   /** Every non-progress line the tool printed, for the work-folder log. */
   lines: string[];
   seconds: number;
+  /**
+   * Peak resident memory of the child, MiB: its VmHWM (the kernel's high-water
+   * mark) read from /proc every PEAK_POLL_MS while it runs. VmHWM only grows,
+   * so this misses at most a peak reached in the last poll interval of the
+   * child's life. null where /proc is absent (not Linux) or the child was too
+   * short-lived to be read.
+   */
+  peakRssMiB: number | null;
+}
+
+export const PEAK_POLL_MS = 100;
+
+/** VmHWM of a live process, MiB, or null. */
+export function readPeakRssMiB(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 // Both tools draw their progress with VT100 cursor codes.
@@ -65,12 +86,20 @@ export async function runTool(file: string, args: string[], opts: RunToolOptions
     buffer: false,
     encoding: 'utf8',
   });
+  let peakRssMiB: number | null = null;
+  const poll = () => {
+    const v = child.pid !== undefined ? readPeakRssMiB(child.pid) : null;
+    if (v !== null) peakRssMiB = Math.max(peakRssMiB ?? 0, v);
+  };
+  const poller = setInterval(poll, PEAK_POLL_MS);
   if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+  // The exit is seen as stdout closing shortly before the process is reaped: one last look.
+  child.stdout?.once('end', poll);
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', take);
   child.stderr?.on('data', take);
-  const result = await child;
+  const result = await child.finally(() => clearInterval(poller));
   if (pending) handle(pending);
 
   if (result.isCanceled || ctx?.signal?.aborted) throw new CancelledError(label);
@@ -83,5 +112,5 @@ export async function runTool(file: string, args: string[], opts: RunToolOptions
       'tool-failed',
     );
   }
-  return { lines, seconds: (performance.now() - started) / 1000 };
+  return { lines, seconds: (performance.now() - started) / 1000, peakRssMiB };
 }

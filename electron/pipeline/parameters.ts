@@ -3,13 +3,29 @@
  * run used, defaults filled in; recorded in summary.json and hashed into the
  * checkpoint keys).
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_DETECTION, type DetectionSettings } from '../../native-tools/sextractor';
 import { DEFAULT_CATALOGUE, type CatalogueParams } from './catalogue-stages';
 import { DEFAULT_FILTERS, type FilterParams } from './filters';
 import { DEFAULT_RED_BLUE, type RedBlueParams } from './red-vs-blue';
 
+/**
+ * fast: SPREAD_MODEL (SExtractor pass 2, ~10 ms a source) only for sources
+ * that can still become or unmake a candidate; straightforward: for every
+ * source, then all filters (the reference order). Same candidates on the same
+ * tiles with the same PSF model; see extraction-stages.ts.
+ */
+export type ExtractionMode = 'fast' | 'straightforward';
+
 export interface ExtractParams {
+  mode: ExtractionMode;
+  /** PSF stamps of every detection ('all', the reference) or of a lean sample of isolated bright stars. */
+  psfSample: 'all' | 'lean';
+  /** Side of a tile's core, pixels; 0 = the whole plate in one piece. Tiles change the answer slightly (background at seams). */
+  tileSizePx: number;
+  /** Pixels each tile extends beyond its core (rounded up to whole background meshes). */
+  tileOverlapPx: number;
   detection: DetectionSettings;
   /** Polynomial degree of PSFEx's spatial PSF variation (reference: 2). */
   psfDegrees: number;
@@ -17,7 +33,15 @@ export interface ExtractParams {
   psfFwhmRangePx: [number, number];
 }
 
+/** Defaults of each order: the straightforward one is the reference method (one piece, stamps of everything). */
+export const EXTRACTION_DEFAULTS: Record<ExtractionMode, Pick<ExtractParams, 'psfSample' | 'tileSizePx' | 'tileOverlapPx'>> = {
+  fast: { psfSample: 'lean', tileSizePx: 3584, tileOverlapPx: 256 },
+  straightforward: { psfSample: 'all', tileSizePx: 0, tileOverlapPx: 256 },
+};
+
 export const DEFAULT_EXTRACT: ExtractParams = {
+  mode: 'fast',
+  ...EXTRACTION_DEFAULTS.fast,
   detection: DEFAULT_DETECTION,
   psfDegrees: 2,
   psfFwhmRangePx: [1.5, 10],
@@ -39,7 +63,7 @@ export interface RunOptions {
   redBlue?: Partial<RedBlueParams>;
   /** The stages after red vs blue: veto, asteroids, dec cut, dedup, scoring. */
   catalogue?: Partial<CatalogueParams>;
-  /** Parallel workers (used by the tiled extraction of a later version; recorded now). */
+  /** Tool processes at once (tiles, red and blue); default the core count. Never changes the answer. */
   workers?: number;
   /** Resume from the last finished stage (default true); false starts fresh. */
   resume?: boolean;
@@ -69,7 +93,8 @@ export function resolveParameters(o: RunOptions): RunParameters {
     offline: o.offline ?? false,
     extraction: {
       ...DEFAULT_EXTRACT,
-      ...o.extraction,
+      ...EXTRACTION_DEFAULTS[o.extraction?.mode ?? DEFAULT_EXTRACT.mode],
+      ...dropUndefined(o.extraction ?? {}),
       detection: { ...DEFAULT_EXTRACT.detection, ...o.extraction?.detection },
     },
     filters: { ...DEFAULT_FILTERS, ...o.filters, mad: { ...DEFAULT_FILTERS.mad, ...o.filters?.mad } },
@@ -82,6 +107,10 @@ export function resolveParameters(o: RunOptions): RunParameters {
       vasco: o.catalogue?.vasco ? resolve(o.catalogue.vasco) : null,
       cacheDir: o.catalogue?.cacheDir ? resolve(o.catalogue.cacheDir) : null,
     },
-    workers: o.workers ?? 1,
+    workers: o.workers ?? availableParallelism(),
   };
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -11,10 +11,10 @@ import { chooseSolution } from '../astro/plate-solution';
 import { FitsFile, headerDigest } from '../fits';
 import { formatCeiling } from '../../native-tools/sextractor';
 import { CATALOGUE_STAGES } from './catalogue-stages';
-import { extractSources } from './extract';
+import { explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, type TiledExtractionRecord } from './extraction-stages';
 import { applyFilters, FILTER_STAGE } from './filters';
 import { compareRedBlue, RED_BLUE_STAGE } from './red-vs-blue';
-import { aliveSources, ledgerCount, tracked, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
+import { aliveSources, ledgerCount, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
 import type { RunParameters } from './parameters';
 import type { Band } from './types';
 
@@ -69,45 +69,51 @@ export async function initialState(params: RunParameters): Promise<PipelineState
   return { ...base, mode: 'red+blue', blue: await loadPlate(params.blue, 'blue') };
 }
 
+/**
+ * What the extraction's result depends on: the extraction parameters, never
+ * the worker count (the filters matter only to the fast order's spread-model stage).
+ */
+function extractInputs(p: RunParameters): unknown {
+  return { extraction: p.extraction, referencePixelScaleArcsec: p.filters.referencePixelScaleArcsec };
+}
+
 function extractStage(band: Band): Stage {
   const name = `extract-${band}`;
   return {
     name,
-    inputs: (p) => ({ extraction: p.extraction, referencePixelScaleArcsec: p.filters.referencePixelScaleArcsec }),
+    inputs: extractInputs,
     async run(state, ctx: PipelineContext) {
       const plate = state[band];
       if (!plate) return { state, count: { input: 0, output: 0, dropped: {}, skipped: `red-only: ${state.modeReason}` } };
-      const ex = ctx.params.extraction;
-      const scale = ctx.params.filters.referencePixelScaleArcsec / plate.info.pixelScaleArcsec;
-      const workDir = join(ctx.workDir, band);
-      const result = await extractSources(
-        ctx.tools,
-        {
-          image: plate.file,
-          hdu: plate.hdu,
-          workDir,
-          pixelScaleArcsec: plate.info.pixelScaleArcsec,
-          saturLevel: plate.saturLevel,
-          imageHeight: plate.info.naxis2,
-          detection: ex.detection,
-          psfDegrees: ex.psfDegrees,
-          psfFwhmRangePx: [ex.psfFwhmRangePx[0] * scale, ex.psfFwhmRangePx[1] * scale],
-        },
-        { ...ctx, stage: name },
-      );
-      const done: PlateState = {
-        ...plate,
-        sources: result.sources.map(tracked),
-        extraction: { workDir, psf: result.psf, seconds: result.seconds },
-      };
-      if (result.psf) ctx.log?.(`${name}: PSF FWHM ${result.psf.fwhmPx} px from ${result.psf.accepted}/${result.psf.total} stars`);
-      const n = done.sources.length;
-      return {
-        state: { ...state, [band]: done, tools: { ...state.tools, ...ctx.toolVersions } },
-        count: { input: n, output: n, dropped: {} },
-      };
+      let next: PipelineState;
+      if (ctx.params.extraction.mode === 'straightforward') next = { ...state, [band]: await extractStraightforward(plate, ctx, name) };
+      else if (band === 'red') next = await prepareFast(state, ctx, name);
+      // The fast order prepared blue together with red (one pool); only a run resumed oddly gets here without it.
+      else next = (plate.extraction as TiledExtractionRecord | undefined)?.mode === 'fast' ? state : await prepareFast({ ...state, red: state.red }, ctx, name);
+      const done = next[band]!;
+      const rec = done.extraction as TiledExtractionRecord;
+      const psf = rec.psf;
+      if (psf) ctx.log?.(`${name}: PSF FWHM ${psf.fwhmPx} px from ${psf.accepted}/${psf.total} stars in ${rec.tiles.length} tile(s)`);
+      if (band === 'red' || rec.mode === 'straightforward') next = { ...next, tools: { ...next.tools, ...ctx.toolVersions } };
+      const note = rec.mode === 'straightforward' ? extractionNote(done) : null;
+      if (note) next = { ...next, notes: [...next.notes.filter((n) => !n.startsWith(`${band} extraction:`)), note] };
+      return { state: next, count: extractionCount(done) };
     },
   };
+}
+
+/** One line for summary.json: how this plate was extracted. */
+function extractionNote(plate: PlateState): string | null {
+  const rec = plate.extraction as TiledExtractionRecord | undefined;
+  if (!rec?.tiles) return null;
+  const n = plate.sources.length;
+  const psf = rec.psfSample === 'lean'
+    ? `PSF from a lean sample of ${rec.psfStamps} isolated bright stars (a change of method from PSFEx's pick among every detection; see README, Performance)`
+    : 'PSF from stamps of every detection';
+  const how = rec.mode === 'fast'
+    ? `fast order, SPREAD_MODEL measured for ${rec.measured} of ${n} sources in ${rec.rounds} pass-2 round(s)`
+    : `straightforward order, SPREAD_MODEL measured for all ${n} sources`;
+  return `${plate.band} extraction: ${how}; ${rec.tiles.length} tile(s); ${psf}`;
 }
 
 const positionsStage: Stage = {
@@ -131,18 +137,45 @@ const positionsStage: Stage = {
   },
 };
 
+/**
+ * The fast order measures SPREAD_MODEL (SExtractor pass 2) at the start of
+ * the first filter stage that runs - filters-blue, or filters when red-only -
+ * because which sources need it depends on the filters (and on the red-vs-blue
+ * radii): red sources passing every PSF-free cut, then the blue sources red
+ * candidates need (extraction-stages.ts). Changing a cut so re-runs pass 2
+ * from the kept pass 1 and PSF, never the whole extraction.
+ */
+async function measureIfFast(state: PipelineState, ctx: PipelineContext, stage: string): Promise<PipelineState> {
+  const rec = state.red.extraction as TiledExtractionRecord | undefined;
+  if (ctx.params.extraction.mode !== 'fast' || rec?.mode !== 'fast' || rec.rounds > 0) return state;
+  const next = await measureFast(state, ctx, stage);
+  const notes = next.notes.filter((n) => !/^(red|blue) extraction:/.test(n));
+  for (const p of [next.red, next.blue]) {
+    const note = p && extractionNote(p);
+    if (note) notes.push(note);
+  }
+  return { ...next, notes };
+}
+
+function filtersInputs(p: RunParameters): unknown {
+  return p.extraction.mode === 'fast' ? { filters: p.filters, redBlue: p.redBlue } : p.filters;
+}
+
 function filtersStage(band: Band): Stage {
   // The red plate's filter stage is plain 'filters' (the ledger stage name in sources.csv).
   const name = band === 'red' ? FILTER_STAGE : `${FILTER_STAGE}-blue`;
   return {
     name,
-    inputs: (p) => p.filters,
-    async run(state, ctx) {
-      const plate = state[band];
-      if (!plate) return { state, count: { input: 0, output: 0, dropped: {}, skipped: `red-only: ${state.modeReason}` } };
+    inputs: filtersInputs,
+    async run(original, ctx) {
+      if (!original[band]) return { state: original, count: { input: 0, output: 0, dropped: {}, skipped: `red-only: ${original.modeReason}` } };
+      const state = await measureIfFast(original, ctx, name);
+      const plate = state[band]!;
       const sources = plate.sources.map((s) => ({ ...s, ledger: [...s.ledger] }));
       const before = aliveSources(sources).length;
       applyFilters(sources, ctx.params.filters, plate.info, name);
+      const rec = plate.extraction as TiledExtractionRecord | undefined;
+      if (rec?.mode === 'fast') explainUnmeasured(sources, name, new Set(rec.notNeeded ?? []));
       return { state: { ...state, [band]: { ...plate, sources } }, count: ledgerCount(sources, name, before) };
     },
   };

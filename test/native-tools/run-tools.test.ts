@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../electron/core/errors';
 import { findNativeTools, type NativeTools } from '../../native-tools/find';
 import { runPsfex, type PsfexResult } from '../../native-tools/psfex';
-import { DEFAULT_DETECTION, runSextractor, type SextractorJob } from '../../native-tools/sextractor';
+import { DEFAULT_DETECTION, runSextractor, writeAssocList, type SextractorJob } from '../../native-tools/sextractor';
 import { haveCommand, haveSharedData, sharedData } from '../helpers/shared-data';
 
 const IMAGE = 'cutouts/poss1-red-XE198-ngc1275-10arcmin.fits';
@@ -40,8 +40,9 @@ describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
       onFraction: (f) => fractions.push(f),
     };
     const ctx = { log: (l: string) => log.push(l) };
-    const p1 = await runSextractor(tools.sextractor, job, ctx);
-    psf = await runPsfex(tools.psfex, { catalog: p1.catalog, workDir, degrees: 2, fwhmRangePx: [1.5, 10] }, ctx);
+    await runSextractor(tools.sextractor, job, ctx);
+    const stamps = await runSextractor(tools.sextractor, { ...job, pass: 'stamps', onFraction: undefined }, ctx);
+    psf = await runPsfex(tools.psfex, { catalog: stamps.catalog, workDir, degrees: 2, fwhmRangePx: [1.5, 10] }, ctx);
     await runSextractor(tools.sextractor, { ...job, pass: 'pass2', psfFile: psf.psfFile, onFraction: undefined }, ctx);
   });
   afterAll(() => workDir && rmSync(workDir, { recursive: true, force: true }));
@@ -55,13 +56,14 @@ describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
     expect(conf).not.toMatch(/@[A-Z_]+@/);
   });
 
-  it('pass 1 carries the VIGNET stamps PSFEx needs and reports scan progress', () => {
+  it('the stamp pass carries the VIGNET stamps PSFEx needs, pass 1 none; pass 1 reports scan progress', () => {
     const out = astropy(
-      `from astropy.io import fits; t=fits.open('${join(workDir, 'pass1.cat')}')[2]; print(t.header['EXTNAME'], t.data.shape[0], t.columns['VIGNET'].dim)`,
+      `from astropy.io import fits; t=fits.open('${join(workDir, 'stamps.cat')}')[2]; p=fits.open('${join(workDir, 'pass1.cat')}')[2]; print(t.header['EXTNAME'], t.data.shape[0], t.columns['VIGNET'].dim, 'VIGNET' in p.columns.names, p.data.shape[0])`,
     ).trim().split(' ');
     expect(out[0]).toBe('LDAC_OBJECTS');
     expect(Number(out[1])).toBeGreaterThan(50);
     expect(out[2]).toBe('(35,');
+    expect(out.slice(3)).toEqual(['35)', 'False', out[1]]);
     // One tick per 25 scanned rows of the 353: the scan half of the fraction climbs to 0.5 and on.
     expect(fractions.length).toBeGreaterThan(10);
     expect(fractions.filter((f) => f > 0 && f < 1).length).toBeGreaterThan(10);
@@ -86,6 +88,27 @@ describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
     expect(out[0]).toBeGreaterThan(50);
     expect(Math.abs(out[1])).toBeLessThan(0.01);
     expect(out[2]).toBe(1);
+  });
+
+  it('an association list measures exactly the listed objects, with the values of the full pass', async () => {
+    // Every third pass-1 object, by its barycentre, as astropy reads pass1.cat.
+    const rows = JSON.parse(astropy(
+      `from astropy.io import fits; import json; d=fits.open('${join(workDir, 'pass1.cat')}')[2].data; print(json.dumps([[float(d['X_IMAGE'][i]), float(d['Y_IMAGE'][i]), int(d['NUMBER'][i])] for i in range(0, len(d), 3)]))`,
+    )) as [number, number, number][];
+    const list = writeAssocList(join(workDir, 'some.list'), rows.map(([x, y, id]) => ({ x, y, id })));
+    const r = await runSextractor(tools.sextractor, { ...job, pass: 'pass2', name: 'pass2-some', psfFile: psf.psfFile, assoc: list, onFraction: undefined });
+    expect(r.run.peakRssMiB).toBeGreaterThan(1);
+    const cmp = JSON.parse(astropy(`
+from astropy.io import fits; import json
+full = fits.open('${join(workDir, 'pass2.cat')}')[2].data
+some = fits.open('${r.catalog}')[2].data
+row = {int(n): i for i, n in enumerate(full['NUMBER'])}
+cols = ['XWIN_IMAGE', 'FLUX_AUTO', 'FWHM_IMAGE', 'FLAGS', 'SPREAD_MODEL', 'SPREADERR_MODEL', 'CLASS_STAR']
+ids = [int(v) for v in some['VECTOR_ASSOC'].ravel()]
+same = all(float(full[c][row[i]]) == float(some[c][k]) for k, i in enumerate(ids) for c in cols)
+print(json.dumps({'ids': sorted(ids), 'same': bool(same)}))`)) as { ids: number[]; same: boolean };
+    expect(cmp.ids).toEqual(rows.map((x) => x[2]).sort((a, b) => a - b));
+    expect(cmp.same).toBe(true);
   });
 
   it('cancelling kills the running child and throws CancelledError', async () => {

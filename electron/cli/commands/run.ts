@@ -53,7 +53,12 @@ const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG
   --vasco FILE       score against the published catalogue (CSV with RA/Dec): recall, precision, F1
 
  execution
-  --workers N        parallel workers for tiled extraction
+  --workers N        tool processes at once: tiles, red and blue (default: the core count; never changes the answer)
+  --extraction MODE  fast (default): SPREAD_MODEL only for sources that can still change the answer
+                     straightforward: every source measured with SPREAD_MODEL, then all filters (the reference order)
+  --psf-sample S     lean (default with fast): PSF stamps of isolated bright stars only; all: of every detection
+  --tile-size PX     tile core side in pixels, 0 = whole plate (default 3584 with fast, 0 with straightforward)
+  --tile-overlap PX  pixels a tile reaches beyond its core (default 256, whole background meshes)
   --resume           resume after the last finished stage (default)
   --fresh            ignore and delete earlier checkpoints
 `;
@@ -116,6 +121,10 @@ export async function run(argv: string[]): Promise<number> {
     'snr-min': { type: 'string' },
     mad: { type: 'boolean', default: false },
     workers: { type: 'string' },
+    extraction: { type: 'string' },
+    'psf-sample': { type: 'string' },
+    'tile-size': { type: 'string' },
+    'tile-overlap': { type: 'string' },
     plate: { type: 'string' },
     ra: { type: 'string' },
     dec: { type: 'string' },
@@ -150,8 +159,21 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError('vasco run: --offline cannot fetch plates', 'download them first, then run with --red FILE --blue FILE --offline');
   }
   if (values.resume && values.fresh) throw new UserError('vasco run: --resume and --fresh contradict each other', 'give one of them');
-  const workers = numberOption('run', 'workers', values.workers, 1);
-  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`vasco run: --workers must be a whole number >= 1, got ${values.workers}`);
+  const workers = values.workers === undefined ? undefined : numberOption('run', 'workers', values.workers, 1);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
+    throw new UserError(`vasco run: --workers must be a whole number >= 1, got ${values.workers}`);
+  const mode = values.extraction;
+  if (mode !== undefined && mode !== 'fast' && mode !== 'straightforward')
+    throw new UserError(`vasco run: --extraction must be fast or straightforward, got "${mode}"`);
+  const psfSample = values['psf-sample'];
+  if (psfSample !== undefined && psfSample !== 'lean' && psfSample !== 'all')
+    throw new UserError(`vasco run: --psf-sample must be lean or all, got "${psfSample}"`);
+  const wholePx = (name: 'tile-size' | 'tile-overlap') => {
+    if (values[name] === undefined) return undefined;
+    const v = numberOption('run', name, values[name], 0);
+    if (!Number.isInteger(v) || v < 0) throw new UserError(`vasco run: --${name} must be a whole number of pixels >= 0, got ${values[name]}`);
+    return v;
+  };
 
   const num = (name: string, fallback: number) => numberOption('run', name, values[name as keyof typeof values] as string | undefined, fallback);
   const vetoMode = (values.veto ?? c.veto) as VetoMode;
@@ -207,6 +229,7 @@ export async function run(argv: string[]): Promise<number> {
       vasco: values.vasco ?? null,
       cacheDir: values['cache-dir'] ?? null,
     },
+    extraction: { mode, psfSample, tileSizePx: wholePx('tile-size'), tileOverlapPx: wholePx('tile-overlap') },
     workers,
     resume: !values.fresh,
     command: ['vasco', 'run', ...argv],

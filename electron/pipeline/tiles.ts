@@ -1,0 +1,129 @@
+/**
+ * Tiled extraction: a plate is cut into overlapping tiles that SExtractor and
+ * PSFEx process independently (in parallel, see pool.ts); each source belongs
+ * to exactly one tile, the one whose core holds its centroid.
+ *
+ * Tile corners sit on multiples of the background mesh from the plate's
+ * origin, so inside a tile SExtractor's background meshes are the plate's own
+ * meshes; only the meshes next to a tile's cut edge differ (fewer neighbours
+ * for the 3x3 mesh filter and the spline), which is what the overlap is for.
+ */
+import { existsSync, renameSync } from 'node:fs';
+import { FitsFile, FitsImageWriter } from '../fits';
+import type { HeaderValues } from './types';
+
+/** Inclusive FITS 1-based pixel range. */
+export interface PixelRange {
+  lo: number;
+  hi: number;
+}
+
+export interface Tile {
+  index: number;
+  /** The tile image: plate pixels x1..x1+width-1, y1..y1+height-1 (x_plate = x_tile + x1 - 1). */
+  x1: number;
+  y1: number;
+  width: number;
+  height: number;
+  /** The pixels whose sources this tile owns. */
+  coreX: PixelRange;
+  coreY: PixelRange;
+  /** True when the tile is the whole image (the plate file is used as it is). */
+  whole: boolean;
+}
+
+export interface TilePlan {
+  /** Side of a tile's core, pixels (0: one tile, the whole image). */
+  tileSizePx: number;
+  /** Extra pixels around a core on every side that is not the image edge. */
+  overlapPx: number;
+  /** Tile corners are put on multiples of this (the background mesh). */
+  alignPx: number;
+}
+
+function splitAxis(n: number, tileSize: number, align: number): PixelRange[] {
+  if (!(tileSize > 0) || tileSize >= n) return [{ lo: 1, hi: n }];
+  const count = Math.ceil(n / tileSize);
+  // Balanced cores, each a whole number of meshes (the last one takes the rest).
+  const step = Math.max(align, Math.ceil(n / count / align) * align);
+  const out: PixelRange[] = [];
+  for (let lo = 1; lo <= n; lo += step) out.push({ lo, hi: Math.min(n, lo + step - 1) });
+  // A sliver of less than half a step joins its neighbour.
+  if (out.length > 1 && out[out.length - 1].hi - out[out.length - 1].lo + 1 < step / 2) {
+    const last = out.pop()!;
+    out[out.length - 1].hi = last.hi;
+  }
+  return out;
+}
+
+/** Tiles of a width x height image, row by row from the bottom left. */
+export function planTiles(width: number, height: number, plan: TilePlan): Tile[] {
+  const align = Math.max(1, Math.round(plan.alignPx));
+  const overlap = Math.ceil(Math.max(0, plan.overlapPx) / align) * align;
+  const xs = splitAxis(width, plan.tileSizePx, align);
+  const ys = splitAxis(height, plan.tileSizePx, align);
+  const tiles: Tile[] = [];
+  for (const cy of ys) {
+    for (const cx of xs) {
+      const x1 = Math.max(1, cx.lo - overlap);
+      const y1 = Math.max(1, cy.lo - overlap);
+      const x2 = Math.min(width, cx.hi + overlap);
+      const y2 = Math.min(height, cy.hi + overlap);
+      tiles.push({
+        index: tiles.length,
+        x1,
+        y1,
+        width: x2 - x1 + 1,
+        height: y2 - y1 + 1,
+        coreX: cx,
+        coreY: cy,
+        whole: xs.length === 1 && ys.length === 1,
+      });
+    }
+  }
+  return tiles;
+}
+
+/**
+ * Does the tile own a source centred at plate pixel (x, y)? A pixel covers
+ * [i - 0.5, i + 0.5), so cores tile the plane without gaps or overlaps; the
+ * outermost cores reach to infinity (centroids may sit just outside the image).
+ */
+export function tileOwns(tile: Tile, x: number, y: number, width: number, height: number): boolean {
+  const inside = (v: number, r: PixelRange, n: number) => (r.lo === 1 || v >= r.lo - 0.5) && (r.hi === n || v < r.hi + 0.5);
+  return inside(x, tile.coreX, width) && inside(y, tile.coreY, height);
+}
+
+/**
+ * Write a tile's pixels as a FITS image, strip by strip (memory: one strip).
+ * 16-bit scans stay 16-bit with their BZERO (same values for SExtractor);
+ * anything else becomes 32-bit float. LTV1/LTV2 record the offset (IRAF's
+ * convention: x_tile = x_plate + LTV1).
+ */
+export async function writeTileImage(plateFile: string, hdu: number, tile: Tile, dest: string, stripRows = 256): Promise<void> {
+  if (existsSync(dest)) return;
+  const f = await FitsFile.open(plateFile);
+  try {
+    const h = f.hdu(hdu);
+    const bscale = Number(h.header.BSCALE ?? 1);
+    const keep16 = h.bitpix === 16 && bscale === 1;
+    const header: HeaderValues = {
+      LTV1: -(tile.x1 - 1),
+      LTV2: -(tile.y1 - 1),
+      COMMENT: `tile ${tile.index} of ${plateFile}: plate x ${tile.x1}..${tile.x1 + tile.width - 1}, y ${tile.y1}..${tile.y1 + tile.height - 1}`,
+    };
+    const partial = `${dest}.partial`;
+    const w = await FitsImageWriter.create(partial, tile.width, tile.height, header, keep16 ? 16 : -32, {
+      bzero: keep16 ? Number(h.header.BZERO ?? 0) : 0,
+      ...(keep16 && typeof h.header.BLANK === 'number' ? { blank: h.header.BLANK } : {}),
+    });
+    for (let r = 0; r < tile.height; r += stripRows) {
+      const rows = Math.min(stripRows, tile.height - r);
+      await w.writeRows(await f.readImageRect(tile.x1, tile.y1 + r, tile.width, rows, hdu));
+    }
+    await w.close();
+    renameSync(partial, dest);
+  } finally {
+    await f.close();
+  }
+}
