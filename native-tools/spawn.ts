@@ -39,6 +39,14 @@ export interface ToolRun {
 
 export const PEAK_POLL_MS = 100;
 
+/** Told about every finished tool run (the bench accounts children per stage). */
+type ToolRunObserver = (label: string, run: ToolRun) => void;
+const observers = new Set<ToolRunObserver>();
+export function observeToolRuns(fn: ToolRunObserver): () => void {
+  observers.add(fn);
+  return () => observers.delete(fn);
+}
+
 /** VmHWM of a live process, MiB, or null. */
 export function readPeakRssMiB(pid: number): number | null {
   try {
@@ -112,5 +120,7 @@ export async function runTool(file: string, args: string[], opts: RunToolOptions
       'tool-failed',
     );
   }
-  return { lines, seconds: (performance.now() - started) / 1000, peakRssMiB };
+  const run = { lines, seconds: (performance.now() - started) / 1000, peakRssMiB };
+  for (const fn of observers) fn(label, run);
+  return run;
 }

@@ -277,36 +277,57 @@ export async function measurePlate(
   const { job } = plate;
   const tally = emptyTally();
   const name = opts.round ? `pass2-${opts.round}` : 'pass2';
-  const work = plate.tiles.filter((pt) => ids === 'all' || [...ids].some((id) => ownerTile(id, pt.tile)));
+
+  // The ASSOC lists, per tile: the pass-1 barycentres (tile pixels) of the ids wanted.
+  interface Work { pt: PreparedTile; rows: { x: number; y: number; id: number }[] | null }
+  const work: Work[] = [];
+  for (const pt of plate.tiles) {
+    if (ids === 'all') {
+      work.push({ pt, rows: null });
+      continue;
+    }
+    if (![...ids].some((id) => ownerTile(id, pt.tile))) continue;
+    const t = await readLdacObjects(join(pt.dir, 'pass1.cat'));
+    const num = t.numeric('NUMBER');
+    const x = t.numeric('X_IMAGE');
+    const y = t.numeric('Y_IMAGE');
+    const rows: { x: number; y: number; id: number }[] = [];
+    for (let i = 0; i < t.rows; i++) if (ids.has(idOf(pt.tile, num[i]))) rows.push({ x: x[i], y: y[i], id: num[i] });
+    if (rows.length) work.push({ pt, rows });
+  }
+  // Fewer tiles than workers: split a tile's list into chunks measured by
+  // separate SExtractor runs (each detects the whole tile again, so only worth
+  // it for long lists). A source's measurement does not depend on which other
+  // sources are listed, so chunking never changes the answer.
+  const jobs: { pt: PreparedTile; rows: Work['rows']; chunk: string }[] = [];
+  for (const w of work) {
+    const k = w.rows ? Math.max(1, Math.min(Math.ceil(pool.size / work.length), Math.floor(w.rows.length / MIN_CHUNK))) : 1;
+    for (let j = 0; j < k; j++) {
+      jobs.push({ pt: w.pt, rows: w.rows && w.rows.filter((_, i) => i % k === j), chunk: k > 1 ? `${name}-c${j + 1}` : name });
+    }
+  }
   let done = 0;
-  const parts = await mapPool(pool, work, async (pt) => {
+  const parts = await mapPool(pool, jobs, async ({ pt, rows, chunk }) => {
     const { tile, dir } = pt;
     const img = await tileImage(job, tile);
     const common = sexCommon(job, img, dir, tile);
     const seeing = (pt.psf?.fwhmPx ?? 2.5) * job.pixelScaleArcsec;
-    let assoc;
-    if (ids !== 'all') {
-      // ASSOC matches on the isophotal barycentre of pass 1, in tile pixels.
-      const t = await readLdacObjects(join(dir, 'pass1.cat'));
-      const num = t.numeric('NUMBER');
-      const x = t.numeric('X_IMAGE');
-      const y = t.numeric('Y_IMAGE');
-      const rows: { x: number; y: number; id: number }[] = [];
-      for (let i = 0; i < t.rows; i++) if (ids.has(idOf(tile, num[i]))) rows.push({ x: x[i], y: y[i], id: num[i] });
-      if (!rows.length) return [];
-      assoc = writeAssocList(join(dir, `${name}.list`), rows);
-    }
-    const p2 = await runSextractor(tools.sextractor, { ...common, pass: 'pass2', name, seeingFwhmArcsec: seeing, psfFile: pt.psfFile, assoc }, ctx);
+    const assoc = rows ? writeAssocList(join(dir, `${chunk}.list`), rows) : undefined;
+    const p2 = await runSextractor(tools.sextractor, { ...common, pass: 'pass2', name: chunk, seeingFwhmArcsec: seeing, psfFile: pt.psfFile, assoc }, ctx);
     addRun(tally, p2.run);
     const t = await readLdacObjects(p2.catalog);
-    const out = ownedSources(job, tile, t, assoc !== undefined).filter((s) => ids === 'all' || ids.has(s.id));
-    if (assoc) assertOnePerListed(out, assoc.count, p2.catalog);
-    opts.onProgress?.(++done, work.length, 'pass 2 (SPREAD_MODEL)');
-    return out;
+    const all = ownedSources(job, tile, t, assoc !== undefined);
+    // ASSOC lists hold only owned sources, but an ASSOC row is checked against the list anyway.
+    if (assoc) assertOnePerListed(sourcesFromCatalog(t, 0, 0, Float64Array.from(t.vector('VECTOR_ASSOC'), (v) => v[0])), assoc.count, p2.catalog);
+    opts.onProgress?.(++done, jobs.length, 'pass 2 (SPREAD_MODEL)');
+    return ids === 'all' ? all : all.filter((s) => ids.has(s.id));
   });
   throwIfAborted(ctx.signal, 'extraction');
   return { sources: parts.flat(), tally };
 }
+
+/** Shortest ASSOC list worth its own SExtractor run (SPREAD_MODEL ~10 ms a source vs a detection pass). */
+const MIN_CHUNK = 500;
 
 function ownerTile(id: number, tile: Tile): boolean {
   return tile.whole || Math.floor(id / TILE_ID) === tile.index;

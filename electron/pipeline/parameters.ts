@@ -35,8 +35,8 @@ export interface ExtractParams {
 
 /** Defaults of each order: the straightforward one is the reference method (one piece, stamps of everything). */
 export const EXTRACTION_DEFAULTS: Record<ExtractionMode, Pick<ExtractParams, 'psfSample' | 'tileSizePx' | 'tileOverlapPx'>> = {
-  fast: { psfSample: 'lean', tileSizePx: 3584, tileOverlapPx: 256 },
-  straightforward: { psfSample: 'all', tileSizePx: 0, tileOverlapPx: 256 },
+  fast: { psfSample: 'lean', tileSizePx: 7168, tileOverlapPx: 768 },
+  straightforward: { psfSample: 'all', tileSizePx: 0, tileOverlapPx: 768 },
 };
 
 export const DEFAULT_EXTRACT: ExtractParams = {

@@ -57,8 +57,8 @@ const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG
   --extraction MODE  fast (default): SPREAD_MODEL only for sources that can still change the answer
                      straightforward: every source measured with SPREAD_MODEL, then all filters (the reference order)
   --psf-sample S     lean (default with fast): PSF stamps of isolated bright stars only; all: of every detection
-  --tile-size PX     tile core side in pixels, 0 = whole plate (default 3584 with fast, 0 with straightforward)
-  --tile-overlap PX  pixels a tile reaches beyond its core (default 256, whole background meshes)
+  --tile-size PX     tile core side in pixels, 0 = whole plate (default 7168 with fast: 2x2 on a full plate; 0 with straightforward)
+  --tile-overlap PX  pixels a tile reaches beyond its core (default 768: three 256 px background meshes)
   --resume           resume after the last finished stage (default)
   --fresh            ignore and delete earlier checkpoints
 `;
