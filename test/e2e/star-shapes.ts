@@ -150,3 +150,37 @@ export function medianElongation(blobs: Blob[], n = 8): number {
   const e = blobs.slice(0, n).map((b) => b.elongation).sort((a, b) => a - b);
   return e.length ? e[e.length >> 1] : NaN;
 }
+
+/**
+ * How much a small disk at (x, y) stands out: its mean grey level against
+ * the same mean taken on a grid of disks over the region (their median and
+ * MAD-sigma). A star there gives tens of sigmas, plain sky about zero.
+ * Coloured pixels (markers) are left out.
+ */
+export function spotSignificance(img: RgbaImage, x: number, y: number, r: number, region: Region): number {
+  const diskMean = (cx: number, cy: number): number | null => {
+    let sum = 0, n = 0;
+    for (let j = Math.round(cy - r); j <= Math.round(cy + r); j++)
+      for (let i = Math.round(cx - r); i <= Math.round(cx + r); i++) {
+        if (Math.hypot(i - cx, j - cy) > r || i < 0 || j < 0 || i >= img.width || j >= img.height) continue;
+        const k = (j * img.width + i) * 4;
+        const R = img.data[k], G = img.data[k + 1], B = img.data[k + 2];
+        if (Math.max(R, G, B) - Math.min(R, G, B) > 24) continue;
+        sum += (R + G + B) / 3;
+        n++;
+      }
+    return n >= 5 ? sum / n : null;
+  };
+  const means: number[] = [];
+  const step = 2 * r + 1;
+  for (let j = region.y0 + r; j < region.y1 - r; j += step)
+    for (let i = region.x0 + r; i < region.x1 - r; i += step) {
+      const m = diskMean(i, j);
+      if (m !== null) means.push(m);
+    }
+  means.sort((a, b) => a - b);
+  const med = means[means.length >> 1];
+  const dev = means.map((v) => Math.abs(v - med)).sort((a, b) => a - b);
+  const sigma = Math.max(0.5, 1.4826 * dev[dev.length >> 1]);
+  return ((diskMean(x, y) ?? -Infinity) - med) / sigma;
+}

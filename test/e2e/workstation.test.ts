@@ -16,7 +16,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { haveCommand, haveSharedData, projectRoot, sharedData } from '../helpers/shared-data';
 import type { HttpHost } from '../../electron/host/http-host';
 import { generatePlatePair, type SynthPair } from '../../electron/synth/generate-pair';
-import { brightBlobs, decodePng, medianElongation, type RgbaImage } from './star-shapes';
+import { brightBlobs, decodePng, medianElongation, spotSignificance, type RgbaImage } from './star-shapes';
 
 const RED = 'cutouts/poss1-red-XE687-20arcmin.fits';
 const CHROMIUM = '/usr/bin/chromium';
@@ -250,6 +250,9 @@ describe.skipIf(!ready)('workstation in Chromium against the browser host', () =
     expect(skyStars.length).toBeGreaterThanOrEqual(3);
     expect(medianElongation(skyStars), `sky stars: ${JSON.stringify(skyStars.slice(0, 8))}`).toBeLessThan(1.5);
     expect(medianElongation(skyStars)).toBeLessThan(medianElongation(cutStars) + 0.4);
+    // The view is centred on the candidate, a source on this plate: Aladin must draw it there, inside the reticle.
+    const skyRegion = { x0: 6, y0: 52, x1: sky.width - 6, y1: sky.height - 48 };
+    expect(spotSignificance(sky, sky.width / 2, sky.height / 2, 3, skyRegion)).toBeGreaterThan(5);
     await page.getByTestId('cutout-panel').screenshot({ path: join(SHOTS, '09-cutouts.png') });
     await page.getByTestId('blink-panel').screenshot({ path: join(SHOTS, '10-blink.png') });
 
@@ -289,6 +292,8 @@ describe.skipIf(!ready)('workstation in Chromium against the browser host', () =
     await page.locator('.sky-host canvas').first().waitFor();
     await page.waitForTimeout(2500);
     const skyPair = await grab('[data-testid="sky-panel"]', '18-pair-sky-counterparts');
+    const pairView = await grab('.sky-host', '18b-pair-sky-view');
+    expect(spotSignificance(pairView, pairView.width / 2, pairView.height / 2, 3, { x0: 6, y0: 52, x1: pairView.width - 6, y1: pairView.height - 48 })).toBeGreaterThan(5);
     // Orange squares (the counterparts) are drawn.
     let orange = 0;
     for (let k = 0; k < skyPair.data.length; k += 4) {

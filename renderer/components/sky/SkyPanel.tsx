@@ -20,6 +20,21 @@ const SURVEY_TITLES: Record<Survey, string> = {
 };
 const SIZE_ARCMIN = 6;
 
+/** Aladin custom shape: a red reticle with a gap (source.x/y are canvas pixels). */
+function drawReticle(source: { x: number; y: number }, ctx: CanvasRenderingContext2D): void {
+  const gap = 9, len = 21, { x, y } = source;
+  ctx.save();
+  ctx.strokeStyle = '#f43f5e';
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(x - len, y); ctx.lineTo(x - gap, y);
+  ctx.moveTo(x + gap, y); ctx.lineTo(x + len, y);
+  ctx.moveTo(x, y - len); ctx.lineTo(x, y - gap);
+  ctx.moveTo(x, y + gap); ctx.lineTo(x, y + len);
+  ctx.stroke();
+  ctx.restore();
+}
+
 export function SkyPanel() {
   const detail = useSelection((s) => s.detail);
   const offline = useSession((s) => s.info?.offline ?? true);
@@ -88,7 +103,8 @@ export function SkyPanel() {
       });
       cps.addSources(ctx.overlays.counterparts.map((c) => A.source(c.ra, c.dec, { catalog: c.catalog, id: c.id ?? '' })));
       aladin.addCatalog(cps);
-      const me = A.catalog({ name: 'this candidate', shape: 'cross', sourceSize: 22, color: '#f43f5e' });
+      // This candidate: four ticks around it, so the object itself stays visible.
+      const me = A.catalog({ name: 'this candidate', shape: drawReticle, sourceSize: 40, color: '#f43f5e' });
       me.addSources([A.source(detail.row.ra, detail.row.dec, { id: candidateId })]);
       aladin.addCatalog(me);
       if (live) {
@@ -122,7 +138,7 @@ export function SkyPanel() {
         </select>
         <span className="muted small sky-legend" data-testid="sky-legend">
           <span>{SIZE_ARCMIN}′ field</span>
-          <span><span className="legend-me">✕</span> this candidate</span>
+          <span><span className="legend-me">⌖</span> this candidate</span>
           <span><span className="legend-cand">○</span> other candidates {counts ? counts.candidates - 1 : '—'}</span>
           <span><span className="legend-cp">□</span> catalogue counterparts {counts ? counts.counterparts : '—'}</span>
           {offline && <span>offline: plate only</span>}
