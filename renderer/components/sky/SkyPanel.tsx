@@ -138,7 +138,7 @@ export function SkyPanel() {
         </select>
         <span className="muted small sky-legend" data-testid="sky-legend">
           <span>{SIZE_ARCMIN}′ field</span>
-          <span><span className="legend-me">⌖</span> this candidate</span>
+          <span><span className="legend-me">+</span> this candidate</span>
           <span><span className="legend-cand">○</span> other candidates {counts ? counts.candidates - 1 : '—'}</span>
           <span><span className="legend-cp">□</span> catalogue counterparts {counts ? counts.counterparts : '—'}</span>
           {offline && <span>offline: plate only</span>}
