@@ -22,4 +22,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "setup: npm ci (builds better-sqlite3 from source, about 2 minutes)"
   npm ci --no-audit --no-fund
 fi
+# The workstation page served by `vasco serve` / `vasco demo` (and Electron).
+echo "setup: building the renderer (vite)"
+npm run --silent build:renderer >/dev/null
 echo "setup: done"

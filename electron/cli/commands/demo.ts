@@ -6,7 +6,7 @@
  * the browser host (printing its URL).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -75,6 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   const dbPath = join(dir, 'vasco.sqlite');
   const port = numberOption('demo', 'port', values.port, 0);
 
+  mkdirSync(dir, { recursive: true });
   const ws = openWorkspace(dbPath);
   try {
     if (values.fresh || ws.listRuns().length === 0) {
