@@ -88,7 +88,8 @@ export function aliveSources<T extends { ledger: LedgerEntry[] }>(sources: T[]):
 
 /**
  * Counts for a stage that works through ledgers: input = alive before, output =
- * alive after, dropped/flagged = the stage's new entries by reason. A source
+ * alive after, dropped/flagged = the stage's new entries by reason (flagged:
+ * on sources still standing). A source
  * failing two tests counts under both reasons, so the dropped counts may add
  * up to more than input - output.
  */
@@ -96,8 +97,10 @@ export function ledgerCount(sources: TrackedSource[], stage: string, aliveBefore
   const dropped: Record<string, number> = {};
   const flagged: Record<string, number> = {};
   for (const s of sources) {
+    // Flagged means flagged and kept: a note on a dropped source only explains it.
+    const alive = isAlive(s);
     for (const e of s.ledger) {
-      if (e.stage !== stage) continue;
+      if (e.stage !== stage || (!e.dropped && !alive)) continue;
       const into = e.dropped ? dropped : flagged;
       into[e.reason] = (into[e.reason] ?? 0) + 1;
     }
