@@ -64,7 +64,6 @@ function runNotes(params: RunParameters, state: PipelineState): string[] {
   const notes: string[] = [];
   if (state.mode === 'red-only') notes.push(`red-only mode: ${state.modeReason}; no red-vs-blue comparison, expect more false positives`);
   if (params.offline) notes.push('offline: no network used; catalogue veto only from local files, no asteroid check');
-  if (params.workers > 1) notes.push(`--workers ${params.workers} recorded; this version extracts each plate in one process`);
   return notes;
 }
 
