@@ -4,11 +4,13 @@
  * anyway, chosen from the stamp-less pass-1 catalogue: FLAGS 0 (so not
  * clipped by the scanner, not blended, not at an edge), SNR >= PSFEx's
  * SAMPLE_MINSN, roundish (PSFEx's SAMPLE_MAXELLIP), FWHM inside PSFEx's
- * SAMPLE_FWHMRANGE, no other detection within `isolationPx`, and not among the
- * very brightest (a photographic plate saturates softly: the brightest cores
- * are flattened without being flagged). The brightest of the rest are taken
- * cell by cell on a grid so the spatial variation stays constrained over the
- * whole image.
+ * SAMPLE_FWHMRANGE, and no other detection within `isolationPx`. Of those,
+ * cell by cell on a grid (so the spatial variation stays constrained over the
+ * whole image), a sample spread evenly over the brightness ranks: not the
+ * brightest, because a photographic plate saturates softly and its bright
+ * stars are broader (taking the brightest 300 on a synthetic 4000x4000 plate
+ * gave a model FWHM of 4.5 px where PSFEx's own pick among every stamp gave
+ * 3.3 px).
  *
  * This is a change of method, not a reordering: PSFEx then fits its model to
  * this sample rather than to its own pick among every detection (see the
@@ -25,8 +27,6 @@ export interface LeanSampleParams {
   fwhmRangePx: [number, number];
   /** No other detection's barycentre within this many pixels (half a 35 px stamp). */
   isolationPx: number;
-  /** Leave out this fraction of the brightest candidates (soft saturation). */
-  brightestFraction: number;
   /** Grid cells per axis, and stars kept per cell at most. */
   gridCells: number;
   perCell: number;
@@ -36,9 +36,8 @@ export const DEFAULT_LEAN_SAMPLE: Omit<LeanSampleParams, 'fwhmRangePx'> = {
   minSnr: 20,
   maxEllipticity: 0.3,
   isolationPx: 17,
-  brightestFraction: 0.02,
   gridCells: 5,
-  perCell: 12,
+  perCell: 20,
 };
 
 export interface PsfStar {
@@ -86,19 +85,25 @@ export function selectPsfStars(t: FitsTable, width: number, height: number, p: L
     if (!(fwhm[i] >= p.fwhmRangePx[0] && fwhm[i] <= p.fwhmRangePx[1])) continue;
     if (isolated(i)) candidates.push(i);
   }
-  candidates.sort((a, b) => flux[b] - flux[a] || num[a] - num[b]);
-  const usable = candidates.slice(Math.floor(candidates.length * p.brightestFraction));
-
-  const perCell = new Map<number, number>();
-  const out: PsfStar[] = [];
-  for (const i of usable) {
-    const cx = Math.min(p.gridCells - 1, Math.floor(((x[i] - 0.5) / width) * p.gridCells));
-    const cy = Math.min(p.gridCells - 1, Math.floor(((y[i] - 0.5) / height) * p.gridCells));
+  const cells = new Map<number, number[]>();
+  for (const i of candidates) {
+    const cx = Math.min(p.gridCells - 1, Math.max(0, Math.floor(((x[i] - 0.5) / width) * p.gridCells)));
+    const cy = Math.min(p.gridCells - 1, Math.max(0, Math.floor(((y[i] - 0.5) / height) * p.gridCells)));
     const k = cx * p.gridCells + cy;
-    const n = perCell.get(k) ?? 0;
-    if (n >= p.perCell) continue;
-    perCell.set(k, n + 1);
-    out.push({ number: num[i], x: x[i], y: y[i] });
+    const list = cells.get(k);
+    if (list) list.push(i);
+    else cells.set(k, [i]);
+  }
+  const out: PsfStar[] = [];
+  for (const list of cells.values()) {
+    list.sort((a, b) => flux[b] - flux[a] || num[a] - num[b]);
+    const n = list.length;
+    const take = Math.min(n, p.perCell);
+    // Evenly spaced brightness ranks: the middle of each of `take` equal slices.
+    for (let j = 0; j < take; j++) {
+      const i = list[Math.floor(((j + 0.5) * n) / take)];
+      out.push({ number: num[i], x: x[i], y: y[i] });
+    }
   }
   return out.sort((a, b) => a.number - b.number);
 }
