@@ -1,27 +1,29 @@
 /**
- * The extract-red / extract-blue stages in both orders.
+ * Extraction in both orders: the extract stages, and the fast order's pass 2.
  *
  * straightforward: every source of each plate measured with SPREAD_MODEL
  *   (SExtractor pass 2 over everything), then all filters - the reference.
  * fast (default): SPREAD_MODEL only where it can change the answer.
- *   extract-red: pass 1 + PSF of red and blue at once on one pool; pass 2 of
- *     the red sources that pass every PSF-free cut (FLAGS, FWHM, ELONGATION,
- *     symmetry, SNR): only those can be candidates, and the MAD reference
- *     population is drawn from them too.
- *   extract-blue: a red source is persistent when the NEAREST blue source
- *     passing all filters lies within the match radius, and every compared red
- *     source reports that nearest distance (nearest_blue_arcsec, up to the
- *     search radius). So for every red source that passes all red filters we
- *     measure its PSF-free-passing blue neighbours nearest first, round by
- *     round, until the nearest one that passes SPREAD_MODEL too is known (or
- *     none within the search radius is left). With MAD on the blue plate,
- *     every PSF-free-passing blue source is measured (MAD's reference
- *     population needs them).
+ *   extract-red (prepareFast): pass 1 + PSF of red and blue at once on one
+ *     pool; extract-blue has nothing left to do.
+ *   first filter stage (measureFast, called from stages.ts): pass 2 of the red
+ *     sources that pass every PSF-free cut (FLAGS, FWHM, ELONGATION, symmetry,
+ *     SNR): only those can be candidates, and the MAD reference population is
+ *     drawn from them too. Then blue: a red source is persistent when the
+ *     NEAREST blue source passing all filters lies within the match radius,
+ *     and every compared red source reports that nearest distance
+ *     (nearest_blue_arcsec, up to the search radius). So for every red source
+ *     that passes all red filters we measure its PSF-free-passing blue
+ *     neighbours nearest first, round by round, until the nearest one that
+ *     passes SPREAD_MODEL too is known (or none within the search radius is
+ *     left). With MAD on, every PSF-free-passing blue source is measured (MAD's
+ *     reference population needs them).
  *
  * What stays identical (tested in test/electron/pipeline/fast-extraction.test.ts):
  * the candidates, every value of theirs, every red source's status and its
  * PSF-free drop reasons. What differs, by construction: a red source dropped
- * by a PSF-free cut has no SPREAD_MODEL, so its ledger says
+ * by a PSF-free cut has no SPREAD_MODEL (nor CLASS_STAR, which needs the
+ * PSF's seeing), so its ledger says
  * "spread_model: not measured (dropped earlier by X)" (a note, not a drop)
  * where the straightforward order may add a spread_model drop; and blue
  * sources no red candidate needed stay unmeasured and out of the comparison.
@@ -38,7 +40,7 @@ import { applyFilters, hardCutFailures } from './filters';
 import type { RunParameters } from './parameters';
 import { JobPool } from './pool';
 import { tracked, type ExtractionRecord, type PipelineContext, type PipelineState, type PlateState, type StageCountBody } from './state';
-import type { Band, Source, TrackedSource } from './types';
+import type { Source, TrackedSource } from './types';
 
 /** What the extract stages keep of a plate's extraction (JSON, in the checkpoint). */
 export interface TiledExtractionRecord extends ExtractionRecord {
@@ -331,4 +333,3 @@ export function extractionCount(plate: PlateState | undefined): StageCountBody {
   return { input: n, output: n, dropped: {} };
 }
 
-export type { Band };
