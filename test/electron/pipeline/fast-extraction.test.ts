@@ -72,7 +72,10 @@ describe.skipIf(!ready)('fast extraction order vs the straightforward order (200
       expect(rb[col('id')]).toBe(ra[col('id')]);
       expect(rb[col('status')]).toBe(ra[col('status')]);
       expect(psfFree(rb[col('dropped_by')])).toBe(psfFree(ra[col('dropped_by')]));
-      for (const c of ['x', 'y', 'flux', 'snr', 'fwhm', 'elongation', 'flags', 'xmin', 'ymax']) expect(rb[col(c)], c).toBe(ra[col(c)]);
+      for (const c of ['x', 'y', 'flux', 'snr', 'fwhm', 'elongation', 'flags', 'xmin', 'ymax', 'nearest_blue_arcsec']) expect(rb[col(c)], c).toBe(ra[col(c)]);
+      // Every ledger entry but the spread_model ones is the same, red-vs-blue counterparts and distances included.
+      const rest = (ledger: string) => ledger.split('; ').filter((e) => !e.includes('filters/spread_model')).join('; ');
+      expect(rest(rb[col('ledger')])).toBe(rest(ra[col('ledger')]));
       if (rb[col('spread_model')] === '') {
         notMeasured++;
         // Never measured: a PSF-free cut dropped it, and the ledger says so.
