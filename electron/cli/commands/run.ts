@@ -190,6 +190,12 @@ export async function run(argv: string[]): Promise<number> {
   for (const id of Object.keys(localFiles) as CatalogId[]) if (!catalogs.includes(id)) catalogs.push(id);
 
   const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nvasco run: cancelling (run the same command again to resume)\n');
+    controller.abort();
+  };
+  // Installed before any download, so Ctrl-C cancels a plate fetch cleanly too (.part files resume).
+  process.once('SIGINT', onSigint);
   const plates = fetchPlate
     ? await acquirePlates(
         {
@@ -235,11 +241,6 @@ export async function run(argv: string[]): Promise<number> {
     command: ['vasco', 'run', ...argv],
   };
 
-  const onSigint = () => {
-    process.stderr.write('\nvasco run: cancelling (run the same command again to resume)\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
   try {
     const result = await runPipeline(options, { signal: controller.signal, onProgress: progressPrinter() });
     process.stderr.write(funnel(result));
