@@ -210,6 +210,35 @@ export class HttpClient {
     );
   }
 
+  /**
+   * Why one attempt failed, for the retry log. Rethrows what must not be
+   * retried: a refusal (HttpError) and cancellation.
+   */
+  private attemptFailure(
+    e: unknown,
+    req: HttpRequest,
+    ctl: AbortController,
+    status: number | undefined,
+    timeoutReason: string,
+    cutReason: (network: string) => string,
+  ): { reason: string; code: string } {
+    if (e instanceof HttpError) throw e;
+    if (e instanceof CancelledError || req.signal?.aborted) throw new CancelledError(req.service);
+    if (e instanceof Timeout || ctl.signal.reason instanceof Timeout) return { reason: timeoutReason, code: 'http-timeout' };
+    if (e instanceof BadBodyError) return { reason: e.message, code: 'http-bad-body' };
+    // Headers arrived, the body did not: the connection was cut.
+    if (status !== undefined) return { reason: cutReason(networkReason(e)), code: 'http-bad-body' };
+    return { reason: `connection failed (${networkReason(e)})`, code: 'http-network' };
+  }
+
+  /** After a failed attempt: the final error, or the logged backoff before the next try. */
+  private async retryOrFail(req: HttpRequest, attempt: number, reason: string, code: string, status: number | undefined, retryAfterMs: number | undefined): Promise<void> {
+    if (attempt >= this.retries) throw this.failure(req, attempt + 1, reason, code, status);
+    const delay = this.backoffMs(attempt, retryAfterMs);
+    this.log(`${req.service}: ${reason}; retry ${attempt + 1}/${this.retries} in ${(delay / 1000).toFixed(1)} s (${req.url})`);
+    await sleep(delay, req.signal);
+  }
+
   /** One exchange with retries; the whole body in memory. */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const timeoutMs = req.timeoutMs ?? this.timeoutMs;
@@ -261,30 +290,12 @@ export class HttpClient {
           return { status: res.status, headers: res.headers, body, attempts: attempt + 1 };
         }
       } catch (e) {
-        if (e instanceof HttpError) throw e;
-        if (e instanceof CancelledError || req.signal?.aborted) throw new CancelledError(req.service);
-        if (e instanceof Timeout || ctl.signal.reason instanceof Timeout) {
-          reason = `no complete answer within ${(timeoutMs / 1000).toFixed(1)} s`;
-          code = 'http-timeout';
-        } else if (e instanceof BadBodyError) {
-          reason = e.message;
-          code = 'http-bad-body';
-        } else if (status !== undefined) {
-          // Headers arrived, the body did not: the connection was cut.
-          reason = `body cut short (${networkReason(e)})`;
-          code = 'http-bad-body';
-        } else {
-          reason = `connection failed (${networkReason(e)})`;
-          code = 'http-network';
-        }
+        ({ reason, code } = this.attemptFailure(e, req, ctl, status, `no complete answer within ${(timeoutMs / 1000).toFixed(1)} s`, (net) => `body cut short (${net})`));
       } finally {
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
       }
-      if (attempt >= this.retries) throw this.failure(req, attempt + 1, reason, code, status);
-      const delay = this.backoffMs(attempt, retryAfterMs);
-      this.log(`${req.service}: ${reason}; retry ${attempt + 1}/${this.retries} in ${(delay / 1000).toFixed(1)} s (${req.url})`);
-      await sleep(delay, req.signal);
+      await this.retryOrFail(req, attempt, reason, code, status, retryAfterMs);
     }
   }
 
@@ -370,29 +381,12 @@ export class HttpClient {
           return { bytes: received, resumedFrom: startSize, attempts: attempt + 1 };
         }
       } catch (e) {
-        if (e instanceof HttpError) throw e;
-        if (e instanceof CancelledError || req.signal?.aborted) throw new CancelledError(req.service);
-        if (e instanceof Timeout || ctl.signal.reason instanceof Timeout) {
-          reason = `no data for ${(this.idleTimeoutMs / 1000).toFixed(1)} s`;
-          code = 'http-timeout';
-        } else if (e instanceof BadBodyError) {
-          reason = e.message;
-          code = 'http-bad-body';
-        } else if (status !== undefined) {
-          reason = `connection cut during the body (${networkReason(e)}); will resume`;
-          code = 'http-bad-body';
-        } else {
-          reason = `connection failed (${networkReason(e)})`;
-          code = 'http-network';
-        }
+        ({ reason, code } = this.attemptFailure(e, req, ctl, status, `no data for ${(this.idleTimeoutMs / 1000).toFixed(1)} s`, (net) => `connection cut during the body (${net}); will resume`));
       } finally {
         clearTimeout(idle);
         req.signal?.removeEventListener('abort', onAbort);
       }
-      if (attempt >= this.retries) throw this.failure(req, attempt + 1, reason, code, status);
-      const delay = this.backoffMs(attempt, retryAfterMs);
-      this.log(`${req.service}: ${reason}; retry ${attempt + 1}/${this.retries} in ${(delay / 1000).toFixed(1)} s (${req.url})`);
-      await sleep(delay, req.signal);
+      await this.retryOrFail(req, attempt, reason, code, status, retryAfterMs);
     }
   }
 }
