@@ -41,34 +41,19 @@ async function refreshCandidate(candidateId: number): Promise<void> {
   if (sel.id === candidateId) useSelection.setState({ detail });
 }
 
-export const useReview = create<ReviewState>((set, get) => ({
-  pending: {},
-  undoStack: [],
-  advance: true,
-  progress: null,
-  async flag(label, note) {
-    const { id, index } = useSelection.getState();
-    if (id === null || get().pending[id]) return false;
-    let reviewer: string;
+export const useReview = create<ReviewState>((set, get) => {
+  /**
+   * One acknowledged change to a candidate: marked pending while `work` talks
+   * to the main process; a failure (or no reviewer name) is reported under
+   * `method` and leaves nothing changed. Resolves true when `work` succeeded.
+   */
+  async function acknowledged(id: number, mark: ReviewLabel | 'undo', method: string, work: (reviewer: string) => Promise<void>): Promise<boolean> {
+    set((s) => ({ pending: { ...s.pending, [id]: mark } }));
     try {
-      reviewer = requireReviewer();
+      await work(requireReviewer());
+      return true;
     } catch (err) {
-      useErrors.getState().report(err, 'reviews.add');
-      return false;
-    }
-    set((s) => ({ pending: { ...s.pending, [id]: label } }));
-    try {
-      await call('reviews.add', {
-        candidateId: id,
-        reviewer,
-        label,
-        ...(note ? { note } : {}),
-        display: displaySnapshot(),
-      });
-      set((s) => ({ undoStack: [...s.undoStack, id].slice(-500) }));
-      await refreshCandidate(id);
-    } catch (err) {
-      useErrors.getState().report(err, 'reviews.add');
+      useErrors.getState().report(err, method);
       return false;
     } finally {
       set((s) => {
@@ -77,77 +62,84 @@ export const useReview = create<ReviewState>((set, get) => ({
         return { pending };
       });
     }
-    void get().refreshProgress();
-    const cands = useCandidates.getState();
-    if (cands.filter.hideReviewed) {
-      // The flagged row leaves the query; the one after it takes its index.
-      await cands.reload();
-      if (index !== null && useSelection.getState().id === id) await useSelection.getState().select(index);
-    } else if (get().advance && useSelection.getState().id === id) {
-      await useSelection.getState().next();
-    }
-    return true;
-  },
-  async undo() {
-    const stack = get().undoStack;
-    const id = stack[stack.length - 1];
-    if (id === undefined || get().pending[id]) return false;
-    let reviewer: string;
-    try {
-      reviewer = requireReviewer();
-    } catch (err) {
-      useErrors.getState().report(err, 'reviews.undo');
-      return false;
-    }
-    set((s) => ({ pending: { ...s.pending, [id]: 'undo' } }));
-    try {
-      await call('reviews.undo', { candidateId: id, reviewer });
-      set((s) => ({ undoStack: s.undoStack.slice(0, -1) }));
+  }
+
+  return {
+    pending: {},
+    undoStack: [],
+    advance: true,
+    progress: null,
+    async flag(label, note) {
+      const { id, index } = useSelection.getState();
+      if (id === null || get().pending[id]) return false;
+      const ok = await acknowledged(id, label, 'reviews.add', async (reviewer) => {
+        await call('reviews.add', {
+          candidateId: id,
+          reviewer,
+          label,
+          ...(note ? { note } : {}),
+          display: displaySnapshot(),
+        });
+        set((s) => ({ undoStack: [...s.undoStack, id].slice(-500) }));
+        await refreshCandidate(id);
+      });
+      if (!ok) return false;
+      void get().refreshProgress();
       const cands = useCandidates.getState();
-      if (cands.filter.hideReviewed) await cands.reload();
-      await refreshCandidate(id);
-      // Go back to the candidate whose flag was withdrawn.
-      const idx = useCandidates.getState().indexOfId(id);
-      if (idx !== null) await useSelection.getState().select(idx);
-    } catch (err) {
-      useErrors.getState().report(err, 'reviews.undo');
-      return false;
-    } finally {
-      set((s) => {
-        const pending = { ...s.pending };
-        delete pending[id];
-        return { pending };
+      if (cands.filter.hideReviewed) {
+        // The flagged row leaves the query; the one after it takes its index.
+        await cands.reload();
+        if (index !== null && useSelection.getState().id === id) await useSelection.getState().select(index);
+      } else if (get().advance && useSelection.getState().id === id) {
+        await useSelection.getState().next();
+      }
+      return true;
+    },
+    async undo() {
+      const stack = get().undoStack;
+      const id = stack[stack.length - 1];
+      if (id === undefined || get().pending[id]) return false;
+      const ok = await acknowledged(id, 'undo', 'reviews.undo', async (reviewer) => {
+        await call('reviews.undo', { candidateId: id, reviewer });
+        set((s) => ({ undoStack: s.undoStack.slice(0, -1) }));
+        const cands = useCandidates.getState();
+        if (cands.filter.hideReviewed) await cands.reload();
+        await refreshCandidate(id);
+        // Go back to the candidate whose flag was withdrawn.
+        const idx = useCandidates.getState().indexOfId(id);
+        if (idx !== null) await useSelection.getState().select(idx);
       });
-    }
-    void get().refreshProgress();
-    return true;
-  },
-  setAdvance(on) {
-    set({ advance: on });
-  },
-  async refreshProgress() {
-    const { runId, reviewer, blind } = useSession.getState();
-    if (runId === null) {
-      set({ progress: null });
-      return;
-    }
-    try {
-      const all = await call('candidates.list', { runId, offset: 0, limit: 1, blind });
-      if (!reviewer) {
-        set({ progress: { reviewed: 0, total: all.total } });
+      if (!ok) return false;
+      void get().refreshProgress();
+      return true;
+    },
+    setAdvance(on) {
+      set({ advance: on });
+    },
+    async refreshProgress() {
+      const { runId, reviewer, blind } = useSession.getState();
+      if (runId === null) {
+        set({ progress: null });
         return;
       }
-      const open = await call('candidates.list', {
-        runId,
-        offset: 0,
-        limit: 1,
-        reviewer,
-        blind,
-        filter: { labels: ['unreviewed'], reviewer },
-      });
-      set({ progress: { reviewed: all.total - open.total, total: all.total } });
-    } catch (err) {
-      useErrors.getState().report(err, 'candidates.list');
-    }
-  },
-}));
+      try {
+        const all = await call('candidates.list', { runId, offset: 0, limit: 1, blind });
+        if (!reviewer) {
+          set({ progress: { reviewed: 0, total: all.total } });
+          return;
+        }
+        const open = await call('candidates.list', {
+          runId,
+          offset: 0,
+          limit: 1,
+          reviewer,
+          blind,
+          filter: { labels: ['unreviewed'], reviewer },
+        });
+        set({ progress: { reviewed: all.total - open.total, total: all.total } });
+      } catch (err) {
+        useErrors.getState().report(err, 'candidates.list');
+      }
+    },
+  };
+});
