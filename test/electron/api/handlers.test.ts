@@ -15,7 +15,7 @@ import type { Api } from '../../../electron/host/http-host';
 import { FitsFile } from '../../../electron/fits';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
 import { haveCommand } from '../../helpers/shared-data';
-import { astropy, haveAstropy } from './astropy';
+import { astropy, haveAstropy } from '../../helpers/python';
 
 const tools = haveCommand('source-extractor', 'apt-get install source-extractor') && haveCommand('psfex', 'apt-get install psfex');
 const tmp = mkdtempSync(join(tmpdir(), 'vasco-api-'));

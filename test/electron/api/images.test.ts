@@ -14,7 +14,7 @@ import {
 } from '../../../electron/api/images';
 import { FitsFile, writeFitsImage } from '../../../electron/fits';
 import { haveSharedData, sharedData } from '../../helpers/shared-data';
-import { astropy, haveAstropy } from './astropy';
+import { astropy, haveAstropy } from '../../helpers/python';
 
 const RED = 'cutouts/poss1-red-XE687-20arcmin.fits';
 const tmp = mkdtempSync(join(tmpdir(), 'vasco-images-'));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fitTanSipSamples, gnomonicForward, gnomonicInverse, tanSipHeader, type SkySample } from '../../../electron/api/tan-sip-fit';
 import { writeFitsImage } from '../../../electron/fits';
 import { haveSharedData, sharedData } from '../../helpers/shared-data';
-import { astropy, haveAstropy } from './astropy';
+import { astropy, haveAstropy } from '../../helpers/python';
 
 const CUTOUT = 'cutouts/poss1-red-XE687-20arcmin.fits';
 const tmp = mkdtempSync(join(tmpdir(), 'vasco-tansip-'));

@@ -8,7 +8,7 @@ import { separationArcsec } from '../../../electron/astro/sphere';
 import { FitsFile } from '../../../electron/fits';
 import type { HeaderValues } from '../../../electron/pipeline/types';
 import { haveCommand, haveSharedData, sharedData } from '../../helpers/shared-data';
-import { haveAstropy, runPython } from '../fits/reference-python';
+import { haveAstropy, runPython } from '../../helpers/python';
 
 const HEADERS = 'dss/dss1red-plate-headers.jsonl';
 const CUTOUTS = ['cutouts/poss1-red-XE687-20arcmin.fits', 'cutouts/poss1-blue-XO542-20arcmin.fits', 'cutouts/poss1-red-XE198-ngc1275-10arcmin.fits'];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { separationArcsec } from '../../../electron/astro/sphere';
 import { haveCommand, haveSharedData, projectRoot, sharedData } from '../../helpers/shared-data';
-import { haveAstropy, runPython } from '../fits/reference-python';
+import { haveAstropy, runPython } from '../../helpers/python';
 
 const vasco = join(projectRoot, 'bin', 'vasco.mjs');
 const CUTOUT = 'cutouts/poss1-red-XE687-20arcmin.fits';

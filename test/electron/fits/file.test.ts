@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../../electron/core/errors';
 import type { HeaderValues } from '../../../electron/pipeline/types';
 import { FitsFile, FitsImageWriter, encodeFitsImage, headerBlock, formatCards, headerDigest, writeFitsImage, type Bitpix } from '../../../electron/fits';
-import { haveAstropy, runPython } from './reference-python';
+import { haveAstropy, runPython } from '../../helpers/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'vasco-fits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

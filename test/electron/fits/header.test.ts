@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatCards, headerBlock, parseCard, parseHeaderCards } from '../../../electron/fits/header';
-import { haveAstropy, runPython } from './reference-python';
+import { haveAstropy, runPython } from '../../helpers/python';
 
 const card = (s: string) => s.padEnd(80);
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FitsFile, ldacImageHeader, writeFitsImage } from '../../../electron/fits';
 import { haveCommand } from '../../helpers/shared-data';
-import { haveAstropy, runPython } from './reference-python';
+import { haveAstropy, runPython } from '../../helpers/python';
 
 const dir = mkdtempSync(join(tmpdir(), 'vasco-table-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

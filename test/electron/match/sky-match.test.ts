@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { separationArcsec } from '../../../electron/astro/sphere';
 import { matchAll, matchNearest, SkyIndex } from '../../../electron/match/sky-match';
-import { haveCommand } from '../../helpers/shared-data';
+import { astropy, haveAstropy } from '../../helpers/python';
 
 /** Small deterministic PRNG so failures reproduce. */
 function rng(seed: number) {
@@ -94,25 +93,21 @@ describe('sky match against brute force', () => {
   });
 });
 
-describe.skipIf(!haveCommand('python3', 'apt-get install python3-astropy'))('sky match against astropy', () => {
+describe.skipIf(!haveAstropy())('sky match against astropy', () => {
   it('agrees with astropy search_around_sky, pairs and separations', () => {
     const left = capPoints(300, 359.995, -29.99, 0.03, 7);
     const right = capPoints(500, 359.995, -29.99, 0.03, 8);
     const radius = 6;
-    const script = `
-import json, sys
+    const ref = astropy<[number, number, number][]>(
+      `
 import astropy.units as u
 from astropy.coordinates import SkyCoord, search_around_sky
-d = json.load(sys.stdin)
-l = SkyCoord(d['l']['ra'], d['l']['dec'], unit='deg'); r = SkyCoord(d['r']['ra'], d['r']['dec'], unit='deg')
-i, j, sep, _ = search_around_sky(l, r, d['radius'] * u.arcsec)
+l = SkyCoord(INPUT['l']['ra'], INPUT['l']['dec'], unit='deg'); r = SkyCoord(INPUT['r']['ra'], INPUT['r']['dec'], unit='deg')
+i, j, sep, _ = search_around_sky(l, r, INPUT['radius'] * u.arcsec)
 print(json.dumps([[int(a), int(b), float(s.arcsec)] for a, b, s in zip(i, j, sep)]))
-`;
-    const out = execFileSync('/usr/bin/python3', ['-c', script], {
-      input: JSON.stringify({ l: left, r: right, radius }),
-      encoding: 'utf8',
-    });
-    const ref = JSON.parse(out) as [number, number, number][];
+`,
+      { l: left, r: right, radius },
+    );
     const got = matchAll(left, right, radius);
     const mine = new Map(Array.from(got.left, (l, k) => [`${l}-${got.right[k]}`, got.separationArcsec[k]]));
     expect(mine.size).toBe(ref.length);

@@ -2,26 +2,9 @@
  * Independent references for the pipeline tests, computed by astropy under
  * /usr/bin/python3 (another python3 may come first on PATH).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { pythonText as python } from '../../helpers/python';
 
-export function haveAstropy(): boolean {
-  if (!existsSync('/usr/bin/python3')) {
-    console.warn('SKIP: /usr/bin/python3 not found (install: sudo apt-get install python3-astropy)');
-    return false;
-  }
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import astropy.wcs'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn('SKIP: astropy is not importable by /usr/bin/python3 (install: sudo apt-get install python3-astropy)');
-    return false;
-  }
-}
-
-function python(script: string, input: string): string {
-  return execFileSync('/usr/bin/python3', ['-c', script], { input, encoding: 'utf8', maxBuffer: 64 << 20 });
-}
+export { haveAstropy } from '../../helpers/python';
 
 /**
  * Sky positions of FITS 1-based pixels by astropy.wcs, using only the named

@@ -9,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../../../electron/core/csv';
-import { PYTHON } from '../api/astropy';
+import { PYTHON } from '../../helpers/python';
 
-export { haveAstropy } from '../api/astropy';
+export { haveAstropy } from '../../helpers/python';
 
 const script = join(dirname(fileURLToPath(import.meta.url)), 'measure_plate.py');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { applyStretch, computeLimits, zscale } from '../../../renderer/lib/stretch';
-import { astropy, haveAstropy, PYTHON } from './astropy';
+import { astropy, haveAstropy, PYTHON } from '../../helpers/python';
 import { haveSharedData, sharedData } from '../../helpers/shared-data';
 
 /** A deterministic star field: Gaussian-ish sky noise, a few bright stars, some blank spikes. */
@@ -28,7 +28,7 @@ describe.skipIf(!haveAstropy())('zscale against astropy ZScaleInterval', () => {
   for (const c of cases) {
     it(c.name, () => {
       const ref = astropy<[number, number]>(
-        'from astropy.visualization import ZScaleInterval\nprint(json.dumps([float(v) for v in ZScaleInterval().get_limits(np.array(inp, dtype=float))]))',
+        'from astropy.visualization import ZScaleInterval\nprint(json.dumps([float(v) for v in ZScaleInterval().get_limits(np.array(INPUT, dtype=float))]))',
         c.data,
       );
       const ours = zscale(c.data);
@@ -59,7 +59,7 @@ print(json.dumps({"data": d.ravel().tolist(), "lim": [float(v) for v in ZScaleIn
     const ref = astropy<{ p: [number, number]; asinh: number[]; log: number[] }>(
       `from astropy.visualization import AsinhStretch, LogStretch
 x = np.linspace(0, 1, 11)
-print(json.dumps({"p": [float(np.percentile(inp, 0.25)), float(np.percentile(inp, 99.75))],
+print(json.dumps({"p": [float(np.percentile(INPUT, 0.25)), float(np.percentile(INPUT, 99.75))],
   "asinh": AsinhStretch()(x).tolist(), "log": LogStretch()(x).tolist()}))`,
       data,
     );

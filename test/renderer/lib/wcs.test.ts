@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dssFromHeader, pixelToSkyFromHeader, tanFromHeader, type HeaderCards } from '../../../renderer/lib/wcs';
-import { astropy, haveAstropy } from './astropy';
+import { astropy, haveAstropy } from '../../helpers/python';
 import { haveCommand, haveSharedData, sharedData } from '../../helpers/shared-data';
 
 const PIXELS: [number, number][] = [[1, 1], [35.5, 12.25], [353.5, 353.5], [700, 20], [706, 706], [-40, 800]];
@@ -23,8 +23,8 @@ describe.skipIf(!haveAstropy())('TAN pixel -> sky against astropy', () => {
     };
     const ref = astropy<[number, number][]>(
       `from astropy.wcs import WCS
-w = WCS(inp["h"])
-print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in inp["p"]]))`,
+w = WCS(INPUT["h"])
+print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in INPUT["p"]]))`,
       { h: header, p: PIXELS },
     );
     const wcs = tanFromHeader(header)!;
@@ -38,8 +38,8 @@ print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in inp["
     };
     const ref = astropy<[number, number][]>(
       `from astropy.wcs import WCS
-w = WCS(inp["h"])
-print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in inp["p"]]))`,
+w = WCS(INPUT["h"])
+print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in INPUT["p"]]))`,
       { h: header, p: PIXELS },
     );
     const wcs = tanFromHeader(header)!;
@@ -51,10 +51,10 @@ print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in inp["
     const ref = astropy<{ h: HeaderCards; sky: [number, number][] }>(
       `from astropy.io import fits
 from astropy.wcs import WCS
-h = fits.getheader(inp["f"])
+h = fits.getheader(INPUT["f"])
 keep = {k: h[k] for k in ("CTYPE1","CTYPE2","CRPIX1","CRPIX2","CRVAL1","CRVAL2","CD1_1","CD1_2","CD2_1","CD2_2") if k in h}
 w = WCS(fits.Header(keep))
-print(json.dumps({"h": keep, "sky": [[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in inp["p"]]}))`,
+print(json.dumps({"h": keep, "sky": [[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in INPUT["p"]]}))`,
       { f: file, p: PIXELS },
     );
     const wcs = pixelToSkyFromHeader(ref.h)!;
@@ -73,10 +73,10 @@ describe.skipIf(!haveSharedData('cutouts/poss1-red-XE687-20arcmin.fits') || !hav
         // Strip the explicit TAN so both sides must use the GSSS polynomial.
         const header = astropy<HeaderCards>(
           `from astropy.io import fits
-h = fits.getheader(inp["src"])
+h = fits.getheader(INPUT["src"])
 for k in ("WCSAXES","WCSNAME","RADESYS","CTYPE1","CTYPE2","CRPIX1","CRPIX2","CRVAL1","CRVAL2","CUNIT1","CUNIT2","CD1_1","CD1_2","CD2_1","CD2_2"):
     h.remove(k, ignore_missing=True, remove_all=True)
-fits.PrimaryHDU(np.zeros((h["NAXIS2"], h["NAXIS1"]), dtype=np.int16), header=h).writeto(inp["out"])
+fits.PrimaryHDU(np.zeros((h["NAXIS2"], h["NAXIS1"]), dtype=np.int16), header=h).writeto(INPUT["out"])
 print(json.dumps({k: h[k] for k in h.keys() if k not in ("COMMENT", "HISTORY", "")}))`,
           { src: sharedData('cutouts/poss1-red-XE687-20arcmin.fits'), out: file },
         );
