@@ -7,9 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent, MethodArgs, MethodName, MethodResult } from '../../../electron/api/contract';
+import type { ApiEvent } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
 import { createApi } from '../../../electron/api/handlers';
+import { apiHarness } from './harness';
 import { gnomonicForward } from '../../../electron/api/tan-sip-fit';
 import type { Api } from '../../../electron/host/http-host';
 import { FitsFile } from '../../../electron/fits';
@@ -23,21 +24,7 @@ let api: Api;
 let pair: SynthPair;
 const events: ApiEvent[] = [];
 
-async function call<M extends MethodName>(m: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
-  const env = await dispatch(api.handlers, m, args);
-  if ('error' in env) throw Object.assign(new Error(env.error.message), env.error);
-  return env.result as MethodResult<M>;
-}
-function untilDone(jobId: string): Promise<Extract<ApiEvent, { event: 'pipeline.done' }>['data']> {
-  return new Promise((resolve) => {
-    const off = api.hub.subscribe((e) => {
-      if (e.event === 'pipeline.done' && e.data.jobId === jobId) {
-        off();
-        resolve(e.data);
-      }
-    });
-  });
-}
+const { call, untilDone } = apiHarness(() => api);
 function writeTmp(name: string, base64: string): string {
   const f = join(tmp, name);
   writeFileSync(f, Buffer.from(base64, 'base64'));

@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiEvent, MethodArgs, MethodName, MethodResult } from '../../../electron/api/contract';
+import type { ApiEvent } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
 import { createApi } from '../../../electron/api/handlers';
+import { apiHarness } from './harness';
 import type { Api } from '../../../electron/host/http-host';
 import { runPipeline } from '../../../electron/pipeline/run';
 import { PIPELINE_STAGES } from '../../../electron/pipeline/stages';
@@ -26,21 +27,7 @@ let srv: RecordedServer;
 let pair: SynthPair;
 const events: ApiEvent[] = [];
 
-async function call<M extends MethodName>(m: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
-  const env = await dispatch(api.handlers, m, args);
-  if ('error' in env) throw Object.assign(new Error(env.error.message), env.error);
-  return env.result as MethodResult<M>;
-}
-function untilDone(jobId: string): Promise<Extract<ApiEvent, { event: 'pipeline.done' }>['data']> {
-  return new Promise((resolve) => {
-    const off = api.hub.subscribe((e) => {
-      if (e.event === 'pipeline.done' && e.data.jobId === jobId) {
-        off();
-        resolve(e.data);
-      }
-    });
-  });
-}
+const { call, untilDone } = apiHarness(() => api);
 
 beforeAll(async () => {
   if (!tools) return;
