@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { FitsImage } from '../../lib/fits';
 import { computeLimits, renderGrey, type Limits, type LimitsName, type StretchName } from '../../lib/stretch';
+import { strokeReticle } from '../../lib/reticle';
 
 export interface HoverInfo {
   /** FITS 1-based pixel coordinates (continuous) and the integer pixel's value. */
@@ -76,12 +77,7 @@ export function FitsCanvas({ image, stretch, limits, size, view, onView, marker,
       const len = gap + 12;
       ctx.strokeStyle = 'rgba(80, 220, 140, 0.9)';
       ctx.lineWidth = 1;
-      ctx.beginPath();
-      ctx.moveTo(cx - len, cy); ctx.lineTo(cx - gap, cy);
-      ctx.moveTo(cx + gap, cy); ctx.lineTo(cx + len, cy);
-      ctx.moveTo(cx, cy - len); ctx.lineTo(cx, cy - gap);
-      ctx.moveTo(cx, cy + gap); ctx.lineTo(cx, cy + len);
-      ctx.stroke();
+      strokeReticle(ctx, cx, cy, gap, len);
     }
   }, [bitmap, size, scale, view.panX, view.panY, w, h, marker]);
 

@@ -9,6 +9,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { call } from '../../api';
 import { base64ToBytes } from '../../lib/fits';
+import { strokeReticle } from '../../lib/reticle';
 import { useSelection } from '../../stores/selection';
 import { useSession } from '../../stores/session';
 
@@ -26,12 +27,7 @@ function drawReticle(source: { x: number; y: number }, ctx: CanvasRenderingConte
   ctx.save();
   ctx.strokeStyle = '#f43f5e';
   ctx.lineWidth = 2;
-  ctx.beginPath();
-  ctx.moveTo(x - len, y); ctx.lineTo(x - gap, y);
-  ctx.moveTo(x + gap, y); ctx.lineTo(x + len, y);
-  ctx.moveTo(x, y - len); ctx.lineTo(x, y - gap);
-  ctx.moveTo(x, y + gap); ctx.lineTo(x, y + len);
-  ctx.stroke();
+  strokeReticle(ctx, x, y, gap, len);
   ctx.restore();
 }
 
