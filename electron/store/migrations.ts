@@ -248,6 +248,36 @@ export const MIGRATIONS: readonly Migration[] = [
       LEFT JOIN reviews w ON w.id = r.undoes_review_id;
     `,
   },
+  {
+    version: 4,
+    title: 'comments in their own right (append-only); idempotency keys on reviews and comments',
+    sql: `
+      -- A key the client generates per action: a request sent again (its reply
+      -- was lost) finds the event it already made instead of storing a second.
+      ALTER TABLE reviews ADD COLUMN idempotency_key TEXT;
+      CREATE UNIQUE INDEX reviews_idempotency_key ON reviews(idempotency_key) WHERE idempotency_key IS NOT NULL;
+
+      -- A reviewer's remark on an object, independent of any label.
+      CREATE TABLE comments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        object_id INTEGER NOT NULL REFERENCES objects(id),
+        -- the candidate the reviewer was looking at (which run)
+        candidate_id INTEGER NOT NULL REFERENCES candidates(id),
+        reviewer_id INTEGER NOT NULL REFERENCES reviewers(id),
+        body TEXT NOT NULL CHECK (length(trim(body)) > 0),
+        created_utc TEXT NOT NULL,
+        app_version TEXT NOT NULL,
+        idempotency_key TEXT UNIQUE
+      );
+      CREATE INDEX comments_object ON comments(object_id, id);
+
+      -- Comments are never lost either.
+      CREATE TRIGGER comments_no_update BEFORE UPDATE ON comments
+      BEGIN SELECT RAISE(ABORT, 'comments are append-only: add a new comment instead'); END;
+      CREATE TRIGGER comments_no_delete BEFORE DELETE ON comments
+      BEGIN SELECT RAISE(ABORT, 'comments are append-only: add a new comment instead'); END;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -70,6 +70,16 @@ export interface ReviewEvent {
   undoes: number | null;
 }
 
+/** A reviewer's remark on a candidate, on its own (not tied to a label). Append-only. */
+export interface CommentEvent {
+  id: number;
+  candidateId: number;
+  reviewer: string;
+  body: string;
+  createdUtc: string;
+  appVersion: string;
+}
+
 export interface PlateFileRef {
   region: string;
   band: 'red' | 'blue';
@@ -83,6 +93,8 @@ export interface CandidateDetail {
   plates: { red: PlateFileRef; blue: PlateFileRef | null };
   /** Oldest first. Blind mode: only the requesting reviewer's events. */
   history: ReviewEvent[];
+  /** Oldest first. Blind mode: only the requesting reviewer's comments. */
+  comments: CommentEvent[];
 }
 
 export interface Agreement {
@@ -113,7 +125,7 @@ export interface CandidateQuery {
     labels?: (ReviewLabel | 'unreviewed')[];
     /** Apply `labels` to this reviewer's current label instead of the consensus. */
     reviewer?: string;
-    /** Matches candidate id or source number exactly, ledger reasons/details/counterparts and review notes in part. */
+    /** Matches candidate id or source number exactly, ledger reasons/details/counterparts, review notes and comments in part. */
     text?: string;
     magMin?: number;
     magMax?: number;

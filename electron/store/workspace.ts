@@ -27,6 +27,7 @@ import type {
   CandidateDetail,
   CandidateQuery,
   CandidateRow,
+  CommentEvent,
   PlateFileRef,
   ReviewEvent,
   RunRow,
@@ -70,7 +71,21 @@ export interface AddReviewInput {
   note?: string;
   appVersion: string;
   display?: Record<string, unknown>;
+  /** Client-made key of this action: a repeat of the request returns the event already stored. */
+  idempotencyKey?: string;
 }
+
+export interface AddCommentInput {
+  candidateId: number;
+  reviewer: string;
+  body: string;
+  appVersion: string;
+  /** As for AddReviewInput. */
+  idempotencyKey?: string;
+}
+
+/** Longest comment kept (the API refuses longer ones too). */
+export const MAX_COMMENT_CHARS = 4000;
 
 const LABEL_LIST = REVIEW_LABELS.map((l) => l.label).join(', ');
 
@@ -151,6 +166,41 @@ interface HistorySqlRow {
   app_version: string;
   display_json: string | null;
   undoes_review_id: number | null;
+}
+
+interface CommentSqlRow {
+  id: number;
+  candidate_id: number;
+  reviewer: string;
+  body: string;
+  created_utc: string;
+  app_version: string;
+}
+
+const COMMENT_SELECT = `SELECT m.id, m.candidate_id, p.name AS reviewer, m.body, m.created_utc, m.app_version
+  FROM comments m JOIN reviewers p ON p.id = m.reviewer_id`;
+
+function commentEvent(r: CommentSqlRow): CommentEvent {
+  return { id: r.id, candidateId: r.candidate_id, reviewer: r.reviewer, body: r.body, createdUtc: r.created_utc, appVersion: r.app_version };
+}
+
+/** What an earlier request with the same idempotency key stored (to tell a repeat from a clash). */
+interface PriorAction {
+  id: number;
+  candidate_id: number;
+  reviewer_id: number;
+  /** reviews: 'label' | 'undo'; comments: 'comment'. */
+  action: string;
+  /** reviews: the label (null for an undo); comments: the body. */
+  content: string | null;
+}
+
+function checkIdempotencyKey(key: string | undefined): string | undefined {
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !key.trim() || key.length > 128) {
+    throw new UserError(`idempotency key "${String(key)}" is not usable`, 'send 1 to 128 characters, a new key for every action (e.g. crypto.randomUUID())', 'bad-arguments');
+  }
+  return key;
 }
 
 interface PlateSqlRow {
@@ -568,7 +618,9 @@ export class Workspace {
           OR EXISTS (SELECT 1 FROM ledger l WHERE l.source_id = s.id
                      AND (l.reason LIKE @like ESCAPE '\\' OR l.detail LIKE @like ESCAPE '\\' OR l.counterpart LIKE @like ESCAPE '\\'))
           OR EXISTS (SELECT 1 FROM reviews r WHERE r.object_id = s.object_id AND r.note LIKE @like ESCAPE '\\'
-                     ${blind ? 'AND r.reviewer_id = @meId' : ''}))`);
+                     ${blind ? 'AND r.reviewer_id = @meId' : ''})
+          OR EXISTS (SELECT 1 FROM comments m WHERE m.object_id = s.object_id AND m.body LIKE @like ESCAPE '\\'
+                     ${blind ? 'AND m.reviewer_id = @meId' : ''}))`);
       }
       if (f.magMin !== undefined) (params.magMin = f.magMin), where.push('s.mag >= @magMin');
       if (f.magMax !== undefined) (params.magMax = f.magMax), where.push('s.mag <= @magMax');
@@ -621,7 +673,8 @@ export class Workspace {
           .prepare(`SELECT * FROM review_history WHERE object_id = @objectId ${blind ? 'AND reviewer_id = @meId' : ''} ORDER BY id`)
           .all({ objectId: r.object_id, meId }) as HistorySqlRow[]
       ).map(historyEvent);
-      return { row: this.candidateRows([r], blind)[0], plates: { red: plateRef(red), blue: blue ? plateRef(blue) : null }, history };
+      const comments = this.objectComments(r.object_id, blind ? meId : null);
+      return { row: this.candidateRows([r], blind)[0], plates: { red: plateRef(red), blue: blue ? plateRef(blue) : null }, history, comments };
     });
   }
 
@@ -706,6 +759,31 @@ export class Workspace {
     return historyEvent(this.db.prepare('SELECT * FROM review_history WHERE id = ?').get(id) as HistorySqlRow);
   }
 
+  /**
+   * The event a request with this idempotency key already stored, or null
+   * when the key is new. The same key on a different request is refused: it
+   * would otherwise swallow that request silently.
+   */
+  private priorAction(table: 'reviews' | 'comments', key: string | undefined, expected: Omit<PriorAction, 'id'>): number | null {
+    if (key === undefined) return null;
+    const sql =
+      table === 'reviews'
+        ? 'SELECT id, candidate_id, reviewer_id, action, label AS content FROM reviews WHERE idempotency_key = ?'
+        : "SELECT id, candidate_id, reviewer_id, 'comment' AS action, body AS content FROM comments WHERE idempotency_key = ?";
+    const prior = this.db.prepare(sql).get(key) as PriorAction | undefined;
+    if (!prior) return null;
+    const same = prior.candidate_id === expected.candidate_id && prior.reviewer_id === expected.reviewer_id
+      && prior.action === expected.action && prior.content === expected.content;
+    if (!same) {
+      throw new UserError(
+        `idempotency key "${key}" was already used for another action (${table} event ${prior.id})`,
+        'send a new key for every action; reuse a key only to repeat the very same request',
+        'bad-arguments',
+      );
+    }
+    return prior.id;
+  }
+
   /** Record a label. Returns once the event is durable on disk. A reviewer seen for the first time is registered. */
   addReview(r: AddReviewInput): ReviewEvent {
     if (!isReviewLabel(r.label)) throw new UserError(`unknown review label "${r.label}"`, `use one of: ${LABEL_LIST}`, 'bad-arguments');
@@ -713,18 +791,22 @@ export class Workspace {
       throw new UserError(`confidence must be between 0 and 1, got ${r.confidence}`, 'give the confidence as a fraction, e.g. 0.8', 'bad-arguments');
     }
     if (!r.appVersion) throw new UserError('a review needs the app version that recorded it', 'pass appVersion', 'bad-arguments');
+    const key = checkIdempotencyKey(r.idempotencyKey);
     return this.write('record a review in', () => {
       const objectId = this.candidateObject(r.candidateId);
       const reviewerId = this.ensureReviewer(r.reviewer);
+      const prior = this.priorAction('reviews', key, { candidate_id: r.candidateId, reviewer_id: reviewerId, action: 'label', content: r.label });
+      if (prior !== null) return this.event(prior);
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO reviews (object_id, candidate_id, reviewer_id, action, label, confidence, note, created_utc, app_version, display_json)
-             VALUES (?, ?, ?, 'label', ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO reviews (object_id, candidate_id, reviewer_id, action, label, confidence, note, created_utc, app_version,
+               display_json, idempotency_key)
+             VALUES (?, ?, ?, 'label', ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             objectId, r.candidateId, reviewerId, r.label, r.confidence ?? null, r.note?.length ? r.note : null,
-            new Date().toISOString(), r.appVersion, r.display ? JSON.stringify(r.display) : null,
+            new Date().toISOString(), r.appVersion, r.display ? JSON.stringify(r.display) : null, key ?? null,
           ).lastInsertRowid,
       );
       return this.event(id);
@@ -736,11 +818,15 @@ export class Workspace {
    * previous label, if any, becomes current again). Null when there is nothing
    * to undo.
    */
-  undoReview(candidateId: number, reviewer: string, appVersion: string): ReviewEvent | null {
+  undoReview(candidateId: number, reviewer: string, appVersion: string, idempotencyKey?: string): ReviewEvent | null {
+    const key = checkIdempotencyKey(idempotencyKey);
     return this.write('record an undo in', () => {
       const objectId = this.candidateObject(candidateId);
       const reviewerId = this.reviewerId(Workspace.checkReviewerName(reviewer));
       if (reviewerId === null) return null;
+      // A repeated undo answers with the first one; it must not withdraw the label before it too.
+      const prior = this.priorAction('reviews', key, { candidate_id: candidateId, reviewer_id: reviewerId, action: 'undo', content: null });
+      if (prior !== null) return this.event(prior);
       const current = this.db
         .prepare('SELECT review_id FROM current_labels WHERE object_id = ? AND reviewer_id = ?')
         .get(objectId, reviewerId) as { review_id: number } | undefined;
@@ -748,12 +834,85 @@ export class Workspace {
       const id = Number(
         this.db
           .prepare(
-            `INSERT INTO reviews (object_id, candidate_id, reviewer_id, action, undoes_review_id, created_utc, app_version)
-             VALUES (?, ?, ?, 'undo', ?, ?, ?)`,
+            `INSERT INTO reviews (object_id, candidate_id, reviewer_id, action, undoes_review_id, created_utc, app_version, idempotency_key)
+             VALUES (?, ?, ?, 'undo', ?, ?, ?, ?)`,
           )
-          .run(objectId, candidateId, reviewerId, current.review_id, new Date().toISOString(), appVersion || 'unknown').lastInsertRowid,
+          .run(objectId, candidateId, reviewerId, current.review_id, new Date().toISOString(), appVersion || 'unknown', key ?? null)
+          .lastInsertRowid,
       );
       return this.event(id);
+    });
+  }
+
+  /** Record a comment on a candidate (its object). Returns once it is durable on disk. */
+  addComment(c: AddCommentInput): CommentEvent {
+    const body = typeof c.body === 'string' ? c.body.trim() : '';
+    if (!body) throw new UserError('a comment needs some text', 'write the comment, then add it', 'bad-arguments');
+    if (body.length > MAX_COMMENT_CHARS) {
+      throw new UserError(`a comment of ${body.length} characters is too long`, `keep it to ${MAX_COMMENT_CHARS} characters, or split it`, 'bad-arguments');
+    }
+    if (!c.appVersion) throw new UserError('a comment needs the app version that recorded it', 'pass appVersion', 'bad-arguments');
+    const key = checkIdempotencyKey(c.idempotencyKey);
+    return this.write('record a comment in', () => {
+      const objectId = this.candidateObject(c.candidateId);
+      const reviewerId = this.ensureReviewer(c.reviewer);
+      const prior = this.priorAction('comments', key, { candidate_id: c.candidateId, reviewer_id: reviewerId, action: 'comment', content: body });
+      const id =
+        prior ??
+        Number(
+          this.db
+            .prepare(
+              `INSERT INTO comments (object_id, candidate_id, reviewer_id, body, created_utc, app_version, idempotency_key)
+               VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(objectId, c.candidateId, reviewerId, body, new Date().toISOString(), c.appVersion, key ?? null).lastInsertRowid,
+        );
+      return commentEvent(this.db.prepare(`${COMMENT_SELECT} WHERE m.id = ?`).get(id) as CommentSqlRow);
+    });
+  }
+
+  /** Comments on a candidate's object, oldest first (blind: only `reviewer`'s). */
+  listComments(candidateId: number, opts: { reviewer?: string; blind?: boolean } = {}): CommentEvent[] {
+    return this.read(() => {
+      if (opts.blind && !opts.reviewer) {
+        throw new UserError('blind mode needs the reviewer\'s name', 'choose who is reviewing before turning blind mode on', 'bad-arguments');
+      }
+      const onlyId = opts.blind ? (this.reviewerId(opts.reviewer) ?? -1) : null;
+      return this.objectComments(this.candidateObject(candidateId), onlyId);
+    });
+  }
+
+  private objectComments(objectId: number, onlyReviewerId: number | null): CommentEvent[] {
+    const rows = this.db
+      .prepare(`${COMMENT_SELECT} WHERE m.object_id = @objectId ${onlyReviewerId === null ? '' : 'AND m.reviewer_id = @onlyReviewerId'} ORDER BY m.id`)
+      .all({ objectId, onlyReviewerId }) as CommentSqlRow[];
+    return rows.map(commentEvent);
+  }
+
+  /**
+   * Every remark on a run's candidates, oldest first: comments and the notes
+   * kept with flags (candidate id -> remarks). For the exported catalogue.
+   */
+  remarks(runId: number): Map<number, { reviewer: string; createdUtc: string; text: string }[]> {
+    return this.read(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT c.id AS candidate_id, x.reviewer, x.created_utc, x.text FROM candidates c
+           JOIN sources s ON s.id = c.source_id
+           JOIN (SELECT m.object_id, p.name AS reviewer, m.created_utc, m.body AS text FROM comments m JOIN reviewers p ON p.id = m.reviewer_id
+                 UNION ALL
+                 SELECT r.object_id, p.name, r.created_utc, r.note FROM reviews r JOIN reviewers p ON p.id = r.reviewer_id
+                 WHERE r.note IS NOT NULL) x ON x.object_id = s.object_id
+           WHERE c.run_id = ? ORDER BY c.id, x.created_utc`,
+        )
+        .all(runId) as { candidate_id: number; reviewer: string; created_utc: string; text: string }[];
+      const out = new Map<number, { reviewer: string; createdUtc: string; text: string }[]>();
+      for (const r of rows) {
+        let list = out.get(r.candidate_id);
+        if (!list) out.set(r.candidate_id, (list = []));
+        list.push({ reviewer: r.reviewer, createdUtc: r.created_utc, text: r.text });
+      }
+      return out;
     });
   }
 

@@ -57,7 +57,17 @@ function seedV2(db: Database.Database): void {
   `);
 }
 
-const seeders: Record<number, (db: Database.Database) => void> = { 1: seedV1, 2: seedV2 };
+/** v4 added comments and idempotency keys: bob comments on candidate 1; ann confirms her label of it with a keyed event. */
+function seedV4(db: Database.Database): void {
+  db.exec(`
+    INSERT INTO comments (id, object_id, candidate_id, reviewer_id, body, created_utc, app_version, idempotency_key)
+    VALUES (1, 1, 1, 2, 'diffuse edge on the red plate', '2025-03-01T00:00:00Z', '0.0.11', 'seed-comment-1');
+    INSERT INTO reviews (id, object_id, candidate_id, reviewer_id, action, label, created_utc, app_version, idempotency_key)
+    VALUES (11, 1, 1, 1, 'label', 'transient', '2025-03-01T00:00:01Z', '0.0.11', 'seed-review-11');
+  `);
+}
+
+const seeders: Record<number, (db: Database.Database) => void> = { 1: seedV1, 2: seedV2, 4: seedV4 };
 
 /** A file at `version` with the data each version up to it wrote. */
 function fileAtVersion(version: number): string {
@@ -123,9 +133,13 @@ describe('schema migrations', () => {
       if (from >= 2) expect(byId.get(3)).toMatchObject({ consensus: 'emulsion_defect', reviews: 1, myLabel: null });
       else expect(byId.get(3)).toMatchObject({ consensus: null, reviews: 0, myLabel: null });
       expect(ws.listRuns()[0]).toMatchObject({ id: 1, redRegion: 'XE687', reviewed: from >= 2 ? 3 : 2 });
+      if (from >= 4) {
+        expect(ws.getCandidate(1).comments).toMatchObject([{ reviewer: 'bob', body: 'diffuse edge on the red plate', appVersion: '0.0.11' }]);
+        expect(ws.addReview({ candidateId: 1, reviewer: 'ann', label: 'transient', appVersion: APP_VERSION, idempotencyKey: 'seed-review-11' }).id).toBe(11);
+      }
 
       const history = ws.getCandidate(1).history;
-      expect(history.map((h) => h.appVersion)).toEqual(['unknown (recorded before schema v2)', 'unknown (recorded before schema v2)', 'unknown (recorded before schema v2)']);
+      expect(history.slice(0, 3).map((h) => h.appVersion)).toEqual(['unknown (recorded before schema v2)', 'unknown (recorded before schema v2)', 'unknown (recorded before schema v2)']);
       if (from >= 2) {
         expect(ws.getCandidate(3).history.at(-1)).toMatchObject({ appVersion: '0.0.10', display: { stretch: 'linear', zoom: 8 }, confidence: 0.9 });
       }
@@ -134,6 +148,10 @@ describe('schema migrations', () => {
       expect(ws.undoReview(2, 'ann', APP_VERSION)!.undoes).toBe(4);
       expect(ws.listCandidates({ runId: 1 }).rows.find((r) => r.id === 2)).toMatchObject({ consensus: 'asteroid', reviews: 1 });
       ws.addReview({ candidateId: 3, reviewer: 'bob', label: 'transient', appVersion: APP_VERSION });
+      // ...comments (v4) and idempotency keys on old files too.
+      const comment = { candidateId: 2, reviewer: 'cy', body: 'see the blue plate', appVersion: APP_VERSION, idempotencyKey: `upgrade-from-${from}` };
+      expect(ws.addComment(comment)).toEqual(ws.addComment(comment));
+      expect(ws.listComments(2).map((c) => c.body)).toEqual(['see the blue plate']);
       expect(ws.integrityCheck()).toBe('ok');
       ws.close();
 
