@@ -15,6 +15,7 @@ import type {
   CandidateDetail,
   CandidateRow,
   CandidateSortColumn,
+  CommentEvent,
   PlateFileRef,
   ReviewEvent,
   RunRow,
@@ -28,6 +29,12 @@ const jobId = z.string().min(1).max(200);
 const reviewerName = z.string().trim().min(1).max(80);
 const band = z.enum(['red', 'blue']);
 const label = z.enum(REVIEW_LABELS.map((l) => l.label) as [ReviewLabel, ...ReviewLabel[]]);
+/**
+ * Made by the client once per action (a key press, a click): a request sent
+ * again with the same key, after its reply was lost, is answered with the
+ * event already stored instead of storing a second one.
+ */
+const idempotencyKey = z.string().min(1).max(128);
 
 export const candidateSortColumns = [
   'id', 'sourceNumber', 'ra', 'dec', 'x', 'y', 'mag', 'magErr', 'snr', 'fwhm', 'elongation',
@@ -55,7 +62,7 @@ const display = z.record(z.string().max(64), z.union([z.string().max(200), z.num
 
 // ---------------------------------------------------------------- wire types
 // The store's row types are the wire types (electron/store/types.ts, type-only).
-export type { Agreement, CandidateDetail, CandidateRow, PlateFileRef, ReviewEvent, RunRow, ReviewLabel };
+export type { Agreement, CandidateDetail, CandidateRow, CommentEvent, PlateFileRef, ReviewEvent, RunRow, ReviewLabel };
 
 export interface PipelineProgress {
   stage: string;
@@ -121,8 +128,16 @@ export const argSchemas = {
     confidence: z.number().min(0).max(1).optional(),
     note: z.string().max(4000).optional(),
     display: display.optional(),
+    idempotencyKey: idempotencyKey.optional(),
   }),
-  'reviews.undo': z.strictObject({ candidateId, reviewer: reviewerName }),
+  'reviews.undo': z.strictObject({ candidateId, reviewer: reviewerName, idempotencyKey: idempotencyKey.optional() }),
+  'comments.add': z.strictObject({
+    candidateId,
+    reviewer: reviewerName,
+    body: z.string().trim().min(1).max(4000),
+    idempotencyKey: idempotencyKey.optional(),
+  }),
+  'comments.list': z.strictObject({ candidateId, reviewer: reviewerName.optional(), blind: z.boolean().optional() }),
   'reviews.agreement': z.strictObject({ runId }),
   'export.run': z.strictObject({
     runId,
@@ -168,6 +183,9 @@ export interface MethodResults {
   'reviewers.add': string[];
   'reviews.add': ReviewEvent;
   'reviews.undo': ReviewEvent | null;
+  'comments.add': CommentEvent;
+  /** Oldest first; blind mode: the reviewer's own only. */
+  'comments.list': CommentEvent[];
   'reviews.agreement': Agreement;
   'export.run': { rows: number; file: string; contentBase64: string };
 }

@@ -196,8 +196,14 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     async 'reviews.add'(r) {
       return ws.addReview({ ...r, appVersion: version });
     },
-    async 'reviews.undo'({ candidateId, reviewer }) {
-      return ws.undoReview(candidateId, reviewer, version);
+    async 'reviews.undo'({ candidateId, reviewer, idempotencyKey }) {
+      return ws.undoReview(candidateId, reviewer, version, idempotencyKey);
+    },
+    async 'comments.add'(c) {
+      return ws.addComment({ ...c, appVersion: version });
+    },
+    async 'comments.list'({ candidateId, reviewer, blind }) {
+      return ws.listComments(candidateId, { reviewer, blind });
     },
     async 'reviews.agreement'({ runId }) {
       return ws.agreement(runId);

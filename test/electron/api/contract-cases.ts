@@ -42,7 +42,15 @@ export const CASES: Record<MethodName, { good: unknown; bad: [unknown, string][]
       [{ candidateId: 3, reviewer: 'ann', label: 'transient', confidence: 2 }, 'confidence'],
     ],
   },
-  'reviews.undo': { good: { candidateId: 3, reviewer: 'ann' }, bad: [[{ candidateId: 3 }, 'reviewer']] },
+  'reviews.undo': {
+    good: { candidateId: 3, reviewer: 'ann', idempotencyKey: 'b7c1e0f2-undo' },
+    bad: [[{ candidateId: 3 }, 'reviewer'], [{ candidateId: 3, reviewer: 'ann', idempotencyKey: '' }, 'idempotencyKey']],
+  },
+  'comments.add': {
+    good: { candidateId: 3, reviewer: 'ann', body: 'faint halo', idempotencyKey: 'b7c1e0f2-comment' },
+    bad: [[{ candidateId: 3, reviewer: 'ann', body: '   ' }, 'body'], [{ candidateId: 3, reviewer: 'ann', body: 'x'.repeat(4001) }, 'body']],
+  },
+  'comments.list': { good: { candidateId: 3, reviewer: 'ann', blind: true }, bad: [[{ candidateId: 0 }, 'candidateId']] },
   'reviews.agreement': { good: { runId: 1 }, bad: [[{ runId: null }, 'runId']] },
   'export.run': {
     good: { runId: 1, scope: 'vetted', format: 'votable', labels: ['transient'] },
