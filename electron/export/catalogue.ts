@@ -70,9 +70,12 @@ export function exportCatalogue(ws: Workspace, opts: ExportOptions): { rows: num
   const sel = selection(opts);
   const candidates = ws.listCandidates({ runId, filter: sel.labels ? { labels: sel.labels } : undefined, sort: { column: 'id' } }).rows;
   const current = ws.currentLabels(runId);
+  const remarks = ws.remarks(runId);
   const reviewers = [...new Set([...current.values()].flatMap((m) => [...m.keys()]))].sort();
   const epoch = summary.plates.red.epochJulian ?? null;
-  const rows: ExportRow[] = candidates.map((candidate) => ({ candidate, epoch, labels: current.get(candidate.id) ?? new Map() }));
+  const rows: ExportRow[] = candidates.map((candidate) => ({ candidate, epoch, labels: current.get(candidate.id) ?? new Map(),
+    remarks: remarks.get(candidate.id) ?? [],
+  }));
 
   const provenance: [string, string][] = [
     ['catalogue', 'VASCO Workstation: POSS-I vanishing-source candidates and their visual review'],

@@ -10,6 +10,8 @@ export interface ExportRow {
   epoch: number | null;
   /** Current label of each reviewer, by name. */
   labels: Map<string, string>;
+  /** Comments and notes on flags, oldest first. */
+  remarks: { reviewer: string; createdUtc: string; text: string }[];
 }
 
 export interface ExportColumn {
@@ -24,6 +26,11 @@ export interface ExportColumn {
 /** Ledger entries as `stage:reason`, `!` marking the ones that dropped the source. */
 export function stageFlags(row: CandidateRow): string {
   return row.ledger.map((e) => `${e.dropped ? '!' : ''}${e.stage}:${e.reason}`).join(';');
+}
+
+/** Remarks as `reviewer UTC: text | ...`, each on one line (a catalogue cell holds no line breaks). */
+export function remarksText(row: ExportRow): string {
+  return row.remarks.map((r) => `${r.reviewer} ${r.createdUtc}: ${r.text.replace(/\s*[\r\n]+\s*/g, ' ')}`).join(' | ');
 }
 
 export const EXPORT_COLUMNS: readonly ExportColumn[] = [
@@ -48,4 +55,5 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'consensus', datatype: 'char', ucd: 'meta.code.class', description: 'Majority of the reviewers\' current labels (unsure: no majority; empty: unreviewed)', value: (r) => r.candidate.consensus ?? '' },
   { name: 'n_reviews', datatype: 'int', ucd: 'meta.number', description: 'Reviewers with a current label', value: (r) => r.candidate.reviews },
   { name: 'labels', datatype: 'char', ucd: 'meta.note', description: 'Each reviewer\'s current label as reviewer=label;...', value: (r) => [...r.labels].map(([who, l]) => `${who}=${l}`).join(';') },
+  { name: 'comments', datatype: 'char', ucd: 'meta.note', description: 'Reviewers\' comments and notes on flags, oldest first, as reviewer UTC: text, separated by " | "', value: remarksText },
 ];

@@ -67,6 +67,11 @@ describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () =>
     add(6, 'ann', 'transient');
     add(6, 'bob', 'emulsion_defect');
     add(6, 'Smith, J. "cy"', 'emulsion_defect');
+    // Comments of their own: two on 0 (one with CSV/XML specials and a line break), one on the unreviewed 9.
+    const comment = (i: number, reviewer: string, body: string) => ws.addComment({ candidateId: ids[i], reviewer, body, appVersion: APP_VERSION });
+    comment(0, 'bob', 'checked the blue plate: nothing within 10"');
+    comment(0, 'ann', 'edge "sharp", <b>not</b> a star & \nlooks like emulsion?');
+    comment(9, 'Smith, J. "cy"', 'unreviewed but worth a look');
   });
   afterAll(() => ws.close());
 
@@ -93,6 +98,11 @@ describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () =>
     expect(t.data.labels[2]).toBe('Smith, J. "cy"=blend;ann=transient;bob=transient');
     expect(text).toContain('"Smith, J. ""cy""=blend;ann=transient;bob=transient"');
     expect(t.data.stage_flags[0]).toBe('filters:fwhm;veto:ps1_skipped');
+    // Comments and notes on flags, with author and time, oldest first, each on one line.
+    const time = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+    expect(t.data.comments[0]).toMatch(new RegExp(`^bob ${time}: checked the blue plate: nothing within 10" \\| ann ${time}: edge "sharp", <b>not</b> a star & looks like emulsion\\?$`));
+    expect(t.data.comments[1]).toBe(null);
+    expect(t.data.comments[2]).toMatch(new RegExp(`^ann ${time}: quote " comma , <tag> & newline end$`));
     expect(t.data.epoch).toEqual([1951.5087, 1951.5087, 1951.5087]);
     for (const col of ['id', 'ra', 'dec', 'plate', 'epoch', 'mag', 'stage_flags', 'consensus', 'n_reviews']) expect(t.columns).toContain(col);
 
@@ -139,6 +149,8 @@ describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () =>
     expect(t.data.plate).toEqual(['XE687', 'XE687', 'XE687']);
     expect(t.infos!.reviewers).toBe('Smith, J. "cy", ann, bob');
     expect(t.data.labels[2]).toBe('Smith, J. "cy"=blend;ann=transient;bob=transient');
+    expect(t.data.comments[0]).toMatch(/^bob .*: checked the blue plate: nothing within 10" \| ann .*: edge "sharp", <b>not<\/b> a star & looks like emulsion\?$/);
+    expect(t.ucds!.comments).toBe('meta.note');
     expect(t.infos!.selection).toMatch(/vetted/);
     expect(t.infos!.exported_by).toBe(`vasco-workstation ${APP_VERSION}`);
   });
@@ -149,6 +161,7 @@ describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () =>
     // Unreviewed: an empty string cell; no blue counterpart: a null (NaN) double.
     expect(all.data.consensus).toEqual(['transient', 'transient', 'transient', 'blend', 'blend', 'unsure', 'emulsion_defect', '', '', '']);
     expect(all.data.nearest_blue_arcsec).toEqual(Array(10).fill(null));
+    expect(all.data.comments[9]).toMatch(/^Smith, J\. "cy" .*: unreviewed but worth a look$/);
     const none = exportCatalogue(ws, { scope: 'all', labels: ['asteroid'], format: 'votable', out: join(dir, 'none.vot'), appVersion: APP_VERSION });
     expect(none.rows).toBe(0);
     expect(astropyRead('votable', none.file).rows).toBe(0);
