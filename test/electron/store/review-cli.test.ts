@@ -28,6 +28,16 @@ describe('vasco review', () => {
     const undo = vasco('--db', db, '--candidate', String(id), '--reviewer', 'ann', '--undo');
     expect(undo.status, undo.stderr).toBe(0);
     expect(JSON.parse(undo.stdout)).toMatchObject({ action: 'undo', undoes: event.id, label: 'transient' });
+    const comment = vasco('--db', db, '--candidate', String(id), '--reviewer', 'bob', '--comment', 'compare with the 1990s plate');
+    expect(comment.status, comment.stderr).toBe(0);
+    expect(JSON.parse(comment.stdout)).toMatchObject({ candidateId: id, reviewer: 'bob', body: 'compare with the 1990s plate' });
+    const both = vasco('--db', db, '--candidate', String(id), '--reviewer', 'bob', '--comment', 'x', '--undo');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/one of --label, --undo or --comment/);
+    const empty = vasco('--db', db, '--candidate', String(id), '--reviewer', 'bob', '--comment', '  ');
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/a comment needs some text/);
+
     const nothing = vasco('--db', db, '--candidate', String(id), '--reviewer', 'ann', '--undo');
     expect(nothing.status).toBe(1);
     expect(nothing.stderr).toMatch(/no label on candidate/);
