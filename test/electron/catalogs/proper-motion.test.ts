@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { separationArcsec } from '../../../electron/astro/sphere';
 import { propagateAll, propagatePosition } from '../../../electron/catalogs/proper-motion';
-import { haveCommand } from '../../helpers/shared-data';
+import { haveAstropy } from '../../helpers/python';
 
-describe.skipIf(!haveCommand('python3', 'apt-get install python3-astropy'))('proper motion back to the plate epoch', () => {
+describe.skipIf(!haveAstropy())('proper motion back to the plate epoch', () => {
   // Without a distance ERFA's pmsafe invents one at which a star moves at ~1% of c, and its
   // light-time terms then shift positions by up to tens of mas. A nearby distance with zero
   // radial velocity gives astropy's rigorous answer for pure proper motion, which we compare to.
