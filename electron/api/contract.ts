@@ -108,6 +108,8 @@ export const argSchemas = {
     filter: candidateFilter.optional(),
     offset: z.number().int().min(0),
     limit: z.number().int().min(1).max(10_000),
+    /** Report where this candidate sits in the query (`located`), e.g. to keep it selected after a re-sort. */
+    locate: candidateId.optional(),
     reviewer: reviewerName.optional(),
     blind: z.boolean().optional(),
   }),
@@ -165,7 +167,8 @@ export interface MethodResults {
   'pipeline.cancel': { ok: true };
   'pipeline.resume': { jobId: string };
   'pipeline.status': { state: JobState; runId?: number; error?: string; progress: PipelineProgress | null };
-  'candidates.list': { total: number; rows: CandidateRow[] };
+  /** `located`: only when `locate` was asked; the 0-based position, or null when the query leaves it out. */
+  'candidates.list': { total: number; rows: CandidateRow[]; located?: number | null };
   'candidates.get': CandidateDetail;
   /** centerX/centerY: the candidate in the cutout's own FITS 1-based pixels. */
   'cutout.get': { fitsBase64: string; width: number; height: number; centerX: number; centerY: number };

@@ -133,6 +133,8 @@ export interface CandidateQuery {
   };
   offset?: number;
   limit?: number;
+  /** A candidate whose position in this query to report as `located` (null when the query leaves it out). */
+  locate?: number;
   /** The requesting reviewer (fills myLabel). */
   reviewer?: string;
   /** Hide other reviewers' labels: consensus null, label filters and sorts use `reviewer`'s own label. */

@@ -577,7 +577,7 @@ export class Workspace {
 
   // ------------------------------------------------------------------ candidates
 
-  listCandidates(q: CandidateQuery): { total: number; rows: CandidateRow[] } {
+  listCandidates(q: CandidateQuery): { total: number; rows: CandidateRow[]; located?: number | null } {
     return this.read(() => {
       const blind = !!q.blind;
       if (blind && !q.reviewer) {
@@ -636,12 +636,22 @@ export class Workspace {
       const sort = q.sort ?? { column: 'id' };
       const expr = sortExpression(sort.column, blind, !!q.reviewer);
       const dir = sort.desc ? 'DESC' : 'ASC';
+      const order = `ORDER BY (${expr}) IS NULL, ${expr} ${dir}, c.id ${dir}`;
+      let located: number | null | undefined;
+      if (q.locate !== undefined) {
+        // Where a candidate sits in this order (0-based), so a selection can follow a re-sort.
+        params.locate = q.locate;
+        const hit = this.db
+          .prepare(`SELECT pos FROM (SELECT c.id AS id, ROW_NUMBER() OVER (${order}) - 1 AS pos ${from}) WHERE id = @locate`)
+          .get(params) as { pos: number } | undefined;
+        located = hit ? hit.pos : null;
+      }
       params.limit = q.limit === undefined ? -1 : Math.max(0, Math.floor(q.limit));
       params.offset = Math.max(0, Math.floor(q.offset ?? 0));
       const rows = this.db
-        .prepare(`${CANDIDATE_COLUMNS} ${from} ORDER BY (${expr}) IS NULL, ${expr} ${dir}, c.id ${dir} LIMIT @limit OFFSET @offset`)
+        .prepare(`${CANDIDATE_COLUMNS} ${from} ${order} LIMIT @limit OFFSET @offset`)
         .all(params) as CandidateSqlRow[];
-      return { total, rows: this.candidateRows(rows, blind) };
+      return { total, rows: this.candidateRows(rows, blind), ...(located !== undefined ? { located } : {}) };
     });
   }
 

@@ -75,6 +75,21 @@ describe('runs and candidates', () => {
     expect(ws.listCandidates({ runId, filter: { text: 'Dec < -30' } }).total).toBe(10);
     expect(ws.listCandidates({ runId, filter: { text: String(ids[4]) } }).rows.map((r) => r.id)).toContain(ids[4]);
   });
+
+  it('locates a candidate in any sort and filter (where a selection sits after a re-sort), null when filtered out', () => {
+    const { ws, runId, ids } = withRun();
+    ws.addReview({ candidateId: ids[2], reviewer: 'ann', label: 'blend', appVersion: APP_VERSION });
+    for (const sort of [{ column: 'mag', desc: true }, { column: 'snr' }, { column: 'myLabel', desc: true }, { column: 'id', desc: true }]) {
+      const all = ws.listCandidates({ runId, reviewer: 'ann', sort }).rows.map((r) => r.id);
+      for (const id of ids) {
+        const r = ws.listCandidates({ runId, reviewer: 'ann', sort, offset: 0, limit: 1, locate: id });
+        expect(r.located, `${JSON.stringify(sort)} #${id}`).toBe(all.indexOf(id));
+      }
+    }
+    const open = ws.listCandidates({ runId, reviewer: 'ann', filter: { labels: ['unreviewed'], reviewer: 'ann' }, limit: 1, locate: ids[2] });
+    expect(open.located).toBeNull();
+    expect(ws.listCandidates({ runId, limit: 1 })).not.toHaveProperty('located');
+  });
 });
 
 describe('reviews', () => {
