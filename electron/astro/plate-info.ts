@@ -98,6 +98,15 @@ function surveyOf(h: HeaderValues, file: string): { survey: string; band: Band }
   );
 }
 
+/**
+ * The POSS-I field number of a region name: XE687 (red) and XO687 (blue) are
+ * both field 687. null when the name is not a POSS-I region.
+ */
+export function poss1Field(region: string): number | null {
+  const m = /^X[EO](\d{1,4})$/i.exec(region.trim());
+  return m ? Number(m[1]) : null;
+}
+
 /** Plate identity, scale and exposure times from a DSS header. */
 export function plateInfoFromHeader(header: HeaderValues, file: string): PlateInfo {
   const { survey, band } = surveyOf(header, file);

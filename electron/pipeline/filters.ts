@@ -175,3 +175,23 @@ export function applyFilters(sources: TrackedSource[], params: FilterParams, pla
     if (mad) s.ledger.push(...mad[i]);
   });
 }
+
+/** Distance (pixels) from a FITS 1-based position to the nearest edge of a width x height image (edges at 0.5 and N + 0.5). */
+export function edgeDistancePx(x: number, y: number, width: number, height: number): number {
+  return Math.min(x - 0.5, y - 0.5, width + 0.5 - x, height + 0.5 - y);
+}
+
+/**
+ * Record every source's distance to the image edge, and flag (keep) the alive
+ * ones closer than `marginPx`, SExtractor's background mesh (BACK_SIZE): there
+ * the background is extrapolated from the meshes inside and objects may be cut
+ * by the edge, so a reviewer should look twice.
+ */
+export function flagNearEdge(sources: TrackedSource[], image: { naxis1: number; naxis2: number }, marginPx: number, stage = FILTER_STAGE): void {
+  for (const s of sources) {
+    const d = edgeDistancePx(s.x, s.y, image.naxis1, image.naxis2);
+    s.edgeDistancePx = d;
+    if (d < marginPx && !s.ledger.some((e) => e.dropped))
+      s.ledger.push({ stage, reason: 'near_edge', dropped: false, detail: `${fmt(d, 1)} px from the image edge (< ${marginPx} px background mesh)` });
+  }
+}

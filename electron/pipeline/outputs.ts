@@ -41,6 +41,15 @@ export const CSV_COLUMNS: CsvColumn[] = [
   { name: 'class_star', value: (s) => s.classStar },
   { name: 'background', value: (s) => s.background },
   { name: 'nearest_blue_arcsec', value: (s) => s.nearestBlueArcsec },
+  // The nearest blue detection of any kind (filtered or not) and the cuts it failed (space-separated).
+  { name: 'blue_detection_arcsec', value: (s) => s.nearestBlueDetection?.distanceArcsec },
+  { name: 'blue_detection_id', value: (s) => s.nearestBlueDetection?.id },
+  { name: 'blue_detection_ra', value: (s) => s.nearestBlueDetection?.ra },
+  { name: 'blue_detection_dec', value: (s) => s.nearestBlueDetection?.dec },
+  { name: 'blue_detection_snr', value: (s) => s.nearestBlueDetection?.snr },
+  { name: 'blue_detection_fwhm', value: (s) => s.nearestBlueDetection?.fwhm },
+  { name: 'blue_detection_failed_cuts', value: (s) => s.nearestBlueDetection?.failedCuts.join(' ') },
+  { name: 'edge_distance_px', value: (s) => s.edgeDistancePx },
 ];
 
 const extraColumns: CsvColumn[] = [];

@@ -2,21 +2,101 @@
  * Red versus blue: a red source with a filtered blue source within the match
  * radius was on both exposures, so it is persistent and dropped; the rest stay
  * candidates. Every compared red source records its nearest filtered blue
- * source (null beyond `nearestSearchArcsec`).
+ * source (null beyond `nearestSearchArcsec`), and every red source its nearest
+ * blue detection of any kind, with the cuts that detection failed.
+ *
+ * Before any of it, the blue plate must belong to the red one: both plate
+ * solutions must overlap on the sky (a disjoint pair is always refused) and
+ * the POSS-I field numbers must agree unless allowOtherField. Red sources off
+ * the blue image cannot vanish from it; they are dropped as no_blue_coverage.
  */
+import { containsSky, coveredFraction, type PlateFrame } from '../astro/footprint';
+import { poss1Field } from '../astro/plate-info';
+import { chooseSolution } from '../astro/plate-solution';
+import { UserError } from '../core/errors';
 import { matchNearest } from '../match/sky-match';
-import type { Source, TrackedSource } from './types';
+import type { BlueCoverage, BlueDetection, HeaderValues, LedgerEntry, PlateInfo, Source, TrackedSource } from './types';
 
 export interface RedBlueParams {
   /** Match radius (reference: 5"). */
   radiusArcsec: number;
   /** How far to look for the nearest blue source that is reported for every candidate. */
   nearestSearchArcsec: number;
+  /**
+   * Accept a blue plate of another POSS-I field that overlaps the red one
+   * (only the overlap is compared). A pair that does not overlap is refused
+   * regardless.
+   */
+  allowOtherField: boolean;
 }
 
-export const DEFAULT_RED_BLUE: RedBlueParams = { radiusArcsec: 5, nearestSearchArcsec: 60 };
+export const DEFAULT_RED_BLUE: RedBlueParams = { radiusArcsec: 5, nearestSearchArcsec: 60, allowOtherField: false };
 
 export const RED_BLUE_STAGE = 'red-vs-blue';
+
+/** What the comparison's result depends on: allowOtherField only decides whether the run may start. */
+export function comparisonInputs(p: RedBlueParams): Omit<RedBlueParams, 'allowOtherField'> {
+  const { allowOtherField: _, ...rest } = p;
+  return rest;
+}
+
+/** A plate as the pair check needs it: file, header and identity. */
+export interface PairPlate {
+  file: string;
+  header: HeaderValues;
+  info: PlateInfo;
+}
+
+/** The plate's image on the sky, through the solution the positions stage uses. */
+export function plateFrame(p: PairPlate): PlateFrame {
+  return { solution: chooseSolution(p.header).solution, width: p.info.naxis1, height: p.info.naxis2 };
+}
+
+const percent = (f: number) => `${(100 * f).toFixed(f > 0 && f < 0.01 ? 2 : 0)} %`;
+
+/**
+ * Refuse a blue plate that is not the red one's twin, before any extraction:
+ * one that does not overlap the red plate at all, or (unless allowOtherField)
+ * one of another POSS-I field. Returns how much of the red plate it covers.
+ */
+export function checkPlatePair(red: PairPlate, blue: PairPlate, allowOtherField: boolean): BlueCoverage {
+  const redFraction = coveredFraction(plateFrame(red), plateFrame(blue));
+  const redField = poss1Field(red.info.region);
+  const blueField = poss1Field(blue.info.region);
+  const names = `red plate ${red.file} (${red.info.region || 'no REGION'}) and blue plate ${blue.file} (${blue.info.region || 'no REGION'})`;
+  const twin = redField !== null ? `XO${String(redField).padStart(3, '0')}` : 'the blue plate of the same field';
+  if (redFraction === 0)
+    throw new UserError(
+      `the ${names} do not overlap on the sky: no red source could be compared with blue, so every one would "vanish"`,
+      `give the blue plate of the same field (${twin}), or run red-only with --red-only`,
+      'plates-disjoint',
+    );
+  if (redField !== null && blueField !== null && redField !== blueField && !allowOtherField)
+    throw new UserError(
+      `the ${names} are of different POSS-I fields (${redField} and ${blueField}); the blue plate covers ${percent(redFraction)} of the red one`,
+      `give the blue plate of field ${redField} (${twin}), or pass --allow-other-field (API: redBlue.allowOtherField) to compare the overlap anyway`,
+      'other-field',
+    );
+  return { redFraction, redField, blueField };
+}
+
+/**
+ * Drop the alive red sources that fall off the blue image (reason
+ * no_blue_coverage): with no blue exposure there, not being on blue says
+ * nothing. Returns how many red sources in all lie off it, and how many of
+ * them were dropped here.
+ */
+export function dropWithoutBlueCoverage(red: TrackedSource[], blue: PlateFrame, stage = RED_BLUE_STAGE): { outside: number; dropped: number } {
+  let outside = 0, dropped = 0;
+  for (const s of red) {
+    if (containsSky(blue, s.ra, s.dec)) continue;
+    outside++;
+    if (s.ledger.some((e) => e.dropped)) continue;
+    dropped++;
+    s.ledger.push({ stage, reason: 'no_blue_coverage', dropped: true, detail: 'off the blue plate: no blue exposure to compare with' });
+  }
+  return { outside, dropped };
+}
 
 /** Compare the alive red sources with the (already filtered) blue sources; ledgers are appended in place. */
 export function compareRedBlue(red: TrackedSource[], blue: Source[], params: RedBlueParams, stage = RED_BLUE_STAGE): void {
@@ -46,5 +126,61 @@ export function compareRedBlue(red: TrackedSource[], blue: Source[], params: Red
         counterpartMag: b.mag,
       });
     }
+  });
+}
+
+/** Cuts measured without the PSF; SPREAD_MODEL is only measured past them in the fast order. */
+const PSF_FREE_CUTS = new Set(['flags', 'fwhm', 'elongation', 'symmetry', 'snr']);
+
+/**
+ * The filter cuts a blue source failed, as its ledger says. When a PSF-free
+ * cut failed, spread_model is left out: the fast order never measures it
+ * there, and the answer must not depend on the order. A SPREAD_MODEL the fast
+ * order left unmeasured (no red candidate needed it) is
+ * "spread_model_unmeasured", not a failure.
+ */
+export function failedCuts(ledger: LedgerEntry[]): string[] {
+  const reasons = [
+    ...new Set(
+      ledger
+        .filter((e) => e.dropped)
+        .map((e) => (e.reason === 'spread_model' && /not measured/i.test(e.detail ?? '') ? 'spread_model_unmeasured' : e.reason)),
+    ),
+  ];
+  return reasons.some((r) => PSF_FREE_CUTS.has(r)) ? reasons.filter((r) => !r.startsWith('spread_model')) : reasons;
+}
+
+/**
+ * Every red source's nearest blue detection of any kind (all blue sources,
+ * filtered or not) within `searchArcsec`, or null: the published method
+ * compares with filtered blue sources only, so a star whose blue image failed
+ * a cut stays a candidate; this says so.
+ */
+export function recordNearestBlueDetection(red: TrackedSource[], blue: TrackedSource[], searchArcsec: number): void {
+  const nearest = matchNearest(
+    { ra: red.map((s) => s.ra), dec: red.map((s) => s.dec) },
+    { ra: blue.map((s) => s.ra), dec: blue.map((s) => s.dec) },
+    searchArcsec,
+  );
+  red.forEach((s, i) => {
+    const j = nearest.right[i];
+    if (j < 0) {
+      s.nearestBlueDetection = null;
+      return;
+    }
+    const b = blue[j];
+    const detection: BlueDetection = {
+      id: b.id,
+      distanceArcsec: nearest.separationArcsec[i],
+      ra: b.ra,
+      dec: b.dec,
+      x: b.x,
+      y: b.y,
+      mag: b.mag,
+      snr: b.snr,
+      fwhm: b.fwhm,
+      failedCuts: failedCuts(b.ledger),
+    };
+    s.nearestBlueDetection = detection;
   });
 }

@@ -162,6 +162,7 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     candidates: candidates.length,
     notes: [...runNotes(params, state), ...state.notes],
     ...(state.score ? { score: state.score } : {}),
+    ...(state.blueCoverage ? { blueCoverage: state.blueCoverage } : {}),
   };
   writeJson(files.summary, summary);
   log(`done: ${candidates.length} candidates of ${sources.length} red sources`);

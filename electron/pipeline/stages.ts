@@ -12,8 +12,8 @@ import { FitsFile, headerDigest } from '../fits';
 import { formatCeiling } from '../../native-tools/sextractor';
 import { CATALOGUE_STAGES } from './catalogue-stages';
 import { explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, type TiledExtractionRecord } from './extraction-stages';
-import { applyFilters, FILTER_STAGE } from './filters';
-import { compareRedBlue, RED_BLUE_STAGE } from './red-vs-blue';
+import { applyFilters, FILTER_STAGE, flagNearEdge } from './filters';
+import { checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
 import { aliveSources, ledgerCount, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
 import type { RunParameters } from './parameters';
 import type { Band } from './types';
@@ -56,7 +56,9 @@ export async function loadPlate(file: string, band: Band): Promise<PlateState> {
 
 /**
  * The state a run starts from: both plates identified and band-checked (a blue
- * plate given as --red is refused here, before any work), and the run's mode.
+ * plate given as --red is refused here, before any work), the blue plate
+ * checked to overlap the red one and to be of its field (checkPlatePair), and
+ * the run's mode.
  */
 export async function initialState(params: RunParameters): Promise<PipelineState> {
   const red = await loadPlate(params.red, 'red');
@@ -66,7 +68,9 @@ export async function initialState(params: RunParameters): Promise<PipelineState
     return { ...base, mode: 'red-only', modeReason: reason };
   }
   if (!params.blue) return { ...base, mode: 'red-only', modeReason: 'no blue plate given' };
-  return { ...base, mode: 'red+blue', blue: await loadPlate(params.blue, 'blue') };
+  const blue = await loadPlate(params.blue, 'blue');
+  const blueCoverage = checkPlatePair(red, blue, params.redBlue.allowOtherField);
+  return { ...base, mode: 'red+blue', blue, blueCoverage };
 }
 
 /**
@@ -163,7 +167,7 @@ async function measureIfFast(state: PipelineState, ctx: PipelineContext, stage: 
 }
 
 function filtersInputs(p: RunParameters): unknown {
-  return p.extraction.mode === 'fast' ? { filters: p.filters, redBlue: p.redBlue } : p.filters;
+  return p.extraction.mode === 'fast' ? { filters: p.filters, redBlue: comparisonInputs(p.redBlue) } : p.filters;
 }
 
 function filtersStage(band: Band): Stage {
@@ -179,6 +183,7 @@ function filtersStage(band: Band): Stage {
       const sources = plate.sources.map((s) => ({ ...s, ledger: [...s.ledger] }));
       const before = aliveSources(sources).length;
       applyFilters(sources, ctx.params.filters, plate.info, name);
+      if (band === 'red') flagNearEdge(sources, plate.info, ctx.params.extraction.detection.backSize, name);
       const rec = plate.extraction as TiledExtractionRecord | undefined;
       if (rec?.mode === 'fast') explainUnmeasured(sources, name, new Set(rec.notNeeded ?? []));
       return { state: { ...state, [band]: { ...plate, sources } }, count: ledgerCount(sources, name, before) };
@@ -188,15 +193,19 @@ function filtersStage(band: Band): Stage {
 
 const redVsBlueStage: Stage = {
   name: RED_BLUE_STAGE,
-  inputs: (p) => p.redBlue,
+  inputs: (p) => comparisonInputs(p.redBlue),
   async run(state, ctx) {
     const sources = state.red.sources.map((s) => ({ ...s, ledger: [...s.ledger] }));
     const before = aliveSources(sources).length;
     if (!state.blue) {
       return { state, count: { input: before, output: before, dropped: {}, skipped: `red-only: ${state.modeReason}` } };
     }
+    // Off the blue image first: those cannot be compared, so they must not pass as vanished.
+    const off = dropWithoutBlueCoverage(sources, plateFrame(state.blue), RED_BLUE_STAGE);
     compareRedBlue(sources, aliveSources(state.blue.sources), ctx.params.redBlue, RED_BLUE_STAGE);
-    return { state: { ...state, red: { ...state.red, sources } }, count: ledgerCount(sources, RED_BLUE_STAGE, before) };
+    recordNearestBlueDetection(sources, state.blue.sources, ctx.params.redBlue.nearestSearchArcsec);
+    const blueCoverage = state.blueCoverage && { ...state.blueCoverage, redSourcesOutside: off.outside, droppedNoBlueCoverage: off.dropped };
+    return { state: { ...state, red: { ...state.red, sources }, blueCoverage }, count: ledgerCount(sources, RED_BLUE_STAGE, before) };
   },
 };
 

@@ -11,7 +11,7 @@
 import type { StageContext } from '../core/stage';
 import type { NativeTools } from '../../native-tools/find';
 import type { PsfStats } from '../../native-tools/psfex';
-import type { Band, HeaderValues, LedgerEntry, PlateInfo, PlateSummary, Source, StageCount, TrackedSource } from './types';
+import type { Band, BlueCoverage, HeaderValues, LedgerEntry, PlateInfo, PlateSummary, Source, StageCount, TrackedSource } from './types';
 import type { RunParameters } from './parameters';
 import type { ScoreResult } from './score';
 
@@ -52,6 +52,8 @@ export interface PipelineState {
   notes: string[];
   /** Set by the score stage when a published catalogue was given. */
   score?: ScoreResult;
+  /** red+blue: how much of the red plate the blue one covers (initialState; counts added by red vs blue). */
+  blueCoverage?: BlueCoverage;
 }
 
 export interface PipelineContext extends StageContext {

@@ -91,11 +91,36 @@ export interface LedgerEntry {
   counterpartDec?: number;
 }
 
+/**
+ * The blue plate's nearest detection of any kind to a red source, whether or
+ * not it passed the filters: why a red source without a *filtered* blue
+ * counterpart may still be a star seen on blue.
+ */
+export interface BlueDetection {
+  /** SExtractor NUMBER on the blue plate. */
+  id: number;
+  distanceArcsec: number;
+  ra: number;
+  dec: number;
+  /** Blue plate pixel, FITS 1-based. */
+  x: number;
+  y: number;
+  mag: number;
+  snr: number;
+  fwhm: number;
+  /** The filter cuts it failed (ledger reasons, e.g. "snr", "flags"); empty when it passed them all. */
+  failedCuts: string[];
+}
+
 /** A red source carried through the stages with its ledger. */
 export interface TrackedSource extends Source {
   ledger: LedgerEntry[];
   /** Nearest filtered blue source, when a blue plate was used. */
   nearestBlueArcsec?: number | null;
+  /** Nearest blue detection of any kind within the nearest-blue search radius (null: none), when a blue plate was used. */
+  nearestBlueDetection?: BlueDetection | null;
+  /** Distance from the centroid to the nearest edge of the red image, pixels. */
+  edgeDistancePx?: number;
 }
 
 export interface StageCount {
@@ -130,6 +155,21 @@ export interface RunSummary {
   notes: string[];
   /** Recall, precision and F1 against the published catalogue (--vasco FILE). */
   score?: ScoreResult;
+  /** red+blue: how much of the red plate the blue one covers (see red-vs-blue.ts). */
+  blueCoverage?: BlueCoverage;
+}
+
+/** How the blue plate covers the red one, from both plate solutions. */
+export interface BlueCoverage {
+  /** Fraction (0..1) of the red image's area that lies on the blue image. */
+  redFraction: number;
+  /** POSS-I field numbers of the two plates (from REGION), null when not a POSS-I region. */
+  redField: number | null;
+  blueField: number | null;
+  /** Red sources whose position falls off the blue image (set by the red-vs-blue stage). */
+  redSourcesOutside?: number;
+  /** Of those, the ones still candidates at red vs blue, dropped as no_blue_coverage. */
+  droppedNoBlueCoverage?: number;
 }
 
 export interface PlateSummary extends PlateInfo {

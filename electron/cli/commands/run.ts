@@ -31,6 +31,8 @@ const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG
   --out DIR          output folder: candidates.csv, sources.csv, summary.json, vasco.sqlite, work/
   --db FILE          record the run in this review workspace instead of DIR/vasco.sqlite
   --red-only         ignore --blue (no red-vs-blue comparison)
+  --allow-other-field  accept a blue plate of another POSS-I field that overlaps the red one
+                     (only the overlap is compared; a pair that does not overlap is always refused)
   --offline          use no network at all
   --spread-min X     keep SPREAD_MODEL > X          (default ${f.spreadModelMin}; published -0.002)
   --fwhm-min PX      keep FWHM >= PX at 1.7"/px     (default ${f.fwhmMinPx}; scaled to each plate's pixels)
@@ -114,6 +116,7 @@ export async function run(argv: string[]): Promise<number> {
     out: { type: 'string' },
     offline: { type: 'boolean', default: false },
     'red-only': { type: 'boolean', default: false },
+    'allow-other-field': { type: 'boolean', default: false },
     'spread-min': { type: 'string' },
     'fwhm-min': { type: 'string' },
     'fwhm-max': { type: 'string' },
@@ -224,6 +227,7 @@ export async function run(argv: string[]): Promise<number> {
       snrMin: num('snr-min', f.snrMin),
       mad: { ...f.mad, enabled: values.mad },
     },
+    redBlue: { allowOtherField: values['allow-other-field'] },
     catalogue: {
       veto: vetoMode,
       catalogs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyFilters, DEFAULT_FILTERS, fwhmLimitsPx, type FilterParams } from '../../../electron/pipeline/filters';
+import { applyFilters, DEFAULT_FILTERS, edgeDistancePx, flagNearEdge, fwhmLimitsPx, type FilterParams } from '../../../electron/pipeline/filters';
 import type { LedgerEntry, TrackedSource } from '../../../electron/pipeline/types';
 
 /** A clean, bright, round stellar source at 1.7"/px; tests change one property at a time. */
@@ -99,5 +99,32 @@ describe('morphology filters (reference defaults)', () => {
     expect(flagged.map((s) => s.id)).toEqual([99]);
     expect(reasons(flagged[0])).toEqual(['mad_fwhm']);
     expect(flagged[0].ledger[0].detail).toMatch(/^FWHM 5\.5 is [\d.]+ sigma from the local median 3/);
+  });
+});
+
+describe('distance to the image edge (near_edge)', () => {
+  it('is measured from the pixel edges 0.5 and N + 0.5, whichever side is nearest', () => {
+    expect(edgeDistancePx(1, 250, 706, 500)).toBe(0.5);
+    expect(edgeDistancePx(353.5, 250.5, 706, 500)).toBe(250);
+    expect(edgeDistancePx(700, 300, 706, 500)).toBe(6.5);
+    expect(edgeDistancePx(400, 480.25, 706, 500)).toBe(20.25);
+  });
+
+  it('records it for every source and flags (keeps) the alive ones within the background mesh', () => {
+    const image = { naxis1: 1000, naxis2: 1000 };
+    const inner = star({ id: 1, x: 500.5, y: 500.5 });
+    const corner = star({ id: 2, x: 30, y: 970 });
+    const edge = star({ id: 3, x: 255, y: 500 });
+    const justIn = star({ id: 4, x: 256.5, y: 500 });
+    const dropped = star({ id: 5, x: 3, y: 3, ledger: [{ stage: 'filters', reason: 'flags', dropped: true }] });
+    const all = [inner, corner, edge, justIn, dropped];
+    flagNearEdge(all, image, 256);
+    expect(all.map((s) => s.edgeDistancePx)).toEqual([500, 29.5, 254.5, 256, 2.5]);
+    expect(reasons(inner)).toEqual([]);
+    expect(corner.ledger).toEqual([{ stage: 'filters', reason: 'near_edge', dropped: false, detail: '29.5 px from the image edge (< 256 px background mesh)' }]);
+    expect(reasons(edge)).toEqual(['near_edge']);
+    expect(reasons(justIn)).toEqual([]);
+    // A dropped source keeps only what dropped it; its distance is still recorded.
+    expect(reasons(dropped)).toEqual(['flags']);
   });
 });

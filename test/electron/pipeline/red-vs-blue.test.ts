@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { compareRedBlue, DEFAULT_RED_BLUE } from '../../../electron/pipeline/red-vs-blue';
-import type { LedgerEntry, Source, TrackedSource } from '../../../electron/pipeline/types';
+import { UserError } from '../../../electron/core/errors';
+import {
+  checkPlatePair, comparisonInputs, compareRedBlue, DEFAULT_RED_BLUE, dropWithoutBlueCoverage, failedCuts, plateFrame,
+  recordNearestBlueDetection, type PairPlate,
+} from '../../../electron/pipeline/red-vs-blue';
+import type { LedgerEntry, PlateInfo, Source, TrackedSource } from '../../../electron/pipeline/types';
 
 function src(id: number, ra: number, dec: number): TrackedSource {
   return {
@@ -43,5 +47,98 @@ describe('red vs blue', () => {
     const r = red.map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
     compareRedBlue(r, blue, { ...DEFAULT_RED_BLUE, radiusArcsec: 6 });
     expect(r.filter((s) => s.ledger.length).map((s) => s.id)).toEqual([1, 2]);
+  });
+});
+
+describe('the blue side of every red source (issue 9)', () => {
+  const blueSrc = (id: number, ra: number, dec: number, ledger: LedgerEntry[] = [], over: Partial<TrackedSource> = {}): TrackedSource => ({
+    ...src(id, ra, dec), x: 10 + id, y: 20 + id, snr: 12.5, fwhm: 3.4, mag: 18.2, ledger, ...over,
+  });
+  const failed = (stage: string, ...reasons: string[]): LedgerEntry[] => reasons.map((reason) => ({ stage, reason, dropped: true }));
+
+  it('records the nearest blue detection of any kind while the comparison keeps using filtered blue sources', () => {
+    const red = [src(1, 150, 30), src(2, 150, 31), src(3, 150, 32)];
+    red[2].ledger.push({ stage: 'filters', reason: 'fwhm', dropped: true });
+    const blue = [
+      blueSrc(201, 150, 30 + 1.2 * ARCSEC, failed('filters-blue', 'snr')), // a star whose blue image is too faint for the cut
+      blueSrc(202, 150, 30 + 20 * ARCSEC, [], { snr: 80 }), // the nearest blue source that passed the filters
+      blueSrc(203, 150, 32 + 3 * ARCSEC, failed('filters-blue', 'flags', 'spread_model')),
+    ];
+    const filtered = blue.filter((b) => !b.ledger.some((e) => e.dropped));
+    compareRedBlue(red, filtered, DEFAULT_RED_BLUE);
+    recordNearestBlueDetection(red, blue, DEFAULT_RED_BLUE.nearestSearchArcsec);
+
+    // The published method: no filtered blue source within 5", so red 1 stays a candidate ...
+    expect(red[0].ledger).toEqual([]);
+    expect(red[0].nearestBlueArcsec).toBeCloseTo(20, 6);
+    // ... and now says why it may be a star after all.
+    expect(red[0].nearestBlueDetection).toMatchObject({ id: 201, snr: 12.5, fwhm: 3.4, failedCuts: ['snr'], x: 211, y: 221 });
+    expect(red[0].nearestBlueDetection!.distanceArcsec).toBeCloseTo(1.2, 6);
+    expect(red[1].nearestBlueDetection).toBeNull();
+    // Every red source, also one the filters dropped; SPREAD_MODEL is not listed next to a PSF-free failure.
+    expect(red[2].nearestBlueDetection).toMatchObject({ id: 203, failedCuts: ['flags'] });
+  });
+
+  it('names the cuts a blue detection failed the same way in both extraction orders', () => {
+    expect(failedCuts([])).toEqual([]);
+    expect(failedCuts(failed('filters-blue', 'spread_model'))).toEqual(['spread_model']);
+    expect(failedCuts([...failed('filters-blue', 'snr', 'spread_model', 'snr'), { stage: 'filters-blue', reason: 'near_edge', dropped: false }])).toEqual(['snr']);
+    const unmeasured: LedgerEntry = { stage: 'filters-blue', reason: 'spread_model', dropped: true, detail: 'not measured (fast extraction: no red candidate has it as nearest blue source)' };
+    expect(failedCuts([unmeasured])).toEqual(['spread_model_unmeasured']);
+  });
+
+  // Two TAN plates of 100 x 100 px at 1.7"/px; blue is moved 60 px (102") west, along red's +x, so it covers red's x 60.5 .. 100.5.
+  const tan = (region: string, file: string, ra: number): PairPlate => ({
+    file,
+    header: { CTYPE1: 'RA---TAN', CTYPE2: 'DEC--TAN', CRPIX1: 50.5, CRPIX2: 50.5, CRVAL1: ra, CRVAL2: 0, CD1_1: -1.7 / 3600, CD2_2: 1.7 / 3600, NAXIS1: 100, NAXIS2: 100 },
+    info: { region, naxis1: 100, naxis2: 100 } as PlateInfo,
+  });
+  const redPlate = tan('XE687', '/plates/red.fits', 10);
+  const westBlue = (region: string) => tan(region, '/plates/blue.fits', 10 - (60 * 1.7) / 3600);
+
+  it('drops red sources off the blue plate as no_blue_coverage, not as vanished', () => {
+    const frame = plateFrame(westBlue('XO687'));
+    const redFrame = plateFrame(redPlate);
+    const at = (id: number, x: number) => {
+      const [ra, dec] = redFrame.solution.pixToSky(x, 50);
+      return src(id, ra, dec);
+    };
+    const red = [at(1, 20), at(2, 80), at(3, 59), at(4, 62)];
+    red.push({ ...at(5, 10), ledger: [{ stage: 'filters', reason: 'snr', dropped: true }] });
+    const off = dropWithoutBlueCoverage(red, frame);
+    expect(off).toEqual({ outside: 3, dropped: 2 });
+    expect(red.map((s) => s.ledger.map((e) => `${e.reason}:${e.dropped}`).join())).toEqual([
+      'no_blue_coverage:true', '', 'no_blue_coverage:true', '', 'snr:true',
+    ]);
+  });
+
+  it('refuses a blue plate that does not overlap, even when another field is allowed, naming both plates', () => {
+    const far = tan('XO542', '/plates/other.fits', 110);
+    for (const allow of [false, true]) {
+      let err: UserError | undefined;
+      try {
+        checkPlatePair(redPlate, far, allow);
+      } catch (e) {
+        err = e as UserError;
+      }
+      expect(err).toBeInstanceOf(UserError);
+      expect(err!.code).toBe('plates-disjoint');
+      expect(err!.message).toContain('/plates/red.fits (XE687)');
+      expect(err!.message).toContain('/plates/other.fits (XO542)');
+      expect(err!.hint).toMatch(/XO687/);
+    }
+  });
+
+  it('refuses an overlapping plate of another field unless allowed; the same field may cover part of red', () => {
+    expect(() => checkPlatePair(redPlate, westBlue('XO688'), false)).toThrow(/different POSS-I fields \(687 and 688\); the blue plate covers (39|40|41) % of the red one/);
+    const allowed = checkPlatePair(redPlate, westBlue('XO688'), true);
+    expect(allowed).toMatchObject({ redField: 687, blueField: 688 });
+    expect(Math.abs(allowed.redFraction - 0.4)).toBeLessThan(0.016); // 1/64 of the width
+    expect(checkPlatePair(redPlate, westBlue('XO687'), false).redFraction).toBe(allowed.redFraction);
+  });
+
+  it('keeps allowOtherField out of what the comparison result depends on', () => {
+    expect(comparisonInputs({ ...DEFAULT_RED_BLUE, allowOtherField: true })).toEqual(comparisonInputs(DEFAULT_RED_BLUE));
+    expect(comparisonInputs(DEFAULT_RED_BLUE)).toEqual({ radiusArcsec: 5, nearestSearchArcsec: 60 });
   });
 });
