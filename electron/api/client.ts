@@ -1,8 +1,9 @@
 /**
  * The renderer's typed view of the contract, over either transport:
  *  - Electron: `window.vasco`, exposed by electron/preload.ts;
- *  - HTTP: POST /api/<method> with a bearer token, events over SSE
- *    (GET /api/events?token=...), as served by `vasco serve`.
+ *  - HTTP: POST /api/<method> with a bearer token, events as a server-sent
+ *    event stream read with fetch (GET /api/events, same header), as served
+ *    by `vasco serve`. The token never goes into a URL the transport makes.
  * Failures arrive as { error: { message, hint?, code } } and are thrown as ApiError.
  *
  * Browser-safe: no Node or Electron imports.
@@ -70,29 +71,90 @@ export interface HttpTransportOptions {
   /** Origin + path prefix; '' means the page's own origin. */
   baseUrl?: string;
   fetch?: typeof fetch;
-  /** EventSource constructor (browsers have one; Node 20 does not). */
-  EventSource?: typeof EventSource;
+  /** First wait before reopening a dropped event stream, doubled on each failure (default 1 s). */
+  retryMs?: number;
+}
+
+/**
+ * Reads a server-sent event stream to its end, handing over the `data:` of
+ * each event (several data lines joined by newlines); comments are skipped.
+ */
+export async function readEventStream(body: ReadableStream<Uint8Array>, onData: (data: string) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer = (buffer + decoder.decode(value, { stream: true })).replace(/\r\n?/g, '\n');
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).replace(/^ /, ''));
+      buffer = buffer.slice(end + 2);
+      if (data.length > 0) onData(data.join('\n'));
+    }
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (signal.aborted) return done();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+  });
 }
 
 export function createHttpTransport(opts: HttpTransportOptions): Transport {
   const base = opts.baseUrl ?? '';
   const doFetch = opts.fetch ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
+  const retryMs = opts.retryMs ?? 1000;
   const listeners = new Set<(e: ApiEvent) => void>();
-  let source: EventSource | null = null;
+  let stream: AbortController | null = null;
+
+  function deliver(data: string): void {
+    let e: ApiEvent;
+    try {
+      e = JSON.parse(data) as ApiEvent;
+    } catch {
+      return; // not one of ours; nothing to deliver
+    }
+    for (const l of listeners) l(e);
+  }
+
+  /**
+   * The event stream, over fetch so the token travels in the Authorization
+   * header (EventSource can only put it in the URL). Like EventSource it
+   * reconnects when the stream drops, until the last listener leaves; a 401
+   * or 403 (wrong token, another host) ends it, as retrying cannot help.
+   */
+  async function streamEvents(signal: AbortSignal): Promise<void> {
+    for (let failures = 0; !signal.aborted; failures++) {
+      try {
+        const res = await doFetch(`${base}/api/events`, {
+          headers: { Authorization: `Bearer ${opts.token}`, Accept: 'text/event-stream' },
+          cache: 'no-store',
+          signal,
+        });
+        if (res.status === 401 || res.status === 403) return;
+        if (res.ok && res.body) {
+          failures = 0;
+          await readEventStream(res.body, deliver);
+        }
+      } catch {
+        /* dropped, refused or aborted: retry below unless aborted */
+      }
+      await abortableSleep(Math.min(retryMs * 2 ** failures, 30_000), signal);
+    }
+  }
 
   function openEvents(): void {
-    const ES = opts.EventSource ?? (globalThis as { EventSource?: typeof EventSource }).EventSource;
-    if (!ES || source) return;
-    source = new ES(`${base}/api/events?token=${encodeURIComponent(opts.token)}`);
-    source.onmessage = (m: MessageEvent) => {
-      let e: ApiEvent;
-      try {
-        e = JSON.parse(String(m.data)) as ApiEvent;
-      } catch {
-        return; // not one of ours (e.g. a comment line); nothing to deliver
-      }
-      for (const l of listeners) l(e);
-    };
+    if (stream) return;
+    stream = new AbortController();
+    void streamEvents(stream.signal);
   }
 
   return {
@@ -132,9 +194,9 @@ export function createHttpTransport(opts: HttpTransportOptions): Transport {
       openEvents();
       return () => {
         listeners.delete(listener);
-        if (listeners.size === 0 && source) {
-          source.close();
-          source = null;
+        if (listeners.size === 0 && stream) {
+          stream.abort();
+          stream = null;
         }
       };
     },
@@ -143,17 +205,38 @@ export function createHttpTransport(opts: HttpTransportOptions): Transport {
 
 // ---------------------------------------------------------------- choosing
 
+const TOKEN_KEY = 'vasco_token';
+
+interface PageGlobals {
+  vasco?: VascoBridge;
+  location?: Location;
+  history?: History;
+  sessionStorage?: Storage;
+}
+
 /**
- * The transport for the page we run in: window.vasco inside Electron, otherwise
- * HTTP with the token from `?token=`, remembered in sessionStorage so a reload
- * after the renderer tidies the address bar still works. (The host's cookie is
- * HttpOnly and only unlocks static files; API calls always carry the header.)
+ * The API token of the page: taken from `?token=` of the address `vasco serve`
+ * printed, kept in sessionStorage (per origin - port included - and per tab,
+ * so a reload works and no page of another port can read it) and removed from
+ * the address bar, so it stays out of history, screenshots and copied links.
  */
+function adoptPageToken(w: PageGlobals): string {
+  if (w.location) {
+    const address = new URL(w.location.href);
+    const fromQuery = address.searchParams.get('token');
+    if (fromQuery !== null) {
+      if (fromQuery) w.sessionStorage?.setItem(TOKEN_KEY, fromQuery);
+      address.searchParams.delete('token');
+      w.history?.replaceState(w.history.state, '', address.pathname + address.search + address.hash);
+      if (fromQuery) return fromQuery;
+    }
+  }
+  return w.sessionStorage?.getItem(TOKEN_KEY) ?? '';
+}
+
+/** The transport for the page we run in: window.vasco inside Electron, otherwise HTTP with the page's token. */
 export function defaultTransport(): Transport {
-  const w = globalThis as unknown as { vasco?: VascoBridge; location?: Location; sessionStorage?: Storage };
+  const w = globalThis as unknown as PageGlobals;
   if (w.vasco) return w.vasco;
-  const fromQuery = w.location ? new URLSearchParams(w.location.search).get('token') : null;
-  if (fromQuery) w.sessionStorage?.setItem('vasco_token', fromQuery);
-  const token = fromQuery ?? w.sessionStorage?.getItem('vasco_token') ?? '';
-  return createHttpTransport({ token });
+  return createHttpTransport({ token: adoptPageToken(w) });
 }

@@ -2,18 +2,20 @@
  * The browser host behind `vasco serve`: the built renderer plus the API
  * contract over HTTP, bound to 127.0.0.1 only.
  *
- *   POST /api/<method>        JSON args -> { result } | { error }; needs
- *                             `Authorization: Bearer <token>`.
- *   GET  /api/events?token=   server-sent events, one `data:` JSON ApiEvent each.
- *   GET  /anything-else       static files from staticDir (index.html for routes).
+ *   POST /api/<method>        JSON args -> { result } | { error }
+ *   GET  /api/events          server-sent events, one `data:` JSON ApiEvent each
+ *   GET  /anything-else       static files from staticDir (index.html for routes)
  *
  * Rules: a Host header other than 127.0.0.1:PORT / localhost:PORT is refused
- * with 403 (DNS rebinding). Every request needs the token, which is random per
- * start. Static files accept it as `?token=` (then remembered in an HttpOnly,
- * SameSite=Strict cookie so the page's scripts and styles load) - the renderer
- * is public code, but refusing it keeps other local users' browsers and other
- * local pages from even probing the host. The API accepts only the header,
- * never the cookie, so no cross-site request can ride on it. Bodies are capped.
+ * with 403 (DNS rebinding). The API and the event stream need
+ * `Authorization: Bearer <token>`, the token being random per start; it is
+ * accepted in no other form (no query parameter, no cookie). The page gets it
+ * once in the printed URL (`/?token=...`), keeps it in sessionStorage (which
+ * is per origin, port included) and takes it out of the address bar (see
+ * electron/api/client.ts). There is deliberately no cookie: cookies ignore
+ * ports, so any other server on 127.0.0.1 the browser visits would receive it.
+ * Static files are the public renderer code and need no token. A request
+ * path or query with broken percent-encoding is a 400. Bodies are capped.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -74,12 +76,14 @@ function sendError(res: ServerResponse, status: number, error: ApiErrorBody): vo
   sendJson(res, status, { error });
 }
 
-function cookieValue(header: string | undefined, name: string): string | null {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+/** Whether a path or query has a broken percent-escape (e.g. `%E0%A4%A`). */
+function badPercentEncoding(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return false;
+  } catch {
+    return true;
   }
-  return null;
 }
 
 class BodyTooLarge extends Error {}
@@ -117,20 +121,19 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
   const csp = contentSecurityPolicy();
   const streams = new Set<ServerResponse>();
   let port = 0;
-  const cookieName = () => `vasco_token_${port}`;
+  const unauthorized = (res: ServerResponse, what: string) =>
+    sendError(res, 401, {
+      code: 'unauthorized',
+      message: `missing or wrong API token for ${what}`,
+      hint: 'open the URL printed by `vasco serve` (it carries ?token=...)',
+    });
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       return sendError(res, 405, { code: 'method-not-allowed', message: `${method}: use POST` });
     }
-    if (!tokenMatches(bearerToken(req.headers.authorization), token)) {
-      return sendError(res, 401, {
-        code: 'unauthorized',
-        message: 'missing or wrong API token',
-        hint: 'open the URL printed by `vasco serve` (it carries ?token=...)',
-      });
-    }
+    if (!tokenMatches(bearerToken(req.headers.authorization), token)) return unauthorized(res, method);
     const type = String(req.headers['content-type'] ?? '');
     if (!type.startsWith('application/json')) {
       return sendError(res, 415, { code: 'bad-arguments', message: `${method}: send arguments as application/json` });
@@ -155,11 +158,12 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
     sendJson(res, 200, env);
   }
 
-  function handleEvents(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const presented = url.searchParams.get('token') ?? cookieValue(req.headers.cookie, cookieName());
-    if (!tokenMatches(presented, token)) {
-      return sendError(res, 401, { code: 'unauthorized', message: 'missing or wrong API token for the event stream' });
+  function handleEvents(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') {
+      res.setHeader('Allow', 'GET');
+      return sendError(res, 405, { code: 'method-not-allowed', message: 'the event stream: use GET' });
     }
+    if (!tokenMatches(bearerToken(req.headers.authorization), token)) return unauthorized(res, 'the event stream');
     res.writeHead(200, {
       ...COMMON_HEADERS,
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -185,13 +189,6 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
       res.writeHead(405, { ...COMMON_HEADERS, Allow: 'GET, HEAD' });
       return void res.end();
     }
-    const fromQuery = url.searchParams.get('token');
-    const fromCookie = cookieValue(req.headers.cookie, cookieName());
-    const viaQuery = tokenMatches(fromQuery, token);
-    if (!viaQuery && !tokenMatches(fromCookie, token)) {
-      res.writeHead(401, { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
-      return void res.end('VASCO Workstation: open the full URL printed by `vasco serve` (it carries ?token=...).\n');
-    }
     if (!staticRoot) {
       res.writeHead(404, { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
       return void res.end('no renderer build to serve (run `npm run build:renderer`)\n');
@@ -211,7 +208,6 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
       headers['Content-Security-Policy'] = csp;
       headers['X-Frame-Options'] = 'DENY';
     }
-    if (viaQuery) headers['Set-Cookie'] = `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
     createReadStream(found.file).pipe(res);
@@ -226,8 +222,15 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
       });
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (badPercentEncoding(url.pathname) || badPercentEncoding(url.search)) {
+      return sendError(res, 400, {
+        code: 'bad-request',
+        message: `malformed percent-encoding in the address ${JSON.stringify(req.url ?? '')}`,
+        hint: 'every % must be followed by two hex digits forming valid UTF-8',
+      });
+    }
     const handle = async () => {
-      if (url.pathname === '/api/events') return handleEvents(req, res, url);
+      if (url.pathname === '/api/events') return handleEvents(req, res);
       if (url.pathname.startsWith('/api/')) return handleApi(req, res, decodeURIComponent(url.pathname.slice(5)));
       return handleStatic(req, res, url);
     };

@@ -24,12 +24,18 @@ export class UiError extends Error {
 
 let client: Client | null = null;
 
-/** Chosen once at start: window.vasco inside Electron, else HTTP with ?token=. Tests inject their own. */
+/** Tests inject their own transport; the app gets its own from connect(). */
 export function useTransport(transport: Transport): void {
   client = createClient(transport);
 }
 
-function getClient(): Client {
+/**
+ * Chooses the transport once: window.vasco inside Electron, else HTTP with the
+ * page's token, which this takes out of the address bar (see defaultTransport).
+ * Called at start-up, before anything renders, so the token leaves the address
+ * bar at once; the first call() does it otherwise.
+ */
+export function connect(): Client {
   if (!client) client = createClient(defaultTransport());
   return client;
 }
@@ -43,12 +49,12 @@ export function toUiError(err: unknown, method: string): UiError {
 
 export async function call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
   try {
-    return await getClient().call(method, args);
+    return await connect().call(method, args);
   } catch (err) {
     throw toUiError(err, method);
   }
 }
 
 export function onEvent<E extends EventName>(event: E, listener: (data: EventPayloads[E]) => void): () => void {
-  return getClient().on(event, listener);
+  return connect().on(event, listener);
 }

@@ -1,10 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { methodNames } from '../../../electron/api/contract';
+import { createHttpTransport } from '../../../electron/api/client';
+import { methodNames, type ApiEvent } from '../../../electron/api/contract';
 import { startHttpHost, type HttpHost } from '../../../electron/host/http-host';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../../helpers/chromium';
 import { CASES } from '../api/contract-cases';
 
 interface Reply {
@@ -27,6 +31,18 @@ function raw(port: number, opts: { method?: string; path: string; headers?: Reco
     );
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+/** Only the status of a GET (the request is dropped once headers arrive: an event stream never ends). */
+function statusOf(port: number, path: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { Host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', (e) => (e.message.includes('aborted') || e.message.includes('socket hang up') ? undefined : reject(e)));
     req.end();
   });
 }
@@ -126,34 +142,59 @@ describe('HTTP host', () => {
     expect(r.status).toBe(413);
   });
 
-  it('serves the renderer only with the token, with a strict CSP, and nothing outside it', async () => {
-    expect((await raw(host.port, { path: '/' })).status).toBe(401);
+  it('serves the renderer (public code) without a token and never sets a cookie, with a strict CSP, and nothing outside it', async () => {
+    // A cookie would reach every other server on 127.0.0.1 (cookies ignore ports), so there is none.
+    for (const path of ['/', `/?token=${host.token}`, '/assets/app.js', '/runs/3']) {
+      const r = await raw(host.port, { path });
+      expect(r.status, path).toBe(200);
+      expect(r.headers['set-cookie'], path).toBeUndefined();
+    }
     const first = await raw(host.port, { path: `/?token=${host.token}` });
-    expect(first.status).toBe(200);
     expect(first.body).toContain('<title>VASCO</title>');
     const csp = String(first.headers['content-security-policy']);
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     expect(first.headers['referrer-policy']).toBe('no-referrer');
-    const setCookie = String(first.headers['set-cookie']);
-    expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/SameSite=Strict/);
-    const cookie = setCookie.split(';')[0];
-    const js = await raw(host.port, { path: '/assets/app.js', headers: { Cookie: cookie } });
-    expect(js.status).toBe(200);
+    const js = await raw(host.port, { path: '/assets/app.js' });
     expect(js.headers['content-type']).toMatch(/javascript/);
     // Single-page routes fall back to index.html; files outside the folder are never served.
-    expect((await raw(host.port, { path: '/runs/3', headers: { Cookie: cookie } })).body).toContain('<title>VASCO</title>');
-    expect((await raw(host.port, { path: '/../secret.txt', headers: { Cookie: cookie } })).status).toBe(404);
-    expect((await raw(host.port, { path: '/%2e%2e/secret.txt', headers: { Cookie: cookie } })).status).toBe(404);
+    expect((await raw(host.port, { path: '/runs/3' })).body).toContain('<title>VASCO</title>');
+    expect((await raw(host.port, { path: '/../secret.txt' })).status).toBe(404);
+    expect((await raw(host.port, { path: '/%2e%2e/secret.txt' })).status).toBe(404);
   });
 
-  it('streams pushed events over SSE to a client holding the token', async () => {
-    expect((await raw(host.port, { path: '/api/events' })).status).toBe(401);
+  it('answers a broken percent-escape in the path or query with 400, not 500', async () => {
+    for (const [method, path] of [
+      ['POST', '/api/%E0%A4%A'],
+      ['POST', '/api/app.info%'],
+      ['GET', '/api/events?x=%E0%A4%A'],
+      ['GET', '/%E0%A4%A'],
+      ['GET', `/?token=${host.token}&q=%ZZ`],
+    ]) {
+      const r = await raw(host.port, {
+        method,
+        path,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${host.token}` },
+        body: method === 'POST' ? '{}' : undefined,
+      });
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.body).error.message, path).toMatch(/percent-encoding/);
+    }
+  });
+
+  it('streams pushed events over SSE only with the token in the Authorization header, never in the URL', async () => {
+    expect(await statusOf(host.port, '/api/events')).toBe(401);
+    expect(await statusOf(host.port, `/api/events?token=${host.token}`)).toBe(401);
+    expect(await statusOf(host.port, '/api/events', { Authorization: `Bearer ${host.token}` })).toBe(200);
     const got = await new Promise<string>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: host.port, path: `/api/events?token=${host.token}`, headers: { Host: `127.0.0.1:${host.port}` } },
+        {
+          host: '127.0.0.1',
+          port: host.port,
+          path: '/api/events',
+          headers: { Host: `127.0.0.1:${host.port}`, Authorization: `Bearer ${host.token}` },
+        },
         (res) => {
           expect(res.headers['content-type']).toMatch(/text\/event-stream/);
           let buf = '';
@@ -176,4 +217,67 @@ describe('HTTP host', () => {
     });
     expect(JSON.parse(got)).toEqual({ event: 'pipeline.log', data: { jobId: 'j1', line: 'hello from the pipeline' } });
   });
+
+  it("delivers events through the renderer's HTTP transport, whose requests carry the token in no URL", async () => {
+    const urls: string[] = [];
+    const transport = createHttpTransport({
+      token: host.token,
+      baseUrl: host.origin,
+      fetch: (input, init) => {
+        urls.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const received: ApiEvent[] = [];
+    const unsubscribe = transport.subscribe((e) => received.push(e));
+    try {
+      // Emit until the stream is up (the subscription connects asynchronously).
+      await expect
+        .poll(() => {
+          host.hub.emit({ event: 'pipeline.log', data: { jobId: 'j2', line: 'over fetch' } });
+          return received.length;
+        })
+        .toBeGreaterThan(0);
+      expect(received[0]).toEqual({ event: 'pipeline.log', data: { jobId: 'j2', line: 'over fetch' } });
+      expect(await transport.invoke('runs.list', {})).toEqual({ result: [] });
+    } finally {
+      unsubscribe();
+    }
+    expect(urls).toContain(`${host.origin}/api/events`);
+    for (const u of urls) expect(u).not.toContain(host.token);
+  });
+
+  it.skipIf(!haveChromium())('gives no other server on 127.0.0.1 the token when Chromium visits it after the workstation page', async () => {
+    // Another local web server on another port, recording what the browser sends it.
+    const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+    const other = createServer((req, res) => {
+      seen.push({ url: req.url ?? '', headers: req.headers });
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>other</title>');
+    });
+    await new Promise<void>((ok) => other.listen(0, '127.0.0.1', ok));
+    const otherPort = (other.address() as AddressInfo).port;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    let cookies: unknown[] = [];
+    try {
+      const page = await browser.newPage();
+      await page.goto(host.url);
+      expect(await page.title()).toBe('VASCO');
+      // Visited from the address bar and by following a link from the workstation page.
+      await page.goto(`http://127.0.0.1:${otherPort}/typed`);
+      await page.goto(host.url);
+      await page.evaluate((href) => (location.href = href), `http://127.0.0.1:${otherPort}/followed`);
+      await page.waitForURL(`http://127.0.0.1:${otherPort}/followed`);
+      cookies = await page.context().cookies();
+    } finally {
+      await browser.close();
+      await new Promise((ok) => other.close(ok));
+    }
+    expect(seen.map((s) => s.url)).toEqual(expect.arrayContaining(['/typed', '/followed']));
+    for (const s of seen) {
+      expect(s.headers.cookie, s.url).toBeUndefined();
+      expect(JSON.stringify(s.headers), s.url).not.toContain(host.token);
+    }
+    expect(cookies).toEqual([]);
+  }, 60_000);
 });
