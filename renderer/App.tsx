@@ -10,6 +10,7 @@ import { useSelection } from './stores/selection';
 import { useReview } from './stores/review';
 import { TopBar } from './components/common/TopBar';
 import { ErrorBanner } from './components/common/ErrorBanner';
+import { StatusToast } from './components/common/StatusToast';
 import { RunView } from './components/run/RunView';
 import { ReviewView } from './components/review/ReviewView';
 import { PlotsView } from './components/plots/PlotsView';
@@ -48,6 +49,7 @@ export function App() {
         {view === 'review' && <ReviewView />}
         {view === 'plots' && <PlotsView />}
       </main>
+      <StatusToast />
       {info && !reviewer && <ReviewerPrompt />}
     </div>
   );

@@ -1,7 +1,9 @@
 /**
  * The candidate table's data: one query (sort + filters) over the open run,
  * fetched in pages on demand through candidates.list so 100k rows cost only
- * what is on screen. A generation number drops answers to an outdated query.
+ * what is on screen. A generation number drops answers to an outdated query;
+ * `queryVersion` counts changes of sort or filter (the selection follows
+ * its candidate through them, see selection.ts).
  */
 import { create } from 'zustand';
 import { call, type CandidateRow } from '../api';
@@ -33,6 +35,8 @@ interface CandidatesState {
   total: number | null;
   pages: Record<number, CandidateRow[]>;
   generation: number;
+  /** Bumped when the reviewer changes the sort or a filter (not by a reload of the same query). */
+  queryVersion: number;
   setSort(column: CandidateSortColumn): void;
   setFilter(patch: Partial<CandidateFilter>): void;
   /** Drop every cached page and fetch the first one again. */
@@ -41,6 +45,8 @@ interface CandidatesState {
   ensureRange(start: number, end: number): Promise<void>;
   rowAt(index: number): CandidateRow | undefined;
   indexOfId(id: number): number | null;
+  /** Where a candidate sits in the current query (null: the filters leave it out), and the query's size. */
+  locate(id: number): Promise<{ index: number | null; total: number }>;
   /** Replace a row everywhere it is cached (after a review was acknowledged). */
   patchRow(row: CandidateRow): void;
 }
@@ -87,6 +93,7 @@ export const useCandidates = create<CandidatesState>((set, get) => {
       if (useSession.getState().runId === null) return;
       try {
         const res = await call('candidates.list', listArgs(get(), page * PAGE_SIZE, PAGE_SIZE));
+        useErrors.getState().resolve('candidates.list');
         if (get().generation !== generation) return;
         set((s) => ({ total: res.total, pages: { ...s.pages, [page]: res.rows } }));
       } catch (err) {
@@ -105,13 +112,14 @@ export const useCandidates = create<CandidatesState>((set, get) => {
     total: null,
     pages: {},
     generation: 0,
+    queryVersion: 0,
     setSort(column) {
       const cur = get().sort;
-      set({ sort: { column, desc: cur.column === column ? !cur.desc : false } });
+      set((s) => ({ sort: { column, desc: cur.column === column ? !cur.desc : false }, queryVersion: s.queryVersion + 1 }));
       void get().reload();
     },
     setFilter(patch) {
-      set((s) => ({ filter: { ...s.filter, ...patch } }));
+      set((s) => ({ filter: { ...s.filter, ...patch }, queryVersion: s.queryVersion + 1 }));
       void get().reload();
     },
     async reload() {
@@ -137,6 +145,10 @@ export const useCandidates = create<CandidatesState>((set, get) => {
         if (i >= 0) return Number(page) * PAGE_SIZE + i;
       }
       return null;
+    },
+    async locate(id) {
+      const res = await call('candidates.list', { ...listArgs(get(), 0, 1), locate: id });
+      return { index: res.located ?? null, total: res.total };
     },
     patchRow(row) {
       set((s) => {

@@ -1,21 +1,31 @@
 /**
- * The selected candidate: its position in the current table query and its
- * detail (ledger, plates, review history). Every panel follows it.
+ * The selected candidate: ONE thing, its id. The table highlights it, every
+ * panel shows it and a flag acts on it. `index` only says where it sits in
+ * the current query (for next/previous and scrolling): when the sort or a
+ * filter changes, the selection follows its candidate to its new place, or,
+ * when the filters hide it, moves to the first row shown.
  */
 import { create } from 'zustand';
 import { call, type CandidateDetail } from '../api';
 import { useCandidates } from './candidates';
 import { useSession } from './session';
 import { useErrors } from './errors';
+import { enqueue } from './action-queue';
 
 interface SelectionState {
-  index: number | null;
   id: number | null;
+  /** Position of `id` in the current query (0-based); null when unknown. */
+  index: number | null;
   detail: CandidateDetail | null;
+  /** Bumped when the selected row must be scrolled into view even if its index did not change. */
+  reveal: number;
+  /** Select the row at `index` of the current query. */
   select(index: number): Promise<void>;
   next(): Promise<void>;
   prev(): Promise<void>;
   clear(): void;
+  /** After the sort or filters changed: keep the candidate where it now sits, else the first row shown. */
+  follow(): Promise<void>;
   /** Fetch the selected candidate's detail again (after a review). */
   refreshDetail(): Promise<CandidateDetail | null>;
 }
@@ -28,9 +38,10 @@ export async function fetchDetail(candidateId: number): Promise<CandidateDetail>
 }
 
 export const useSelection = create<SelectionState>((set, get) => ({
-  index: null,
   id: null,
+  index: null,
   detail: null,
+  reveal: 0,
   async select(index) {
     const cands = useCandidates.getState();
     const total = cands.total ?? 0;
@@ -46,22 +57,47 @@ export const useSelection = create<SelectionState>((set, get) => ({
     set({ index: i, id: row.id, detail: get().id === row.id ? get().detail : null });
     try {
       const detail = await fetchDetail(row.id);
+      useErrors.getState().resolve('candidates.get');
       if (seq === requestSeq) set({ detail });
     } catch (err) {
       useErrors.getState().report(err, 'candidates.get');
     }
   },
   async next() {
-    const { index } = get();
-    await get().select(index === null ? 0 : index + 1);
+    await get().select(currentIndex() + 1);
   },
   async prev() {
-    const { index } = get();
-    await get().select(index === null ? 0 : index - 1);
+    await get().select(Math.max(0, currentIndex() - 1));
   },
   clear() {
     requestSeq++;
     set({ index: null, id: null, detail: null });
+  },
+  async follow() {
+    const { id } = get();
+    const cands = useCandidates.getState();
+    const version = cands.queryVersion;
+    let where: { index: number | null; total: number };
+    try {
+      where = id === null ? { index: null, total: 1 } : await cands.locate(id);
+    } catch (err) {
+      useErrors.getState().report(err, 'candidates.list');
+      return;
+    }
+    // A newer sort/filter or another choice of row supersedes this one.
+    if (useCandidates.getState().queryVersion !== version || get().id !== id) return;
+    if (where.index !== null) {
+      set((s) => ({ index: where.index, reveal: s.reveal + 1 }));
+      await useCandidates.getState().ensureRange(where.index, where.index);
+      return;
+    }
+    if (where.total === 0) {
+      get().clear();
+      return;
+    }
+    if (useCandidates.getState().total === null) await useCandidates.getState().ensureRange(0, 0);
+    await get().select(0);
+    set((s) => ({ reveal: s.reveal + 1 }));
   },
   async refreshDetail() {
     const { id } = get();
@@ -71,3 +107,20 @@ export const useSelection = create<SelectionState>((set, get) => ({
     return detail;
   },
 }));
+
+/** Where the selected candidate is in the loaded rows (they may have moved), else the stored index, else -1. */
+function currentIndex(): number {
+  const { id, index } = useSelection.getState();
+  if (id === null) return -1;
+  return useCandidates.getState().indexOfId(id) ?? index ?? -1;
+}
+
+// A change of sort or filter is followed in the order of the reviewer's other actions.
+useCandidates.subscribe((s, prev) => {
+  if (s.queryVersion !== prev.queryVersion) {
+    void enqueue(async () => {
+      await useSelection.getState().follow();
+      return true;
+    });
+  }
+});

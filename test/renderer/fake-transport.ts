@@ -7,7 +7,7 @@
  */
 import type { Transport, Envelope } from '../../electron/api/client';
 import type { ApiEvent } from '../../electron/api/contract';
-import type { CandidateRow, ReviewEvent } from '../../electron/store/types';
+import type { CandidateRow, CommentEvent, ReviewEvent } from '../../electron/store/types';
 import type { ReviewLabel } from '../../electron/store/labels';
 
 export interface FakeCall {
@@ -23,19 +23,25 @@ export interface FakeOptions {
   reviewDelayMs?: number;
   /** Make reviews.add fail with this error. */
   failReviews?: { message: string; hint?: string; code: string };
+  /** Store reviews.add, then answer as if the connection dropped, this many times (the reply is lost). */
+  loseReviewReplies?: number;
 }
 
 export function makeRow(id: number): CandidateRow {
   return {
     id, runId: 1, sourceNumber: 1000 + id, ra: 259.9 + id * 1e-5, dec: -6.1 - id * 1e-5, x: 10 + (id % 700), y: 10 + ((id * 7) % 700),
     mag: 12 + (id % 50) / 10, magErr: 0.02, snr: 30 + (id % 97), fwhm: 2 + (id % 5), elongation: 1 + (id % 3) / 10,
-    spreadModel: -0.005, flags: 0, nearestBlueArcsec: null, plate: 'XE687', ledger: [], consensus: null, myLabel: null, reviews: 0,
+    spreadModel: -0.005, flags: 0, nearestBlueArcsec: null, nearestBlueDetection: null, edgeDistancePx: null, plate: 'XE687', ledger: [], consensus: null, myLabel: null, reviews: 0,
   };
 }
 
 export function createFakeTransport(opts: FakeOptions) {
   const calls: FakeCall[] = [];
   const events: ReviewEvent[] = [];
+  const comments: CommentEvent[] = [];
+  /** Idempotency key -> the answer already given (as the store keeps them). */
+  const byKey = new Map<string, unknown>();
+  let lostReplies = opts.loseReviewReplies ?? 0;
   const rows = Array.from({ length: opts.candidates }, (_, i) => makeRow(i + 1));
   let nextEvent = 1;
   for (const [id, list] of Object.entries(opts.others ?? {})) {
@@ -83,6 +89,7 @@ export function createFakeTransport(opts: FakeOptions) {
       case 'reviewers.add':
         return [a.name];
       case 'candidates.list': {
+        if (a.blind && !a.reviewer) throw { code: 'bad-arguments', message: "blind mode needs the reviewer's name" };
         let list = rows.map((r) => view(r, a.reviewer, a.blind));
         const f = a.filter ?? {};
         if (f.labels?.length) {
@@ -96,7 +103,8 @@ export function createFakeTransport(opts: FakeOptions) {
           const dir = a.sort.desc ? -1 : 1;
           list = [...list].sort((x, y) => ((x[k] as number) - (y[k] as number)) * dir || x.id - y.id);
         }
-        return { total: list.length, rows: list.slice(a.offset, a.offset + a.limit) };
+        const located = a.locate === undefined ? {} : { located: list.findIndex((r) => r.id === a.locate) >= 0 ? list.findIndex((r) => r.id === a.locate) : null };
+        return { total: list.length, rows: list.slice(a.offset, a.offset + a.limit), ...located };
       }
       case 'candidates.get': {
         const row = rows.find((r) => r.id === a.candidateId);
@@ -106,21 +114,33 @@ export function createFakeTransport(opts: FakeOptions) {
           row: view(row, a.reviewer, a.blind),
           plates: { red: { region: 'XE687', band: 'red', file: '/x.fits', epochJulian: 1951.51, headerSha256: 'x' }, blue: null },
           history,
+          comments: comments.filter((c) => c.candidateId === row.id && (!a.blind || c.reviewer === a.reviewer)),
         };
+      }
+      case 'comments.add': {
+        if (byKey.has(a.idempotencyKey)) return byKey.get(a.idempotencyKey);
+        const c: CommentEvent = { id: comments.length + 1, candidateId: a.candidateId, reviewer: a.reviewer, body: a.body, createdUtc: new Date().toISOString(), appVersion: 'test' };
+        comments.push(c);
+        if (a.idempotencyKey) byKey.set(a.idempotencyKey, c);
+        return c;
       }
       case 'reviews.add': {
         if (opts.failReviews) throw opts.failReviews;
+        if (byKey.has(a.idempotencyKey)) return byKey.get(a.idempotencyKey);
         const ev: ReviewEvent = { id: nextEvent++, candidateId: a.candidateId, reviewer: a.reviewer, action: 'label', label: a.label, confidence: a.confidence ?? null, note: a.note ?? null, createdUtc: new Date().toISOString(), appVersion: 'test', display: a.display ?? null, undoes: null };
         events.push(ev);
+        if (a.idempotencyKey) byKey.set(a.idempotencyKey, ev);
         return ev;
       }
       case 'reviews.undo': {
+        if (byKey.has(a.idempotencyKey)) return byKey.get(a.idempotencyKey);
         const mine = events.filter((e) => e.candidateId === a.candidateId && e.reviewer === a.reviewer);
         const cur = current(a.candidateId).get(a.reviewer);
         if (!cur) return null;
         const last = [...mine].reverse().find((e) => e.action === 'label')!;
         const ev: ReviewEvent = { ...last, id: nextEvent++, action: 'undo', undoes: last.id, createdUtc: new Date().toISOString() };
         events.push(ev);
+        if (a.idempotencyKey) byKey.set(a.idempotencyKey, ev);
         return ev;
       }
       default:
@@ -133,7 +153,12 @@ export function createFakeTransport(opts: FakeOptions) {
       calls.push({ method, args: (args ?? {}) as Record<string, unknown> });
       if (method === 'reviews.add' && opts.reviewDelayMs) await new Promise((r) => setTimeout(r, opts.reviewDelayMs));
       try {
-        return { result: handle(method, (args ?? {}) as Record<string, any>) };
+        const result = handle(method, (args ?? {}) as Record<string, any>);
+        if (method === 'reviews.add' && lostReplies > 0) {
+          lostReplies--;
+          return { error: { code: 'unreachable', message: `${method}: cannot reach the VASCO host (connection reset)` } };
+        }
+        return { result };
       } catch (err) {
         return { error: err as { message: string; code: string } };
       }

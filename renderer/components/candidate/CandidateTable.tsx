@@ -1,6 +1,8 @@
 /**
  * The candidate table: virtualised (only visible rows are in the DOM), pages
- * fetched on demand, sortable headers, the selected row followed on scroll.
+ * fetched on demand, sortable headers. The highlighted row is the selected
+ * candidate (by id, never by position), scrolled into view wherever a sort
+ * or filter puts it.
  */
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -16,7 +18,9 @@ export function CandidateTable() {
   const total = useCandidates((s) => s.total);
   const pages = useCandidates((s) => s.pages);
   const sort = useCandidates((s) => s.sort);
+  const selectedId = useSelection((s) => s.id);
   const selectedIndex = useSelection((s) => s.index);
+  const reveal = useSelection((s) => s.reveal);
   const blind = useSession((s) => s.blind);
   const pending = useReview((s) => s.pending);
   const cols = visibleColumns(blind);
@@ -40,7 +44,7 @@ export function CandidateTable() {
 
   useEffect(() => {
     if (selectedIndex !== null && total) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
-  }, [selectedIndex, total, virtualizer]);
+  }, [selectedIndex, reveal, total, virtualizer]);
 
   const rowAt = (i: number) => pages[Math.floor(i / PAGE_SIZE)]?.[i % PAGE_SIZE];
 
@@ -66,7 +70,7 @@ export function CandidateTable() {
         <div style={{ height: virtualizer.getTotalSize(), width, position: 'relative' }}>
           {items.map((v) => {
             const row = rowAt(v.index);
-            const selected = v.index === selectedIndex;
+            const selected = row !== undefined && row.id === selectedId;
             const isPending = row ? pending[row.id] : undefined;
             return (
               <div
@@ -77,7 +81,7 @@ export function CandidateTable() {
                 aria-selected={selected}
                 className={`tr${selected ? ' selected' : ''}${v.index % 2 ? ' odd' : ''}${row?.myLabel ? ' labelled' : ''}`}
                 style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
-                onClick={() => void useSelection.getState().select(v.index)}
+                onClick={() => void useReview.getState().choose(v.index)}
               >
                 {row
                   ? cols.map((c) => (

@@ -1,41 +1,45 @@
 /**
- * The review column: label buttons (each shows its key), the note for the next
- * flag, undo, progress and this candidate's review history. A label appears
- * as set only after the main process acknowledged it.
+ * The review column: label buttons (each shows its key), a comment box,
+ * undo, progress and this candidate's history with its comments. A label
+ * appears as set only after the main process acknowledged it.
  */
 import { useMemo, useRef, useState } from 'react';
-import { REVIEW_LABELS, reviewLabelInfo, type ReviewLabel } from '../../../electron/store/labels';
+import { REVIEW_LABELS, type ReviewLabel } from '../../../electron/store/labels';
 import { useReview } from '../../stores/review';
 import { useSelection } from '../../stores/selection';
 import { useSession } from '../../stores/session';
+import { useActionQueue } from '../../stores/action-queue';
+import { ReviewHistory } from './ReviewHistory';
 import { useReviewKeys } from './useReviewKeys';
 
 export function ReviewPanel() {
   const detail = useSelection((s) => s.detail);
   const { pending, undoStack, advance, progress } = useReview();
+  const waiting = useActionQueue((s) => s.waiting);
   const blind = useSession((s) => s.blind);
   const reviewer = useSession((s) => s.reviewer);
-  const [note, setNote] = useState('');
+  const [comment, setComment] = useState('');
   const [editing, setEditing] = useState(false);
-  const noteRef = useRef<HTMLTextAreaElement>(null);
-  const noteValue = useRef('');
-  noteValue.current = note;
+  const commentRef = useRef<HTMLTextAreaElement>(null);
 
   const handlers = useMemo(
     () => ({
-      onNote() {
+      onComment() {
         setEditing(true);
-        setTimeout(() => noteRef.current?.focus(), 0);
-      },
-      takeNote() {
-        const n = noteValue.current.trim();
-        setNote('');
-        return n || undefined;
+        setTimeout(() => commentRef.current?.focus(), 0);
       },
     }),
     [],
   );
   useReviewKeys(handlers);
+
+  const submitComment = () => {
+    const text = comment.trim();
+    if (text) void useReview.getState().comment(text);
+    setComment('');
+    setEditing(false);
+    commentRef.current?.blur();
+  };
 
   const row = detail?.row;
   const isPending = row ? pending[row.id] : undefined;
@@ -44,9 +48,10 @@ export function ReviewPanel() {
   return (
     <section className="panel review" data-testid="review-panel">
       <header className="panel-head">
-        <h3>Flag</h3>
+        <h3>Flag {row && <span className="mono">#{row.id}</span>}</h3>
         <span className="mono small" data-testid="my-label">
           {isPending ? <em className="pending">saving {isPending}…</em> : current ? `yours: ${current}` : 'not labelled by you'}
+          {waiting > 1 && <span className="muted" data-testid="queued"> · {waiting - 1} queued</span>}
         </span>
       </header>
       <div className="labels">
@@ -55,46 +60,53 @@ export function ReviewPanel() {
             key={l.label}
             className={`label-btn${current === l.label ? ' current' : ''}${isPending === l.label ? ' pending' : ''}`}
             title={l.description}
-            disabled={!row || !!isPending || !reviewer}
+            disabled={!row || !reviewer}
             data-label={l.label}
-            onClick={() => void useReview.getState().flag(l.label as ReviewLabel, handlers.takeNote())}
+            onClick={() => void useReview.getState().flag(l.label as ReviewLabel)}
           >
             <kbd>{l.key}</kbd> {l.title}
           </button>
         ))}
       </div>
-      <div className="note">
+      <div className="comment-box">
         {editing ? (
-          <textarea
-            ref={noteRef}
-            aria-label="Note for the next flag"
-            rows={2}
-            value={note}
-            placeholder="note for the next flag (Enter keeps it, Esc discards)"
-            onChange={(e) => setNote(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && !e.shiftKey) {
-                e.preventDefault();
-                setEditing(false);
-                noteRef.current?.blur();
-              } else if (e.key === 'Escape') {
-                setNote('');
-                setEditing(false);
-                noteRef.current?.blur();
-              }
-            }}
-          />
+          <>
+            <textarea
+              ref={commentRef}
+              aria-label="Comment on this candidate"
+              rows={3}
+              value={comment}
+              placeholder="comment on this candidate (Enter adds it, Shift+Enter new line, Esc cancels)"
+              onChange={(e) => setComment(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && !e.shiftKey) {
+                  e.preventDefault();
+                  submitComment();
+                } else if (e.key === 'Escape') {
+                  setComment('');
+                  setEditing(false);
+                  commentRef.current?.blur();
+                }
+              }}
+            />
+            <div className="comment-actions">
+              <button className="primary" disabled={!comment.trim() || !row || !reviewer} onClick={submitComment}>
+                Add comment
+              </button>
+              <button onClick={() => (setComment(''), setEditing(false))}>Cancel</button>
+            </div>
+          </>
         ) : (
-          <button className="linkish" onClick={handlers.onNote}>
-            {note ? `note: “${note}” (attached to the next flag)` : '⏎ add a note to the next flag'}
+          <button className="linkish" disabled={!row} onClick={handlers.onComment}>
+            <kbd>⏎</kbd> add a comment
           </button>
         )}
       </div>
       <div className="review-actions">
-        <button onClick={() => void useSelection.getState().prev()} title="previous (p)">
+        <button onClick={() => void useReview.getState().step(-1)} title="previous (p)">
           <kbd>p</kbd> prev
         </button>
-        <button onClick={() => void useSelection.getState().next()} title="next (n)">
+        <button onClick={() => void useReview.getState().step(1)} title="next (n)">
           <kbd>n</kbd> next
         </button>
         <button disabled={!undoStack.length} onClick={() => void useReview.getState().undo()} title="withdraw your last flag (u)">
@@ -108,22 +120,7 @@ export function ReviewPanel() {
       <div className="progress-bar" title="labelled by you / all candidates">
         <div style={{ width: progress && progress.total ? `${(100 * progress.reviewed) / progress.total}%` : '0%' }} />
       </div>
-      <div className="history">
-        <h4>History {blind && <span className="muted small">(blind: yours only)</span>}</h4>
-        {detail && detail.history.length === 0 && <div className="muted small">no reviews yet</div>}
-        <ol>
-          {detail?.history
-            .slice()
-            .reverse()
-            .map((ev) => (
-              <li key={ev.id} className={`mono small ${ev.action}`}>
-                <span className="muted">{ev.createdUtc.slice(0, 19).replace('T', ' ')}</span> {ev.reviewer}{' '}
-                {ev.action === 'undo' ? `withdrew ${ev.label}` : reviewLabelInfo(ev.label).title}
-                {ev.note ? ` — “${ev.note}”` : ''}
-              </li>
-            ))}
-        </ol>
-      </div>
+      <ReviewHistory detail={detail} blind={blind} />
     </section>
   );
 }

@@ -1,44 +1,69 @@
 /**
  * Keyboard-first review. Label keys come from REVIEW_LABELS; n/j/↓ next,
- * p/k/↑ previous, u undo, Enter opens the note for the next flag, b/←/→ blink,
- * space play/pause. Keys typed into form fields are left alone.
+ * p/k/↑ previous, u undo, Enter opens the comment box, b/←/→ blink,
+ * space play/pause.
+ *
+ * Only text fields keep the keys (text-like inputs, textarea,
+ * contenteditable). Every other control — select, checkbox, slider, button —
+ * hands the keyboard back once used: it is blurred after a change or a
+ * click, and if it still has focus (reached with Tab) the review keys win
+ * over its own (a slider does not take the arrows, a select does not jump to
+ * the option starting with "1").
  */
 import { useEffect } from 'react';
 import { labelForKey } from '../../../electron/store/labels';
 import { useReview } from '../../stores/review';
-import { useSelection } from '../../stores/selection';
 import { useDisplay } from '../../stores/display';
 
-function isTyping(target: EventTarget | null): boolean {
+/** Input types a person types text into. */
+const TEXT_INPUT_TYPES = new Set(['text', 'search', 'number', 'email', 'url', 'tel', 'password', 'date', 'time', 'datetime-local', 'month', 'week']);
+
+/** A field that keeps the keys typed into it. */
+export function isTextField(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el || !el.tagName) return false;
-  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+  if (el.isContentEditable || el.tagName === 'TEXTAREA') return true;
+  return el.tagName === 'INPUT' && TEXT_INPUT_TYPES.has((el as HTMLInputElement).type);
+}
+
+/** A control that is done once changed or clicked (select, checkbox, radio, slider, button). */
+function isOneShotControl(target: EventTarget | null): target is HTMLElement {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName || isTextField(el)) return false;
+  return ['SELECT', 'INPUT', 'BUTTON'].includes(el.tagName);
+}
+
+/** Give the keyboard back to the review after a one-shot control was used. */
+function handBackFocus(e: Event): void {
+  const el = e.target as HTMLElement | null;
+  if (!isOneShotControl(el) || document.activeElement !== el) return;
+  // A select is still open on pointerup (its list is showing): only its change ends it.
+  if (e.type !== 'change' && el.tagName === 'SELECT') return;
+  el.blur();
 }
 
 export interface ReviewKeyHandlers {
-  /** Enter: open the note editor. */
-  onNote(): void;
-  /** The note to attach to the next flag (consumed by it). */
-  takeNote(): string | undefined;
+  /** Enter: open the comment box. */
+  onComment(): void;
 }
 
 export function handleReviewKey(e: KeyboardEvent, h: ReviewKeyHandlers): boolean {
-  if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return false;
+  if (e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return false;
   if (document.querySelector('.modal-backdrop')) return false;
   const key = e.key;
   const label = labelForKey(key);
-  const sel = useSelection.getState();
+  const review = useReview.getState();
   const display = useDisplay.getState();
   if (label) {
-    void useReview.getState().flag(label, h.takeNote());
+    void review.flag(label);
   } else if (key === 'n' || key === 'j' || key === 'ArrowDown') {
-    void sel.next();
+    void review.step(1);
   } else if (key === 'p' || key === 'k' || key === 'ArrowUp') {
-    void sel.prev();
+    void review.step(-1);
   } else if (key === 'u') {
-    void useReview.getState().undo();
+    void review.undo();
   } else if (key === 'Enter') {
-    h.onNote();
+    h.onComment();
   } else if (key === 'b' || key === 'ArrowLeft' || key === 'ArrowRight') {
     display.setBlinking(false);
     display.toggleFrame();
@@ -47,6 +72,7 @@ export function handleReviewKey(e: KeyboardEvent, h: ReviewKeyHandlers): boolean
   } else {
     return false;
   }
+  // The key was the review's: the focused control (if any) must not act on it too.
   e.preventDefault();
   return true;
 }
@@ -57,6 +83,11 @@ export function useReviewKeys(h: ReviewKeyHandlers): void {
       handleReviewKey(e, h);
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // Capture: seen before any control's own handler can stop it.
+    for (const type of ['change', 'click', 'pointerup']) document.addEventListener(type, handBackFocus, true);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      for (const type of ['change', 'click', 'pointerup']) document.removeEventListener(type, handBackFocus, true);
+    };
   }, [h]);
 }
