@@ -38,7 +38,7 @@ const idempotencyKey = z.string().min(1).max(128);
 
 export const candidateSortColumns = [
   'id', 'sourceNumber', 'ra', 'dec', 'x', 'y', 'mag', 'magErr', 'snr', 'fwhm', 'elongation',
-  'spreadModel', 'flags', 'nearestBlueArcsec', 'consensus', 'myLabel', 'label', 'reviews',
+  'spreadModel', 'flags', 'nearestBlueArcsec', 'blueDetectionArcsec', 'edgeDistancePx', 'consensus', 'myLabel', 'label', 'reviews',
 ] as const satisfies readonly CandidateSortColumn[];
 
 const candidateSort = z.strictObject({

@@ -278,6 +278,28 @@ export const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'comments are append-only: add a new comment instead'); END;
     `,
   },
+  {
+    version: 5,
+    title: 'the blue side of every source: nearest blue detection of any kind and the cuts it failed; distance to the image edge',
+    sql: `
+      -- The published method compares with filtered blue sources only; this is
+      -- the nearest blue detection whatever its cuts (NULL: none within the
+      -- nearest-blue search radius, or recorded before schema v5).
+      ALTER TABLE sources ADD COLUMN blue_det_number INTEGER;
+      ALTER TABLE sources ADD COLUMN blue_det_arcsec REAL;
+      ALTER TABLE sources ADD COLUMN blue_det_ra REAL;
+      ALTER TABLE sources ADD COLUMN blue_det_dec REAL;
+      ALTER TABLE sources ADD COLUMN blue_det_x REAL;
+      ALTER TABLE sources ADD COLUMN blue_det_y REAL;
+      ALTER TABLE sources ADD COLUMN blue_det_mag REAL;
+      ALTER TABLE sources ADD COLUMN blue_det_snr REAL;
+      ALTER TABLE sources ADD COLUMN blue_det_fwhm REAL;
+      -- Ledger reasons separated by spaces; '' when it passed every cut.
+      ALTER TABLE sources ADD COLUMN blue_det_failed_cuts TEXT;
+      -- Pixels from the centroid to the nearest edge of the red image (NULL: recorded before schema v5).
+      ALTER TABLE sources ADD COLUMN edge_distance_px REAL;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -2,7 +2,7 @@
  * What the review store hands out. Type-only and browser-safe. Angles in
  * degrees, pixels FITS 1-based, times ISO 8601 UTC.
  */
-import type { LedgerEntry, RunSummary } from '../pipeline/types';
+import type { BlueDetection, LedgerEntry, RunSummary } from '../pipeline/types';
 import type { ReviewLabel } from './labels';
 
 export interface RunRow {
@@ -35,6 +35,14 @@ export interface CandidateRow {
   spreadModel: number | null;
   flags: number;
   nearestBlueArcsec: number | null;
+  /**
+   * The nearest blue detection of any kind, filtered or not, with the cuts it
+   * failed; null when none lies within the nearest-blue search radius, and for
+   * red-only runs and runs recorded before schema v5.
+   */
+  nearestBlueDetection: BlueDetection | null;
+  /** Pixels from the centroid to the nearest red image edge; null for runs recorded before schema v5. */
+  edgeDistancePx: number | null;
   /** Red plate REGION, e.g. "XE687". */
   plate: string;
   ledger: LedgerEntry[];
@@ -113,7 +121,7 @@ export interface Agreement {
 
 export type CandidateSortColumn =
   | 'id' | 'sourceNumber' | 'ra' | 'dec' | 'x' | 'y' | 'mag' | 'magErr' | 'snr' | 'fwhm' | 'elongation'
-  | 'spreadModel' | 'flags' | 'nearestBlueArcsec' | 'consensus' | 'myLabel' | 'label' | 'reviews';
+  | 'spreadModel' | 'flags' | 'nearestBlueArcsec' | 'blueDetectionArcsec' | 'edgeDistancePx' | 'consensus' | 'myLabel' | 'label' | 'reviews';
 
 export interface CandidateQuery {
   runId: number;

@@ -17,7 +17,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../core/errors';
 import { matchNearest } from '../match/sky-match';
-import type { LedgerEntry, PlateSummary, RunSummary, TrackedSource } from '../pipeline/types';
+import type { BlueDetection, LedgerEntry, PlateSummary, RunSummary, TrackedSource } from '../pipeline/types';
 import { cohenKappa, countsPerItem, fleissKappa } from './agreement';
 import { isReviewLabel, REVIEW_LABELS, type ReviewLabel } from './labels';
 import { LATEST_VERSION, migrate, schemaVersion } from './migrations';
@@ -107,6 +107,8 @@ function sortExpression(column: string, blind: boolean, hasReviewer: boolean): s
     spreadModel: 's.spread_model',
     flags: 's.flags',
     nearestBlueArcsec: 's.nearest_blue_arcsec',
+    blueDetectionArcsec: 's.blue_det_arcsec',
+    edgeDistancePx: 's.edge_distance_px',
     consensus,
     myLabel: 'me.label',
     label: hasReviewer ? 'me.label' : consensus,
@@ -137,6 +139,17 @@ interface CandidateSqlRow {
   spread_model: number | null;
   flags: number;
   nearest_blue_arcsec: number | null;
+  blue_det_number: number | null;
+  blue_det_arcsec: number | null;
+  blue_det_ra: number | null;
+  blue_det_dec: number | null;
+  blue_det_x: number | null;
+  blue_det_y: number | null;
+  blue_det_mag: number | null;
+  blue_det_snr: number | null;
+  blue_det_fwhm: number | null;
+  blue_det_failed_cuts: string | null;
+  edge_distance_px: number | null;
   plate: string;
   consensus: ReviewLabel | null;
   n_labels: number;
@@ -230,6 +243,23 @@ function nearestDistance(ledger: LedgerEntry[], reason: RegExp): number | null {
   return best;
 }
 
+/** The nearest blue detection columns (schema v5) as one value; null when none was recorded. */
+function blueDetection(r: CandidateSqlRow): BlueDetection | null {
+  if (r.blue_det_number === null || r.blue_det_arcsec === null) return null;
+  return {
+    id: r.blue_det_number,
+    distanceArcsec: r.blue_det_arcsec,
+    ra: r.blue_det_ra ?? NaN,
+    dec: r.blue_det_dec ?? NaN,
+    x: r.blue_det_x ?? NaN,
+    y: r.blue_det_y ?? NaN,
+    mag: r.blue_det_mag ?? NaN,
+    snr: r.blue_det_snr ?? NaN,
+    fwhm: r.blue_det_fwhm ?? NaN,
+    failedCuts: (r.blue_det_failed_cuts ?? '').split(' ').filter(Boolean),
+  };
+}
+
 function historyEvent(r: HistorySqlRow): ReviewEvent {
   return {
     id: r.id,
@@ -264,6 +294,8 @@ const RUN_SOURCE_COLUMNS = {
   flags: 'flags',
   spreadModel: 'spread_model',
   nearestBlueArcsec: 'nearest_blue_arcsec',
+  blueDetectionArcsec: 'blue_det_arcsec',
+  edgeDistancePx: 'edge_distance_px',
 } as const;
 export type RunSourceColumn = keyof typeof RUN_SOURCE_COLUMNS;
 
@@ -402,8 +434,10 @@ export class Workspace {
       const insertSource = this.db.prepare(
         `INSERT INTO sources (run_id, number, object_id, x, y, ra, dec, flux, flux_err, mag, mag_err, snr, fwhm, elongation,
            flags, spread_model, spread_model_err, xmin, xmax, ymin, ymax, class_star, background,
-           nearest_blue_arcsec, nearest_gaia_arcsec, nearest_ps1_arcsec, dropped_stage, dropped_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           nearest_blue_arcsec, nearest_gaia_arcsec, nearest_ps1_arcsec, dropped_stage, dropped_reason,
+           blue_det_number, blue_det_arcsec, blue_det_ra, blue_det_dec, blue_det_x, blue_det_y, blue_det_mag, blue_det_snr,
+           blue_det_fwhm, blue_det_failed_cuts, edge_distance_px)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const insertLedger = this.db.prepare(
         `INSERT INTO ledger (source_id, seq, stage, reason, dropped, detail, distance_arcsec, counterpart, counterpart_mag)
@@ -413,6 +447,7 @@ export class Workspace {
       sources.forEach((s, i) => {
         const ledger = s.ledger ?? [];
         const dropped = ledger.find((e) => e.dropped);
+        const b = s.nearestBlueDetection;
         const sourceId = Number(
           insertSource.run(
             runId, s.id, objectIds[i], s.x, s.y, s.ra, s.dec,
@@ -423,6 +458,9 @@ export class Workspace {
             finiteOrNull(s.classStar), finiteOrNull(s.background),
             finiteOrNull(s.nearestBlueArcsec), nearestDistance(ledger, /gaia/i), nearestDistance(ledger, /ps1|panstarrs/i),
             dropped?.stage ?? null, dropped?.reason ?? null,
+            b ? b.id : null, finiteOrNull(b?.distanceArcsec), finiteOrNull(b?.ra), finiteOrNull(b?.dec), finiteOrNull(b?.x), finiteOrNull(b?.y),
+            finiteOrNull(b?.mag), finiteOrNull(b?.snr), finiteOrNull(b?.fwhm), b ? b.failedCuts.join(' ') : null,
+            finiteOrNull(s.edgeDistancePx),
           ).lastInsertRowid,
         );
         ledger.forEach((e, seq) =>
@@ -721,6 +759,8 @@ export class Workspace {
       spreadModel: r.spread_model,
       flags: r.flags,
       nearestBlueArcsec: r.nearest_blue_arcsec,
+      nearestBlueDetection: blueDetection(r),
+      edgeDistancePx: r.edge_distance_px,
       plate: r.plate,
       ledger: ledgers.get(r.source_id) ?? [],
       consensus: blind ? null : r.consensus,
@@ -1007,7 +1047,9 @@ export class Workspace {
 }
 
 const CANDIDATE_COLUMNS = `SELECT c.id, c.run_id, c.source_id, s.object_id, s.number, s.ra, s.dec, s.x, s.y, s.mag, s.mag_err, s.snr,
-  s.fwhm, s.elongation, s.spread_model, s.flags, s.nearest_blue_arcsec, o.plate_region AS plate,
+  s.fwhm, s.elongation, s.spread_model, s.flags, s.nearest_blue_arcsec, s.blue_det_number, s.blue_det_arcsec, s.blue_det_ra,
+  s.blue_det_dec, s.blue_det_x, s.blue_det_y, s.blue_det_mag, s.blue_det_snr, s.blue_det_fwhm, s.blue_det_failed_cuts,
+  s.edge_distance_px, o.plate_region AS plate,
   o.consensus, o.n_labels, me.label AS my_label`;
 
 const RUN_SELECT = `SELECT r.id, r.created_utc, rp.region AS red_region, bp.region AS blue_region, r.mode, r.out_dir,

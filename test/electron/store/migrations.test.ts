@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../electron/core/errors';
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../../electron/store/migrations';
 import { openWorkspace } from '../../../electron/store/workspace';
-import { APP_VERSION, tempDir } from './fixtures';
+import { APP_VERSION, runInput, sky, tempDir } from './fixtures';
 
 /**
  * One run on XE687 with three candidates and a history:
@@ -133,6 +133,8 @@ describe('schema migrations', () => {
       if (from >= 2) expect(byId.get(3)).toMatchObject({ consensus: 'emulsion_defect', reviews: 1, myLabel: null });
       else expect(byId.get(3)).toMatchObject({ consensus: null, reviews: 0, myLabel: null });
       expect(ws.listRuns()[0]).toMatchObject({ id: 1, redRegion: 'XE687', reviewed: from >= 2 ? 3 : 2 });
+      // v5: sources recorded before it have no blue detection nor edge distance (null, not made up).
+      expect(byId.get(1)).toMatchObject({ nearestBlueDetection: null, edgeDistancePx: null });
       if (from >= 4) {
         expect(ws.getCandidate(1).comments).toMatchObject([{ reviewer: 'bob', body: 'diffuse edge on the red plate', appVersion: '0.0.11' }]);
         expect(ws.addReview({ candidateId: 1, reviewer: 'ann', label: 'transient', appVersion: APP_VERSION, idempotencyKey: 'seed-review-11' }).id).toBe(11);
@@ -161,6 +163,27 @@ describe('schema migrations', () => {
       again.close();
     });
   }
+
+  it('v5 keeps each source\'s nearest blue detection and edge distance, in an upgraded v4 file as in a new one', () => {
+    const input = runInput('XE687', sky(6, 55), 2);
+    const detection = { id: 4242, distanceArcsec: 1.25, ra: 259.9, dec: -6.1, x: 321.5, y: 654.25, mag: 18.4, snr: 12.5, fwhm: 3.3, failedCuts: ['snr', 'flags'] };
+    input.red[0].nearestBlueDetection = detection;
+    input.red[0].edgeDistancePx = 17.5;
+    input.red[2].nearestBlueDetection = { ...detection, id: 7, failedCuts: [] };
+    input.red[4].nearestBlueDetection = null;
+    for (const file of [fileAtVersion(4), join(tempDir(), 'new.sqlite')]) {
+      const ws = openWorkspace(file);
+      const { runId } = ws.recordRun(input);
+      const rows = ws.listCandidates({ runId, sort: { column: 'blueDetectionArcsec' } }).rows;
+      const bySource = new Map(rows.map((r) => [r.sourceNumber, r]));
+      expect(bySource.get(1)).toMatchObject({ nearestBlueDetection: detection, edgeDistancePx: 17.5 });
+      expect(bySource.get(3)!.nearestBlueDetection).toMatchObject({ id: 7, failedCuts: [] });
+      expect(bySource.get(5)).toMatchObject({ nearestBlueDetection: null, edgeDistancePx: null });
+      expect(ws.getCandidate(rows[0].id).row.nearestBlueDetection).toEqual(rows[0].nearestBlueDetection);
+      expect(ws.runSources(runId, ['blueDetectionArcsec', 'edgeDistancePx'])[0]).toEqual({ blueDetectionArcsec: 1.25, edgeDistancePx: 17.5 });
+      ws.close();
+    }
+  });
 
   it('refuses a workspace written by a newer version, without touching it', () => {
     const file = join(tempDir(), 'future.sqlite');
