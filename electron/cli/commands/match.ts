@@ -5,7 +5,7 @@
  * clash get _1/_2 like STILTS) and separation_arcsec.
  */
 import { writeFileSync } from 'node:fs';
-import { findColumn, formatCsv, readCsvFile } from '../../core/csv';
+import { findColumn, formatCsv, readCsvRecords } from '../../core/csv';
 import { UserError } from '../../core/errors';
 import { matchAll, matchNearest } from '../../match/sky-match';
 import { numberOption, parseCommandArgs } from '../args';
@@ -16,21 +16,20 @@ const RA_NAMES = ['ra', 'ra_icrs', 'raj2000', 'radeg', 'mnras_ra', 'alpha_j2000'
 const DEC_NAMES = ['dec', 'de_icrs', 'dej2000', 'dedeg', 'decdeg', 'mnras_dec', 'delta_j2000'];
 
 function positions(file: string) {
-  const table = readCsvFile(file);
+  const table = readCsvRecords(file);
   const ra = findColumn(table.header, RA_NAMES);
   const dec = findColumn(table.header, DEC_NAMES);
   if (ra < 0 || dec < 0) {
     throw new UserError(`${file}: no ra/dec columns (header: ${table.header.join(', ')})`, 'name the columns ra and dec, in degrees');
   }
-  const raValues = new Float64Array(table.rows.length);
-  const decValues = new Float64Array(table.rows.length);
-  table.rows.forEach((row, i) => {
-    raValues[i] = Number(row[ra]);
-    decValues[i] = Number(row[dec]);
-    if (row[ra] === '' || row[dec] === '' || !Number.isFinite(raValues[i]) || !Number.isFinite(decValues[i]) || Math.abs(decValues[i]) > 90) {
-      throw new UserError(`${file}: row ${i + 1} has no valid position (ra="${row[ra]}", dec="${row[dec]}")`, 'fix or remove that row');
+  const raValues = table.numbers(ra);
+  const decValues = table.numbers(dec);
+  for (let i = 0; i < table.length; i++) {
+    if (!Number.isFinite(raValues[i]) || !Number.isFinite(decValues[i]) || Math.abs(decValues[i]) > 90) {
+      const row = table.row(i);
+      throw new UserError(`${file}: row ${i + 1} has no valid position (ra="${row[ra] ?? ''}", dec="${row[dec] ?? ''}")`, 'fix or remove that row');
     }
-  });
+  }
   return { table, points: { ra: raValues, dec: decValues } };
 }
 
@@ -71,8 +70,8 @@ export async function run(argv: string[]): Promise<number> {
     ...right.table.header.map((h) => (clash.has(h) ? `${h}_2` : h)),
     'separation_arcsec',
   ];
-  const rows = pairs.map(([l, r, s]) => [...left.table.rows[l], ...right.table.rows[r], s]);
+  const rows = pairs.map(([l, r, s]) => [...left.table.row(l), ...right.table.row(r), s]);
   writeFileSync(values.out, formatCsv(header, rows));
-  process.stderr.write(`vasco match: ${pairs.length} pairs within ${radius}" (${left.table.rows.length} x ${right.table.rows.length} rows) -> ${values.out}\n`);
+  process.stderr.write(`vasco match: ${pairs.length} pairs within ${radius}" (${left.table.length} x ${right.table.length} rows) -> ${values.out}\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findColumn, formatCsv, parseCsv } from '../../../electron/core/csv';
+import { findColumn, formatCsv, indexCsv, parseCsv } from '../../../electron/core/csv';
 
 describe('CSV (RFC 4180)', () => {
   it('round-trips quotes, commas, newlines and provenance comments', () => {
@@ -23,5 +23,25 @@ describe('CSV (RFC 4180)', () => {
   it('finds columns case-insensitively by alias', () => {
     expect(findColumn(['RA_ICRS', 'DE_ICRS'], ['ra', 'ra_icrs'])).toBe(0);
     expect(findColumn(['a'], ['ra'])).toBe(-1);
+  });
+
+  it('reads awkward files the same line by line as character by character: BOM, CRLF, blank lines, lone CR, quotes spanning lines', () => {
+    const text = '\ufeff# made by hand\r\nid, ra ,dec\r\n1,10.5,-3\r\n\r\n2,"multi\nline, ""quoted""",4\n3,5 6,x"y\r4,,\n\n5,7,8';
+    const t = parseCsv(text);
+    expect(t.comments).toEqual(['made by hand']);
+    expect(t.header).toEqual(['id', 'ra', 'dec']);
+    expect(t.rows).toEqual([
+      ['1', '10.5', '-3'],
+      ['2', 'multi\nline, "quoted"', '4'],
+      ['3', '5 6', 'x"y'],
+      ['4', '', ''],
+      ['5', '7', '8'],
+    ]);
+    const idx = indexCsv(text);
+    expect(idx.length).toBe(5);
+    expect(idx.row(1)).toEqual(t.rows[1]);
+    // numbers: '' and missing fields are NaN, quoted rows are read too
+    expect(Array.from(idx.numbers(2))).toEqual([-3, 4, NaN, NaN, 8]);
+    expect(Array.from(indexCsv('a,b\n"1",2\n3\n').numbers(1))).toEqual([2, NaN]);
   });
 });
