@@ -4,7 +4,7 @@
  * candidate (by id, never by position), scrolled into view wherever a sort
  * or filter puts it.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { PAGE_SIZE, useCandidates } from '../../stores/candidates';
 import { useSelection } from '../../stores/selection';
@@ -27,10 +27,20 @@ export function CandidateTable() {
   const template = gridTemplate(cols);
   const width = cols.reduce((a, c) => a + c.width, 0);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const headerRef = useRef<HTMLDivElement>(null);
+  // The sticky header sits above the rows inside the scroll area: rows start below it, and a row
+  // scrolled "into view" must clear it (else the selected row can hide under it or below the edge).
+  const [headerHeight, setHeaderHeight] = useState(ROW_HEIGHT);
+  useLayoutEffect(() => {
+    const h = headerRef.current?.offsetHeight;
+    if (h && h !== headerHeight) setHeaderHeight(h);
+  });
 
   const virtualizer = useVirtualizer({
     count: total ?? 0,
     getScrollElement: () => scrollRef.current,
+    scrollMargin: headerHeight,
+    scrollPaddingStart: headerHeight,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
@@ -51,7 +61,7 @@ export function CandidateTable() {
   return (
     <div className="table" data-testid="candidate-table">
       <div className="table-scroll" ref={scrollRef}>
-        <div className="table-header" style={{ gridTemplateColumns: template, width }} role="row">
+        <div className="table-header" ref={headerRef} style={{ gridTemplateColumns: template, width }} role="row">
           {cols.map((c) => (
             <button
               key={c.id}
@@ -80,7 +90,7 @@ export function CandidateTable() {
                 data-candidate-id={row?.id}
                 aria-selected={selected}
                 className={`tr${selected ? ' selected' : ''}${v.index % 2 ? ' odd' : ''}${row?.myLabel ? ' labelled' : ''}`}
-                style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${v.start}px)` }}
+                style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${v.start - headerHeight}px)` }}
                 onClick={() => void useReview.getState().choose(v.index)}
               >
                 {row
