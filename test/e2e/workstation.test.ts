@@ -8,48 +8,25 @@
  * any request leaving 127.0.0.1 fail the test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { haveCommand, haveSharedData, projectRoot, sharedData } from '../helpers/shared-data';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/chromium';
+import { ensureRendererBuilt, RENDERER_DIST as DIST } from '../helpers/renderer-build';
 import type { HttpHost } from '../../electron/host/http-host';
 import { generatePlatePair, type SynthPair } from '../../electron/synth/generate-pair';
 import { brightBlobs, decodePng, medianElongation, spotSignificance, type RgbaImage } from './star-shapes';
 
 const RED = 'cutouts/poss1-red-XE687-20arcmin.fits';
-const CHROMIUM = '/usr/bin/chromium';
-const DIST = join(projectRoot, 'dist', 'renderer');
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
-
-function haveChromium(): boolean {
-  if (!existsSync(CHROMIUM)) console.warn(`SKIP: ${CHROMIUM} not found (install: apt-get install -y chromium)`);
-  return existsSync(CHROMIUM);
-}
 
 const ready =
   haveSharedData(RED) &&
   haveChromium() &&
   haveCommand('source-extractor', 'apt-get install -y source-extractor') &&
   haveCommand('psfex', 'apt-get install -y psfex');
-
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Build dist/renderer when it is missing or older than the sources. */
-function ensureRendererBuilt(): void {
-  const index = join(DIST, 'index.html');
-  const sources = Math.max(newestMtime(join(projectRoot, 'renderer')), statSync(join(projectRoot, 'vite.config.ts')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync(process.execPath, [join(projectRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: projectRoot, stdio: 'inherit' });
-}
 
 describe.skipIf(!ready)('workstation in Chromium against the browser host', () => {
   let tmp: string;
@@ -88,10 +65,7 @@ describe.skipIf(!ready)('workstation in Chromium against the browser host', () =
       headless: true,
       viewport: { width: 1600, height: 1000 },
       acceptDownloads: true,
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run', '--disable-sync', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-      ],
+      args: CHROMIUM_ARGS,
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (m) => {

@@ -21,6 +21,8 @@ const USAGE = `usage: vasco serve [--db FILE] [--port N] [--no-open] [--offline]
   --offline     tell the workstation to use no network (recorded in app.info)
 
 The URL carries a token that changes on every start; anyone without it is refused.
+The page keeps the token for its tab only and removes it from the address bar
+(reloading works); to open another tab, use the printed URL again.
 Stop with Ctrl-C.
 `;
 

@@ -1,6 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -9,6 +8,7 @@ import { createHttpTransport } from '../../../electron/api/client';
 import { methodNames, type ApiEvent } from '../../../electron/api/contract';
 import { startHttpHost, type HttpHost } from '../../../electron/host/http-host';
 import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../../helpers/chromium';
+import { startRecordedServer } from '../../helpers/recorded-server';
 import { CASES } from '../api/contract-cases';
 
 interface Reply {
@@ -249,14 +249,8 @@ describe('HTTP host', () => {
 
   it.skipIf(!haveChromium())('gives no other server on 127.0.0.1 the token when Chromium visits it after the workstation page', async () => {
     // Another local web server on another port, recording what the browser sends it.
-    const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
-    const other = createServer((req, res) => {
-      seen.push({ url: req.url ?? '', headers: req.headers });
-      res.writeHead(200, { 'Content-Type': 'text/html' });
-      res.end('<!doctype html><title>other</title>');
-    });
-    await new Promise<void>((ok) => other.listen(0, '127.0.0.1', ok));
-    const otherPort = (other.address() as AddressInfo).port;
+    const other = await startRecordedServer();
+    other.route('/', { headers: { 'content-type': 'text/html' }, body: '<!doctype html><title>other</title>' });
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     let cookies: unknown[] = [];
     try {
@@ -264,19 +258,19 @@ describe('HTTP host', () => {
       await page.goto(host.url);
       expect(await page.title()).toBe('VASCO');
       // Visited from the address bar and by following a link from the workstation page.
-      await page.goto(`http://127.0.0.1:${otherPort}/typed`);
+      await page.goto(`${other.url}/typed`);
       await page.goto(host.url);
-      await page.evaluate((href) => (location.href = href), `http://127.0.0.1:${otherPort}/followed`);
-      await page.waitForURL(`http://127.0.0.1:${otherPort}/followed`);
+      await page.evaluate((href) => (location.href = href), `${other.url}/followed`);
+      await page.waitForURL(`${other.url}/followed`);
       cookies = await page.context().cookies();
     } finally {
       await browser.close();
-      await new Promise((ok) => other.close(ok));
+      await other.close();
     }
-    expect(seen.map((s) => s.url)).toEqual(expect.arrayContaining(['/typed', '/followed']));
-    for (const s of seen) {
-      expect(s.headers.cookie, s.url).toBeUndefined();
-      expect(JSON.stringify(s.headers), s.url).not.toContain(host.token);
+    expect(other.requests.map((r) => r.url.pathname)).toEqual(expect.arrayContaining(['/typed', '/followed']));
+    for (const r of other.requests) {
+      expect(r.headers.cookie, r.url.pathname).toBeUndefined();
+      expect(JSON.stringify(r.headers), r.url.pathname).not.toContain(host.token);
     }
     expect(cookies).toEqual([]);
   }, 60_000);
