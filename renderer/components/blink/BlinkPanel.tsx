@@ -1,12 +1,17 @@
 /**
  * Red/blue blink on one sky grid (blink.get). Zoom and pan are shared by both
- * frames; each frame keeps its own stretch. Keys: b flips, ←/→ step, space
+ * frames; each frame keeps its own stretch. The nearest blue detection of any
+ * kind (filtered or not) is circled, dashed, on both frames, so a star whose
+ * blue image failed a cut is seen as such. Keys: b flips, ←/→ step, space
  * plays/pauses (see useReviewKeys).
  */
-import { useEffect, useState } from 'react';
-import { call, type MethodResult } from '../../api';
+import { useEffect, useMemo, useState } from 'react';
+import { fitsSolution } from '../../../electron/astro/plate-solution';
+import type { HeaderValues } from '../../../electron/pipeline/types';
+import { call, type CandidateRow, type MethodResult } from '../../api';
 import type { FitsImage } from '../../lib/fits';
-import { epoch } from '../../lib/format';
+import { epoch, fmt } from '../../lib/format';
+import type { CircleMark } from '../../lib/reticle';
 import { useDisplay } from '../../stores/display';
 import { useSelection } from '../../stores/selection';
 import { FitsCanvas, type HoverInfo } from '../cutout/FitsCanvas';
@@ -16,6 +21,23 @@ import { useFitsImages } from '../cutout/useFits';
 
 const CANVAS = 280;
 const SIZE_ARCSEC = 120;
+const BLUE_MARK = 'rgba(120, 175, 255, 0.95)';
+
+/** The nearest blue detection on the blink grid (one TAN grid for both frames, from its header); none when unknown or off the grid. */
+function blueDetectionMarks(row: CandidateRow, image: FitsImage | undefined): CircleMark[] {
+  const b = row.nearestBlueDetection;
+  if (!b || !image) return [];
+  let solution;
+  try {
+    solution = fitsSolution(image.header as HeaderValues);
+  } catch {
+    return [];
+  }
+  if (!solution) return [];
+  const [x, y] = solution.skyToPix(b.ra, b.dec);
+  if (!(x >= 0.5 && x <= image.width + 0.5 && y >= 0.5 && y <= image.height + 0.5)) return [];
+  return [{ x, y, label: `${fmt(b.distanceArcsec, 1)}″`, color: BLUE_MARK }];
+}
 
 export function BlinkPanel() {
   const detail = useSelection((s) => s.detail);
@@ -32,6 +54,8 @@ export function BlinkPanel() {
 
   const hasBlue = !!images?.blue;
   const frame = hasBlue ? d.blinkFrame : 'red';
+  const row = detail?.row;
+  const circles = useMemo(() => (row ? blueDetectionMarks(row, images?.red) : []), [row, images?.red]);
 
   useEffect(() => {
     if (!d.blinking || !hasBlue) return;
@@ -74,17 +98,18 @@ export function BlinkPanel() {
         <span className="mono muted">×{d.zoom.toFixed(2)}</span>
       </header>
       <div className="blink-body">
-        <div className="blink-view" data-testid="blink-view" data-frame={frame} style={{ width: CANVAS, height: CANVAS }}>
+        <div className="blink-view" data-testid="blink-view" data-frame={frame} style={{ width: CANVAS, height: CANVAS }}
+          data-blue-detection={circles.length ? `${circles[0].x.toFixed(2)},${circles[0].y.toFixed(2)}` : undefined}>
           {images && (
             <>
               <div className={frame === 'red' ? 'layer shown' : 'layer hidden'}>
                 <FitsCanvas image={images.red} stretch={d.frames.red.stretch} limits={d.frames.red.limits} size={CANVAS}
-                  view={view} onView={onView} marker={{ x: (images.red.width + 1) / 2, y: (images.red.height + 1) / 2 }} onHover={setHover} />
+                  view={view} onView={onView} marker={{ x: (images.red.width + 1) / 2, y: (images.red.height + 1) / 2 }} circles={circles} onHover={setHover} />
               </div>
               {images.blue && (
                 <div className={frame === 'blue' ? 'layer shown' : 'layer hidden'}>
                   <FitsCanvas image={images.blue} stretch={d.frames.blue.stretch} limits={d.frames.blue.limits} size={CANVAS}
-                    view={view} onView={onView} marker={{ x: (images.blue.width + 1) / 2, y: (images.blue.height + 1) / 2 }} onHover={setHover} />
+                    view={view} onView={onView} marker={{ x: (images.blue.width + 1) / 2, y: (images.blue.height + 1) / 2 }} circles={circles} onHover={setHover} />
                 </div>
               )}
               <div className={`frame-label ${frame}`} data-testid="blink-frame-label">
@@ -115,6 +140,7 @@ export function BlinkPanel() {
               {detail.plates.blue && <StretchControls band="blue" />}
             </div>
           </div>
+          {detail.plates.blue && <BlueDetectionLegend row={detail.row} shown={circles.length > 0} />}
           <p className="muted small">
             {SIZE_ARCSEC}″ field on one TAN grid. <kbd>b</kbd> flip · <kbd>←</kbd>/<kbd>→</kbd> step · <kbd>space</kbd> play · wheel zoom · drag pan
           </p>
@@ -122,5 +148,18 @@ export function BlinkPanel() {
         </div>
       </div>
     </section>
+  );
+}
+
+/** What the dashed circle is, or why there is none. */
+function BlueDetectionLegend({ row, shown }: { row: CandidateRow; shown: boolean }) {
+  const b = row.nearestBlueDetection;
+  return (
+    <p className="small blue-detection-legend" data-testid="blink-blue-detection">
+      <span style={{ color: BLUE_MARK }}>◌</span>{' '}
+      {!b
+        ? row.edgeDistancePx === null ? 'nearest blue detection not recorded (run before schema v5)' : 'no blue detection within the search radius'
+        : `nearest blue detection ${fmt(b.distanceArcsec, 1)}″${b.failedCuts.length ? `, failed ${b.failedCuts.join(', ')}` : ', passed every cut'}${shown ? '' : ' (outside this field)'}`}
+    </p>
   );
 }

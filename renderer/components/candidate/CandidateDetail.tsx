@@ -1,4 +1,5 @@
-/** The selected candidate: position, measurements and its ledger (why it is here). */
+/** The selected candidate: position, measurements, its blue side and its ledger (why it is here). */
+import type { CandidateRow } from '../../api';
 import { decDms, fmt, raHms } from '../../lib/format';
 import { useSelection } from '../../stores/selection';
 import { isSkipNote } from '../../lib/ledger';
@@ -45,7 +46,22 @@ export function CandidateDetailPanel() {
         <dt>FLAGS</dt>
         <dd>{r.flags}</dd>
         <dt>blue</dt>
-        <dd>{r.nearestBlueArcsec === null ? 'no blue source' : `${fmt(r.nearestBlueArcsec, 1)}″ to nearest`}</dd>
+        <dd title="the published method compares with blue sources that pass the filters">
+          {detail.plates.blue === null ? 'no blue plate (red-only run)' : r.nearestBlueArcsec === null ? 'no filtered blue source nearby' : `${fmt(r.nearestBlueArcsec, 1)}″ to nearest filtered`}
+        </dd>
+        {detail.plates.blue !== null && (
+          <>
+            <dt>blue det</dt>
+            <dd data-testid="blue-detection" title="nearest blue detection of any kind, whether or not it passed the filters">
+              <BlueDetectionFacts row={r} />
+            </dd>
+          </>
+        )}
+        <dt>edge</dt>
+        <dd data-testid="edge-distance">
+          {r.edgeDistancePx === null ? '—' : `${fmt(r.edgeDistancePx, 0)} px`}
+          {r.ledger.some((e) => e.reason === 'near_edge') && <span className="flag-note"> near edge</span>}
+        </dd>
       </dl>
       <h4>Ledger</h4>
       {r.ledger.length === 0 ? (
@@ -62,5 +78,18 @@ export function CandidateDetailPanel() {
         </ul>
       )}
     </section>
+  );
+}
+
+/** The nearest blue detection: where, how bright, and the cuts it failed (why it did not count as the blue counterpart). */
+function BlueDetectionFacts({ row }: { row: CandidateRow }) {
+  const b = row.nearestBlueDetection;
+  if (!b) return <>{row.edgeDistancePx === null ? 'not recorded (run before schema v5)' : 'none within the search radius'}</>;
+  return (
+    <>
+      {fmt(b.distanceArcsec, 1)}″ <span className="muted">#{b.id}</span> SNR {fmt(b.snr, 1)} FWHM {fmt(b.fwhm, 1)} px
+      <br />
+      {b.failedCuts.length ? <span className="flag-note">failed {b.failedCuts.join(', ')}</span> : <span className="muted">passed every cut</span>}
+    </>
   );
 }

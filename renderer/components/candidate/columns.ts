@@ -21,6 +21,12 @@ export function flaggedReasons(row: CandidateRow): string[] {
   return [...new Set(row.ledger.filter((e) => !e.dropped && !isSkipNote(e.reason)).map((e) => e.reason))];
 }
 
+/** "1.2 snr flags": distance to the nearest blue detection and the cuts it failed ("ok" when none). */
+function blueDetectionCell(r: CandidateRow): string {
+  const b = r.nearestBlueDetection;
+  return b ? `${fmt(b.distanceArcsec, 1)} ${b.failedCuts.join(' ') || 'ok'}` : '';
+}
+
 export const COLUMNS: Column[] = [
   { id: 'id', header: 'id', title: 'candidate id', width: 64, sort: 'id', align: 'right', cell: (r) => String(r.id) },
   { id: 'src', header: 'src #', title: 'SExtractor NUMBER on the red plate', width: 60, sort: 'sourceNumber', align: 'right', cell: (r) => String(r.sourceNumber) },
@@ -33,7 +39,9 @@ export const COLUMNS: Column[] = [
   { id: 'fwhm', header: 'FWHM (px)', title: 'FWHM_IMAGE, pixels', width: 80, sort: 'fwhm', align: 'right', cell: (r) => fmt(r.fwhm, 2) },
   { id: 'elong', header: 'elong', title: 'ELONGATION (A/B)', width: 52, sort: 'elongation', align: 'right', cell: (r) => fmt(r.elongation, 2) },
   { id: 'spread', header: 'SPREAD', title: 'SPREAD_MODEL (PSF vs galaxy model)', width: 72, sort: 'spreadModel', align: 'right', cell: (r) => fmt(r.spreadModel, 4) },
-  { id: 'blue', header: 'blue (")', title: 'distance to the nearest blue-plate source, arcsec', width: 64, sort: 'nearestBlueArcsec', align: 'right', cell: (r) => fmt(r.nearestBlueArcsec, 1) },
+  { id: 'blue', header: 'blue (")', title: 'distance to the nearest blue-plate source that passed the filters, arcsec', width: 64, sort: 'nearestBlueArcsec', align: 'right', cell: (r) => fmt(r.nearestBlueArcsec, 1) },
+  { id: 'bluedet', header: 'blue det (")', title: 'distance to the nearest blue detection of any kind, arcsec, and the cuts it failed', width: 136, sort: 'blueDetectionArcsec', align: 'left', cell: blueDetectionCell },
+  { id: 'edge', header: 'edge (px)', title: 'distance to the red image edge, pixels', width: 64, sort: 'edgeDistancePx', align: 'right', cell: (r) => fmt(r.edgeDistancePx, 0) },
   { id: 'flags', header: 'flags', title: 'stage flags (kept, not dropped)', width: 120, align: 'left', cell: (r) => flaggedReasons(r).join(' ') },
   { id: 'mine', header: 'my label', title: 'your current label', width: 128, sort: 'myLabel', align: 'left', cell: (r) => r.myLabel ?? '' },
   { id: 'consensus', header: 'consensus', title: "majority of reviewers' labels", width: 128, sort: 'consensus', align: 'left', revealsOthers: true, cell: (r) => r.consensus ?? '' },

@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { FitsImage } from '../../lib/fits';
 import { computeLimits, renderGrey, type Limits, type LimitsName, type StretchName } from '../../lib/stretch';
-import { strokeReticle } from '../../lib/reticle';
+import { circleRadius, strokeDashedCircle, strokeReticle, type CircleMark } from '../../lib/reticle';
 
 export interface HoverInfo {
   /** FITS 1-based pixel coordinates (continuous) and the integer pixel's value. */
@@ -30,13 +30,15 @@ interface Props {
   view: ViewState;
   onView(view: ViewState): void;
   marker?: { x: number; y: number } | null;
+  /** Other positions to circle (dashed), e.g. the nearest blue detection. */
+  circles?: CircleMark[];
   onHover?(info: HoverInfo | null): void;
   onLimits?(limits: Limits): void;
   label?: string;
   testId?: string;
 }
 
-export function FitsCanvas({ image, stretch, limits, size, view, onView, marker, onHover, onLimits, label, testId }: Props) {
+export function FitsCanvas({ image, stretch, limits, size, view, onView, marker, circles, onHover, onLimits, label, testId }: Props) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const drag = useRef<{ x: number; y: number; panX: number; panY: number } | null>(null);
   const { width: w, height: h } = image;
@@ -79,7 +81,12 @@ export function FitsCanvas({ image, stretch, limits, size, view, onView, marker,
       ctx.lineWidth = 1;
       strokeReticle(ctx, cx, cy, gap, len);
     }
-  }, [bitmap, size, scale, view.panX, view.panY, w, h, marker]);
+    for (const c of circles ?? []) {
+      const cx = left + (c.x - 0.5) * scale;
+      const cy = top + (h - c.y + 0.5) * scale;
+      strokeDashedCircle(ctx, cx, cy, circleRadius(scale), c.label, c.color);
+    }
+  }, [bitmap, size, scale, view.panX, view.panY, w, h, marker, circles]);
 
   function toImage(e: React.MouseEvent<HTMLCanvasElement>): HoverInfo | null {
     const r = e.currentTarget.getBoundingClientRect();
