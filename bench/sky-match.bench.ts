@@ -5,7 +5,8 @@ import { measure, table } from './measure';
 export const name = 'sky-match';
 export const description = '50k x 2M sources on a 6.5 deg plate, 5" radius (target: well under a few seconds)';
 
-function scatter(n: number, seed: number) {
+/** `n` deterministic positions on a 6.5 deg field straddling RA 0/360 (also bench/cli-startup.bench.ts). */
+export function scatter(n: number, seed: number) {
   let s = seed;
   const r = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const ra = new Float64Array(n);

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(source-extractor psfex wcstools python3-astropy python3-scipy chromium xvfb)
+packages=(source-extractor psfex wcstools python3-astropy python3-scipy chromium xvfb patchelf)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -25,4 +25,7 @@ fi
 # The workstation page served by `vasco serve` / `vasco demo` (and Electron).
 echo "setup: building the renderer (vite)"
 npm run --silent build:renderer >/dev/null
+# The `vasco` command runs from this bundle (bin/vasco.mjs falls back to tsx once a source is newer).
+echo "setup: building the vasco command (esbuild)"
+npm run --silent build:cli >/dev/null
 echo "setup: done"

@@ -1,7 +1,9 @@
 /**
  * `vasco SUBCOMMAND ...`: each subcommand is a module in ./commands exporting
  * `summary` (one line for the help) and `run(argv)` returning an exit code.
- * Modules are found by file name so adding a command touches no shared list.
+ * Modules are found by file name so adding a command touches no shared list,
+ * and only the command that runs is loaded (`vasco --help` loads none in the
+ * bundle, where the summaries are built in).
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,22 +15,32 @@ export interface CommandModule {
   run(argv: string[]): Promise<number>;
 }
 
+/** Name -> summary of every command, set by scripts/build-node.mjs in the bundle only. */
+declare const __VASCO_COMMAND_SUMMARIES__: Record<string, string> | undefined;
+const builtInSummaries = typeof __VASCO_COMMAND_SUMMARIES__ === 'undefined' ? undefined : __VASCO_COMMAND_SUMMARIES__;
+
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
 function commandNames(): string[] {
+  if (builtInSummaries) return Object.keys(builtInSummaries).sort();
   return readdirSync(commandsDir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => f.slice(0, -3))
     .sort();
 }
 
+// A relative template import: tsx loads the file, esbuild turns it into one lazily loaded chunk per command.
 async function loadCommand(name: string): Promise<CommandModule> {
-  return (await import(join(commandsDir, `${name}.ts`))) as CommandModule;
+  return (await import(`./commands/${name}.ts`)) as CommandModule;
+}
+
+async function commandSummary(name: string): Promise<string> {
+  return builtInSummaries ? builtInSummaries[name] : (await loadCommand(name)).summary;
 }
 
 async function printHelp(): Promise<void> {
   const lines = ['usage: vasco <command> [options]   (vasco <command> --help for details)', '', 'commands:'];
-  for (const name of commandNames()) lines.push(`  ${name.padEnd(10)} ${(await loadCommand(name)).summary}`);
+  for (const name of commandNames()) lines.push(`  ${name.padEnd(10)} ${await commandSummary(name)}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
