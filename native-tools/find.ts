@@ -3,7 +3,9 @@
  *
  * Search order: the environment override (VASCO_SEXTRACTOR / VASCO_PSFEX, a path
  * to the binary; when set it must work, we never fall back behind a person's
- * explicit choice), then PATH for the names packagers use.
+ * explicit choice), then the copies packaged with the app (resources/tools/bin,
+ * staged by scripts/build-tools.mjs: the versions the app was tested with), then
+ * PATH for the names packagers use.
  */
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -64,8 +66,14 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+/** Inside the packaged Electron app, where process.resourcesPath is set: its bundled tools' folder. */
+function bundledToolsDir(): string[] {
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  return resources ? [join(resources, 'tools', 'bin')] : [];
+}
+
 function searchPath(names: string[]): string | null {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  const dirs = [...bundledToolsDir(), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   for (const name of names) {
     for (const dir of dirs) {
       const candidate = join(dir, name);

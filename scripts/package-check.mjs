@@ -1,22 +1,28 @@
 #!/usr/bin/env node
 /**
  * Packaging, offline:
- *   node scripts/package-check.mjs               build main/preload, then electron-builder --dir with a
- *                                                stub Electron, then check release/linux-unpacked/resources/app.asar
- *   node scripts/package-check.mjs --build-only  build dist/electron/main.js + preload.cjs only
+ *   node scripts/package-check.mjs               build main/preload (scripts/build-node.mjs), stage
+ *                                                SExtractor/PSFEx (scripts/build-tools.mjs), then
+ *                                                electron-builder --dir with a stub Electron, then check
+ *                                                release/linux-unpacked: app.asar, the fuses, the bundled tools
  *   node scripts/package-check.mjs --icon-only   (re)draw resources/icon.png
  *
  * electron-builder cannot download Electron or rebuild native modules here, so
  * the check points electronDist at a folder holding a stub `electron` file and
  * turns npmRebuild off: what it verifies is the app's layout, not a runnable
- * binary (real installers: `npm run package` on a networked machine).
+ * Electron (real installers: `npm run package` on a networked machine). The
+ * stub carries Electron's fuse wire (sentinel and default states), so the
+ * electronFuses of electron-builder.yml are really flipped in it and read back.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
+import { buildMain } from './build-node.mjs';
+import { BUNDLED_TOOLS, sharedLibraries, stageNativeTools, SYSTEM_LIBS } from './build-tools.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -115,30 +121,6 @@ function writeIcon() {
   console.log(`wrote ${file}`);
 }
 
-// ------------------------------------------------------------------ build
-
-function buildMain() {
-  const out = join(root, 'dist', 'electron');
-  rmSync(out, { recursive: true, force: true });
-  const common = ['--bundle', '--platform=node', '--target=node20', '--external:electron', '--log-level=warning'];
-  // main: ESM (our sources and execa are ESM); better-sqlite3 stays a real
-  // node_modules package because of its native addon. A require shim lets
-  // bundled CommonJS dependencies load Node built-ins.
-  execFileSync(bin('esbuild'), [
-    join(root, 'electron', 'main.ts'),
-    ...common,
-    '--format=esm',
-    '--external:better-sqlite3',
-    `--outfile=${join(out, 'main.js')}`,
-    "--banner:js=import { createRequire as __vascoRequire } from 'node:module'; const require = __vascoRequire(import.meta.url);",
-  ], { stdio: 'inherit' });
-  // preload: sandboxed preloads must be CommonJS.
-  execFileSync(bin('esbuild'), [join(root, 'electron', 'preload.ts'), ...common, '--format=cjs', `--outfile=${join(out, 'preload.cjs')}`], { stdio: 'inherit' });
-  // native-tools/config.ts finds its templates next to its own module, which is main.js once bundled.
-  cpSync(join(root, 'native-tools', 'config'), join(out, 'config'), { recursive: true });
-  console.log(`built ${out}/main.js, preload.cjs, config/`);
-}
-
 // ------------------------------------------------------------------ package
 
 const EXPECTED_IN_ASAR = [
@@ -150,14 +132,102 @@ const EXPECTED_IN_ASAR = [
   '/native-tools/config/vasco.sex',
 ];
 
-function packageCheck() {
+// Electron's fuse wire (@electron/fuses): sentinel, version 1, length, one '0'/'1' a fuse.
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** Electron's own defaults in FuseV1Options order: what the stub starts with. */
+const ELECTRON_DEFAULT_FUSES = '10110001';
+/** What electron-builder.yml's electronFuses must leave in the packaged binary. */
+const EXPECTED_FUSES = {
+  RunAsNode: '0',
+  EnableCookieEncryption: '1',
+  EnableNodeOptionsEnvironmentVariable: '0',
+  EnableNodeCliInspectArguments: '0',
+  EnableEmbeddedAsarIntegrityValidation: '0',
+  OnlyLoadAppFromAsar: '1',
+  GrantFileProtocolExtraPrivileges: '0',
+};
+
+function writeStubElectron(dir) {
+  const wire = Buffer.concat([Buffer.from(FUSE_SENTINEL, 'latin1'), Buffer.from([1, ELECTRON_DEFAULT_FUSES.length]), Buffer.from(ELECTRON_DEFAULT_FUSES, 'latin1')]);
+  const script = Buffer.from('#!/bin/sh\necho "stub electron for the offline packaging check" >&2\nexit 1\n# fuse wire: ');
+  writeFileSync(join(dir, 'electron'), Buffer.concat([script, wire, Buffer.from('\n')]));
+  chmodSync(join(dir, 'electron'), 0o755);
+}
+
+/** The fuses as electron-builder left them in the packaged binary, read back by @electron/fuses. */
+async function checkFuses(binary) {
+  const require = createRequire(import.meta.url);
+  const { getCurrentFuseWire, FuseV1Options } = require('@electron/fuses');
+  const wire = await getCurrentFuseWire(binary);
+  const wrong = Object.entries(EXPECTED_FUSES)
+    .filter(([name, state]) => String.fromCharCode(wire[FuseV1Options[name]]) !== state)
+    .map(([name, state]) => `${name} is ${String.fromCharCode(wire[FuseV1Options[name]])}, expected ${state}`);
+  if (wrong.length) throw new Error(`package check: fuses of ${binary}: ${wrong.join('; ')}`);
+  return Object.keys(EXPECTED_FUSES).map((name) => `${name}=${EXPECTED_FUSES[name]}`).join(' ');
+}
+
+/** A 64x64 FITS image (BITPIX -32) of two Gaussian stars on a noisy sky; their FITS 1-based centres. */
+function writeTwoStarFits(file) {
+  const n = 64;
+  const stars = [[20.25, 30.5], [45.5, 15.75]];
+  let seed = 1;
+  const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 2;
+  const data = Buffer.alloc(n * n * 4 + ((2880 - ((n * n * 4) % 2880)) % 2880));
+  for (let y = 1; y <= n; y++)
+    for (let x = 1; x <= n; x++) {
+      let v = 100 + noise();
+      for (const [sx, sy] of stars) v += 500 * Math.exp(-((x - sx) ** 2 + (y - sy) ** 2) / (2 * 1.5 ** 2));
+      data.writeFloatBE(v, ((y - 1) * n + (x - 1)) * 4);
+    }
+  const cards = ['SIMPLE  =                    T', 'BITPIX  =                  -32', 'NAXIS   =                    2', `NAXIS1  = ${String(n).padStart(20)}`, `NAXIS2  = ${String(n).padStart(20)}`, 'END'];
+  const header = cards.map((c) => c.padEnd(80)).join('').padEnd(2880);
+  writeFileSync(file, Buffer.concat([Buffer.from(header, 'latin1'), data]));
+  return stars;
+}
+
+/**
+ * The bundled SExtractor and PSFEx run from the unpacked folder with an EMPTY
+ * PATH and no LD_LIBRARY_PATH: versions, every non-glibc library resolved inside
+ * resources/tools/lib, and a real extraction finding two synthetic stars.
+ */
+function checkBundledTools(resources) {
+  const bin = join(resources, 'tools', 'bin');
+  const lib = join(resources, 'tools', 'lib');
+  const bare = { env: { PATH: '' }, encoding: 'utf8' };
+  const versions = [];
+  for (const [name] of BUNDLED_TOOLS) {
+    const tool = join(bin, name);
+    if (!existsSync(tool)) throw new Error(`package check: ${tool} is missing`);
+    const out = execFileSync(tool, ['-v'], bare);
+    versions.push(out.trim());
+    const outside = [...sharedLibraries(tool)].filter(([soname, path]) => !SYSTEM_LIBS.test(soname) && !resolve(path).startsWith(`${lib}/`));
+    if (outside.length) throw new Error(`package check: ${name} loads libraries from outside the package: ${outside.map(([s, p]) => `${s} => ${p}`).join(', ')}`);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'vasco-package-tools-'));
+  try {
+    const stars = writeTwoStarFits(join(work, 'two-stars.fits'));
+    writeFileSync(join(work, 'xy.param'), 'X_IMAGE\nY_IMAGE\nFLUX_AUTO\n');
+    execFileSync(join(bin, 'source-extractor'), [
+      'two-stars.fits', '-PARAMETERS_NAME', 'xy.param', '-CATALOG_NAME', 'two-stars.cat', '-CATALOG_TYPE', 'ASCII',
+      '-FILTER_NAME', join(resources, 'tools', 'share', 'source-extractor', 'default.conv'), '-BACK_SIZE', '32', '-VERBOSE_TYPE', 'QUIET',
+    ], { ...bare, cwd: work, stdio: 'pipe' });
+    const found = readFileSync(join(work, 'two-stars.cat'), 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const ok = found.length === stars.length && stars.every(([x, y]) => found.some(([fx, fy]) => Math.hypot(fx - x, fy - y) < 0.1));
+    if (!ok) throw new Error(`package check: the bundled source-extractor found ${JSON.stringify(found)}, expected stars at ${JSON.stringify(stars)}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return `${versions.join('; ')}; two synthetic stars found with an empty PATH`;
+}
+
+async function packageCheck() {
   if (!existsSync(join(root, 'resources', 'icon.png'))) writeIcon();
-  buildMain();
+  await buildMain();
+  stageNativeTools();
   if (!existsSync(join(root, 'dist', 'renderer', 'index.html')))
     console.warn('note: dist/renderer has no build (npm run build:renderer); packaging the shell without it');
   const stub = mkdtempSync(join(tmpdir(), 'vasco-electron-stub-'));
-  writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho "stub electron for the offline packaging check" >&2\nexit 1\n');
-  chmodSync(join(stub, 'electron'), 0o755);
+  writeStubElectron(stub);
   const release = join(root, 'release');
   rmSync(join(release, 'linux-unpacked'), { recursive: true, force: true });
   try {
@@ -169,21 +239,25 @@ function packageCheck() {
   } finally {
     rmSync(stub, { recursive: true, force: true });
   }
-  const asar = join(release, 'linux-unpacked', 'resources', 'app.asar');
+  const unpackedApp = join(release, 'linux-unpacked');
+  const asar = join(unpackedApp, 'resources', 'app.asar');
   if (!existsSync(asar)) throw new Error(`package check: ${asar} was not produced`);
   const listing = execFileSync(process.execPath, [join(root, 'node_modules', '@electron', 'asar', 'bin', 'asar.js'), 'list', asar], { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean);
   const missing = EXPECTED_IN_ASAR.filter((f) => !listing.includes(f));
-  const unpacked = join(release, 'linux-unpacked', 'resources', 'app.asar.unpacked');
+  const unpacked = join(unpackedApp, 'resources', 'app.asar.unpacked');
   const sqliteUnpacked = existsSync(join(unpacked, 'node_modules', 'better-sqlite3', 'package.json'));
   if (!sqliteUnpacked) missing.push('app.asar.unpacked/node_modules/better-sqlite3');
   if (!existsSync(join(unpacked, 'native-tools', 'config', 'vasco.sex'))) missing.push('app.asar.unpacked/native-tools/config/vasco.sex');
   if (missing.length) throw new Error(`package check: missing from the package: ${missing.join(', ')}`);
+  const strays = listing.filter((f) => f.startsWith('/dist/cli/') || f.startsWith('/dist/tools/'));
+  if (strays.length) throw new Error(`package check: app.asar should not hold ${strays.slice(0, 3).join(', ')}`);
   console.log(`package check OK: ${asar} (${listing.length} entries; better-sqlite3 and native-tools unpacked)`);
+  console.log(`package check OK: fuses ${await checkFuses(join(unpackedApp, 'vasco-workstation'))}`);
+  console.log(`package check OK: bundled tools: ${checkBundledTools(join(unpackedApp, 'resources'))}`);
 }
 
 const arg = process.argv[2];
 if (arg === '--icon-only') writeIcon();
-else if (arg === '--build-only') buildMain();
-else packageCheck();
+else await packageCheck();

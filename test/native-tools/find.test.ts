@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findNativeTools, findTool } from '../../native-tools/find';
 import { UserError } from '../../electron/core/errors';
-import { haveCommand } from '../helpers/shared-data';
+import { haveCommand, projectRoot } from '../helpers/shared-data';
 
 const saved = { s: process.env.VASCO_SEXTRACTOR, p: process.env.VASCO_PSFEX, path: process.env.PATH };
 afterEach(() => {
@@ -48,4 +52,31 @@ describe('finding SExtractor and PSFEx', () => {
     expect(err).toBeInstanceOf(UserError);
     expect(err.message).toMatch(/does not look like PSFEx/);
   });
+
+  it.skipIf(!haveCommand('source-extractor', 'sudo apt-get install source-extractor psfex') || !haveCommand('patchelf', 'sudo apt-get install patchelf'))(
+    'inside the packaged app, takes the bundled tools (resources/tools) before the ones on PATH',
+    async () => {
+      const resources = mkdtempSync(join(tmpdir(), 'vasco-resources-'));
+      const process_ = process as { resourcesPath?: string };
+      try {
+        execFileSync(process.execPath, [join(projectRoot, 'scripts', 'build-tools.mjs'), join(resources, 'tools')], { stdio: 'pipe' });
+        process_.resourcesPath = resources;
+        const tools = await findNativeTools();
+        expect(tools.sextractor.path).toBe(join(resources, 'tools', 'bin', 'source-extractor'));
+        expect(tools.psfex.path).toBe(join(resources, 'tools', 'bin', 'psfex'));
+        expect(tools.sextractor.shareDir).toBe(join(resources, 'tools', 'share', 'source-extractor'));
+        expect(tools.psfex.version).toMatch(/^\d+\.\d+/);
+        // An explicit choice still wins over the bundle.
+        delete process_.resourcesPath;
+        const onPath = (await findTool('psfex')).path;
+        process_.resourcesPath = resources;
+        process.env.VASCO_PSFEX = onPath;
+        expect((await findTool('psfex')).path).toBe(onPath);
+      } finally {
+        delete process_.resourcesPath;
+        rmSync(resources, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
