@@ -9,6 +9,7 @@ import { UserError } from '../electron/core/errors';
 import type { StageContext } from '../electron/core/stage';
 import { writeConfig } from './config';
 import type { ToolInfo } from './find';
+import { toolFileName } from './paths';
 import { runTool, type ToolRun } from './spawn';
 
 export interface PsfexJob {
@@ -60,23 +61,24 @@ export function parsePsfStats(lines: string[]): PsfStats | null {
 
 export async function runPsfex(tool: ToolInfo, job: PsfexJob, ctx?: StageContext): Promise<PsfexResult> {
   const workDir = resolve(job.workDir);
-  const catalog = resolve(job.catalog);
+  // Safe names relative to the work folder, the tool's cwd (see paths.ts).
+  const catalog = toolFileName(workDir, job.catalog);
   const xmlFile = join(workDir, 'psfex.xml');
   const configFile = writeConfig('vasco.psfex', join(workDir, 'psfex.conf'), {
     PSFVAR_DEGREES: job.degrees,
     SAMPLE_FWHMRANGE: `${job.fwhmRangePx[0]},${job.fwhmRangePx[1]}`,
-    PSF_DIR: workDir,
-    XML_NAME: xmlFile,
+    PSF_DIR: '.',
+    XML_NAME: 'psfex.xml',
   });
   const args = [
-    catalog, '-c', configFile,
-    '-CHECKPLOT_TYPE', 'NONE', '-CHECKIMAGE_TYPE', 'NONE', '-XML_NAME', xmlFile,
+    catalog, '-c', 'psfex.conf',
+    '-CHECKPLOT_TYPE', 'NONE', '-CHECKIMAGE_TYPE', 'NONE', '-XML_NAME', 'psfex.xml',
   ];
   const run = await runTool(tool.path, args, { cwd: workDir, ctx, label: 'psfex', onSpawn: job.onSpawn });
   const psfFile = join(workDir, basename(catalog).replace(/\.[^.]*$/, '') + '.psf');
   if (!existsSync(psfFile)) {
     throw new UserError(
-      `PSFEx built no PSF model from ${catalog} (expected ${psfFile})`,
+      `PSFEx built no PSF model from ${resolve(job.catalog)} (expected ${psfFile})`,
       'too few clean stars on the image? see psfex lines in the log; a larger image gives PSFEx more stars',
       'tool-failed',
     );

@@ -21,6 +21,7 @@ import { UserError } from '../electron/core/errors';
 import type { StageContext } from '../electron/core/stage';
 import { installParamFile, writeConfig } from './config';
 import { INSTALL_HINT, type ToolInfo } from './find';
+import { toolFileName } from './paths';
 import { runTool, type ToolRun } from './spawn';
 
 export type SextractorPass = 'pass1' | 'stamps' | 'pass2';
@@ -113,6 +114,13 @@ export function writeAssocList(file: string, rows: { x: number; y: number; id: n
 }
 
 /**
+ * SATUR_LEVEL for a floating-point image, which has no ceiling: far above any
+ * pixel value, and inside the range SExtractor accepts (it refuses 1e30 itself
+ * with "SATUR_LEVEL keyword out of range").
+ */
+export const FLOAT_CEILING = 1e20;
+
+/**
  * Largest value the image format can hold: photographic plates saturate
  * softly, so only scanner clipping is flagged (see config/vasco.sex).
  */
@@ -120,7 +128,7 @@ export function formatCeiling(bitpix: number, bzero = 0, bscale = 1): number {
   if (bitpix === 8) return 255 * bscale + bzero;
   if (bitpix === 16) return 32767 * bscale + bzero;
   if (bitpix === 32) return 2147483647 * bscale + bzero;
-  return 1e30; // floating point: no ceiling
+  return FLOAT_CEILING;
 }
 
 /** Debian keeps default.conv / default.nnw next to the binary's share folder. */
@@ -165,28 +173,30 @@ export async function runSextractor(tool: ToolInfo, job: SextractorJob, ctx?: St
   const catalog = join(workDir, `${name}.cat`);
   const paramFile = installParamFile(`${job.pass}.param`, workDir, name);
   if (job.assoc) appendFileSync(paramFile, 'VECTOR_ASSOC(1)\n');
+  // Every file by a safe name relative to the work folder, the tool's cwd (see paths.ts).
+  const safe = (path: string) => toolFileName(workDir, path);
   const configFile = writeConfig('vasco.sex', join(workDir, `${name}.sex`), {
-    CATALOG_NAME: catalog,
-    PARAMETERS_NAME: paramFile,
+    CATALOG_NAME: safe(catalog),
+    PARAMETERS_NAME: safe(paramFile),
     DETECT_MINAREA: job.detection.detectMinArea,
     DETECT_THRESH: job.detection.detectThresh,
     ANALYSIS_THRESH: job.detection.analysisThresh,
-    FILTER_NAME: sharedFile(tool, 'default.conv'),
+    FILTER_NAME: safe(sharedFile(tool, 'default.conv')),
     PHOT_APERTURE: job.detection.photAperturePx,
     SATUR_LEVEL: job.saturLevel,
     PIXEL_SCALE: job.pixelScaleArcsec,
     SEEING_FWHM: Number(job.seeingFwhmArcsec.toFixed(3)),
-    STARNNW_NAME: sharedFile(tool, 'default.nnw'),
+    STARNNW_NAME: safe(sharedFile(tool, 'default.nnw')),
     BACK_SIZE: job.detection.backSize,
     // Pass 1 asks for nothing PSF-based, so SExtractor never opens this.
-    PSF_NAME: job.psfFile ? resolve(job.psfFile) : 'NONE',
-    ASSOC_NAME: job.assoc ? resolve(job.assoc.file) : 'NONE',
+    PSF_NAME: job.psfFile ? safe(job.psfFile) : 'NONE',
+    ASSOC_NAME: job.assoc ? safe(job.assoc.file) : 'NONE',
     ASSOC_RADIUS: job.assoc?.radiusPx ?? ASSOC_SAME_IMAGE_RADIUS_PX,
     ASSOCSELEC_TYPE: job.assoc ? 'MATCHED' : 'ALL',
   });
 
   const height = job.imageHeight ?? 0;
-  const run = await runTool(tool.path, [`${resolve(job.image)}[${job.hdu}]`, '-c', configFile], {
+  const run = await runTool(tool.path, [`${safe(job.image)}[${job.hdu}]`, '-c', safe(configFile)], {
     cwd: workDir,
     ctx,
     label: `sextractor ${name}`,

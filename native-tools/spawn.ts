@@ -64,6 +64,22 @@ export function cleanToolLine(raw: string): string {
   return raw.replace(ANSI, '').trim();
 }
 
+/**
+ * What to do about a failed tool run, from what the tool said: only a message
+ * that points at the file or the disk gets that advice (a refused setting is
+ * our fault, and saying "damaged FITS file" there sent people the wrong way).
+ */
+export function failureHint(lines: string[]): string {
+  const said = lines.join('\n');
+  const log = 'the full log is work/run.log in the run\'s output folder';
+  if (/no space left|disk full|quota/i.test(said)) return `the disk is full: free space where --out points and run the same command again; ${log}`;
+  if (/keyword out of range|unknown keyword|syntax error|not a valid|bad value|\*error\*.*(conf|param|keyword)/i.test(said))
+    return `the tool refused a setting vasco gave it: this is a bug in vasco, please report it with the lines above and the plate's header; ${log}`;
+  if (/not a fits|cannot open|can't open|unexpected end|truncat|corrupt|eof/i.test(said))
+    return `the tool could not read its input: check that the plate file is complete (download or copy it again); ${log}`;
+  return `the tool's own words are above; ${log}`;
+}
+
 export async function runTool(file: string, args: string[], opts: RunToolOptions): Promise<ToolRun> {
   const { ctx, label } = opts;
   if (ctx?.signal?.aborted) throw new CancelledError(label);
@@ -114,11 +130,7 @@ export async function runTool(file: string, args: string[], opts: RunToolOptions
   if (result.failed) {
     const tail = lines.slice(-8).join('\n    ');
     const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
-    throw new UserError(
-      `${label} (${file}) ${how}${tail ? `:\n    ${tail}` : ''}`,
-      'see the log in the run\'s work folder; a damaged FITS file or a full disk are the usual causes',
-      'tool-failed',
-    );
+    throw new UserError(`${label} (${file}) ${how}${tail ? `:\n    ${tail}` : ''}`, failureHint(lines), 'tool-failed');
   }
   const run = { lines, seconds: (performance.now() - started) / 1000, peakRssMiB };
   for (const fn of observers) fn(label, run);

@@ -119,10 +119,20 @@ export function plateInfoFromHeader(header: HeaderValues, file: string): PlateIn
   const dateObsRaw = str(header, 'DATE-OBS');
   let start: Date | null = null;
   if (dateObsRaw !== null) {
-    start = parseDateObs(dateObsRaw);
-    // Old headers keep the time apart: DATE-OBS = 'dd/mm/yy', UT = 'hh:mm:ss'.
-    const ut = str(header, 'UT') ?? str(header, 'TIME-OBS');
-    if (!/[T ]\d/.test(dateObsRaw) && ut !== null) start = new Date(start.getTime() + timeOfDayMs(ut, ut));
+    try {
+      start = parseDateObs(dateObsRaw);
+      // Old headers keep the time apart: DATE-OBS = 'dd/mm/yy', UT = 'hh:mm:ss'.
+      const ut = str(header, 'UT') ?? str(header, 'TIME-OBS');
+      if (!/[T ]\d/.test(dateObsRaw) && ut !== null) start = new Date(start.getTime() + timeOfDayMs(ut, ut));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      throw new UserError(
+        `${file}: ${err.message}`,
+        'correct DATE-OBS in the header (e.g. with astropy: fits.setval(file, "DATE-OBS", value="1951-07-05T04:55:00")), ' +
+          'or delete it to run without an epoch (no Gaia proper motions, no asteroid check)',
+        'bad-date-obs',
+      );
+    }
   }
   const exposureMinutes = num(header, 'EXPOSURE');
   const at = (minutes: number) => (start ? new Date(start.getTime() + minutes * 60_000) : null);

@@ -15,4 +15,6 @@ export interface StageContext {
   onProgress?: (p: Progress) => void;
   /** One line of human-readable log (tool stderr, decisions). */
   log?: (line: string) => void;
+  /** Something the person should know now, not only in the log (e.g. what a plate without DATE-OBS cannot do). */
+  warn?: (line: string) => void;
 }

@@ -1,17 +1,23 @@
 /**
  * Stage checkpoints in DIR/work/checkpoints: after each finished stage the whole
- * state is written (atomically), keyed by a hash chain over the inputs and the
- * parameters each stage depends on. A checkpoint whose key does not match the
- * present run is ignored, so a changed filter parameter re-runs the filters
- * but keeps the (slow) extraction.
+ * state is written (atomically), keyed by a hash chain over the inputs (their
+ * content digests, never path or date) and the parameters each stage depends
+ * on. A checkpoint whose key does not match the present run is ignored, so a
+ * changed filter parameter re-runs the filters but keeps the (slow)
+ * extraction, and another plate of the same size never inherits this one's.
+ *
+ * The tools' files (tile images, catalogues, PSF models, ASSOC lists) live in
+ * keyed folders (claimKeyedFolder): named by the digest of what made them,
+ * holding that key in key.json, and reused only while key.json says so.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { PipelineState } from './state';
 import type { StageCount } from './types';
 
-const FORMAT = 1;
+// 2: inputs keyed by content digest (1 keyed them by path, size and date).
+const FORMAT = 2;
 
 export interface Checkpoint {
   format: number;
@@ -36,10 +42,51 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** What identifies an input file cheaply: path, size and modification time. */
-export function fileIdentity(path: string): { path: string; size: number; mtimeMs: number } {
-  const st = statSync(path);
-  return { path, size: st.size, mtimeMs: Math.round(st.mtimeMs) };
+/** sha256 (hex) of a file's content, streamed (a 400 MB plate takes about a second). */
+export function fileSha256(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('error', fail)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => done(hash.digest('hex')));
+  });
+}
+
+const KEY_FILE = 'key.json';
+
+/** Does `folder` hold artefacts made for `key` (its key.json says so)? */
+export function folderHoldsKey(folder: string, key: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(folder, KEY_FILE), 'utf8')) as { key?: unknown }).key === key;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The folder for artefacts made from `inputs` (any JSON: content digests and
+ * parameters): PARENT/<first 16 hex of the key>. Kept when its key.json holds
+ * the same key, else emptied and stamped anew; other folders in PARENT (work
+ * of other inputs, which no checkpoint of this run can use) are removed so
+ * stale files never pile up.
+ */
+export function claimKeyedFolder(parent: string, key: string, inputs: unknown): string {
+  const folder = keyedFolderPath(parent, key);
+  for (const name of existsSync(parent) ? readdirSync(parent) : []) {
+    if (name !== basename(folder)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+  if (!folderHoldsKey(folder, key)) {
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, KEY_FILE), JSON.stringify({ key, inputs }, null, 1));
+  }
+  return folder;
+}
+
+/** Where claimKeyedFolder(parent, key) puts its artefacts. */
+export function keyedFolderPath(parent: string, key: string): string {
+  return join(parent, key.slice(0, 16));
 }
 
 /** key_i = sha256(key_{i-1}, stage name, the stage's inputs). */

@@ -27,8 +27,9 @@ import type { StageContext } from '../core/stage';
 import { FitsFile, type FitsTable } from '../fits';
 import { runPsfex, type PsfStats } from '../../native-tools/psfex';
 import { runSextractor, writeAssocList, type DetectionSettings, type SextractorResult } from '../../native-tools/sextractor';
-import type { NativeTools } from '../../native-tools/find';
+import { toolVersions, type NativeTools } from '../../native-tools/find';
 import type { ToolRun } from '../../native-tools/spawn';
+import { fileSha256, sha256, stableJson } from './checkpoint';
 import { DEFAULT_LEAN_SAMPLE, selectPsfStars } from './lean-psf';
 import { JobPool, mapPool } from './pool';
 import { planTiles, tileOwns, writeTileImage, type Tile, type TilePlan } from './tiles';
@@ -41,6 +42,8 @@ export interface PlateJob {
   hdu: number;
   /** Folder for tile images, configs, catalogues, PSF models. */
   workDir: string;
+  /** Digest of everything those files depend on (plateJobKey); tile images carry it and are reused only with it. */
+  key: string;
   width: number;
   height: number;
   pixelScaleArcsec: number;
@@ -77,6 +80,15 @@ export interface PreparedPlate {
   /** Owned sources with PSF-free measurements (spreadModel null), by id; empty in the straightforward order until measured. */
   sources: Source[];
   tally: { pass1: ToolTally; stamps: ToolTally; psfex: ToolTally };
+}
+
+/**
+ * The key of a plate job's artefacts: the image's content digest, every
+ * setting that shapes the tools' output (never the folder or the worker
+ * count), and the tool versions.
+ */
+export function plateJobKey(imageSha256: string, job: Omit<PlateJob, 'image' | 'workDir' | 'key'>, toolVersions: Record<string, string>): string {
+  return sha256(stableJson({ imageSha256, job, toolVersions }));
 }
 
 const emptyTally = (): ToolTally => ({ runs: 0, seconds: 0, peakRssMiB: null });
@@ -156,7 +168,7 @@ async function tileImage(job: PlateJob, tile: Tile): Promise<{ file: string; hdu
   if (tile.whole) return { file: job.image, hdu: job.hdu };
   const file = join(tileDir(job, tile), 'tile.fits');
   mkdirSync(tileDir(job, tile), { recursive: true });
-  await writeTileImage(job.image, job.hdu, tile, file);
+  await writeTileImage(job.image, job.hdu, tile, file, { key: job.key });
   return { file, hdu: 0 };
 }
 
@@ -391,12 +403,14 @@ export async function extractSources(tools: NativeTools, job: ExtractJob, ctx: S
       await f.close();
     }
   }
-  const plateJob: PlateJob = {
-    image: job.image, hdu: job.hdu, workDir: job.workDir, width, height: job.imageHeight,
+  const settings = {
+    hdu: job.hdu, width, height: job.imageHeight,
     pixelScaleArcsec: job.pixelScaleArcsec, saturLevel: job.saturLevel, detection: job.detection,
     psfDegrees: job.psfDegrees, psfFwhmRangePx: job.psfFwhmRangePx, psfSample: job.psfSample ?? 'all',
     tiles: job.tiles ?? { tileSizePx: 0, overlapPx: 0, alignPx: job.detection.backSize },
   };
+  const key = plateJobKey(await fileSha256(job.image), settings, toolVersions(tools));
+  const plateJob: PlateJob = { ...settings, image: job.image, workDir: job.workDir, key };
   const pool = new JobPool(job.workers ?? 1);
   const prepared = await preparePlate(tools, plateJob, pool, { needPass1: false }, ctx);
   const measured = await measurePlate(tools, prepared, 'all', pool, {}, ctx);

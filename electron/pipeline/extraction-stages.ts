@@ -28,14 +28,17 @@
  * where the straightforward order may add a spread_model drop; and blue
  * sources no red candidate needed stay unmeasured and out of the comparison.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '../core/errors';
 import { chooseSolution } from '../astro/plate-solution';
 import { matchAll } from '../match/sky-match';
 import type { PsfStats } from '../../native-tools/psfex';
 import {
-  combinedPsfStats, measurePlate, preparePlate, removeTileImages,
+  combinedPsfStats, measurePlate, plateJobKey, preparePlate, removeTileImages,
   type PlateJob, type PreparedPlate, type PreparedTile, type ToolTally,
 } from './extract';
+import { claimKeyedFolder, folderHoldsKey, keyedFolderPath } from './checkpoint';
 import { applyFilters, hardCutFailures } from './filters';
 import type { RunParameters } from './parameters';
 import { JobPool } from './pool';
@@ -45,6 +48,8 @@ import type { Source, TrackedSource } from './types';
 /** What the extract stages keep of a plate's extraction (JSON, in the checkpoint). */
 export interface TiledExtractionRecord extends ExtractionRecord {
   mode: 'fast' | 'straightforward';
+  /** Key of the folder (workDir) holding this extraction's files (see plateJob). */
+  key: string;
   psfSample: 'all' | 'lean';
   tiles: PreparedTile[];
   /** Sources measured with SPREAD_MODEL, and in how many pass-2 rounds. */
@@ -59,23 +64,50 @@ export interface TiledExtractionRecord extends ExtractionRecord {
   wall: { prepare: number; pass2: number };
 }
 
-export function plateJob(plate: PlateState, params: RunParameters, workDir: string): PlateJob {
-  const ex = params.extraction;
-  const scale = params.filters.referencePixelScaleArcsec / plate.info.pixelScaleArcsec;
-  return {
-    image: plate.file,
+/**
+ * The extraction job of a plate. Its files go to a keyed folder,
+ * DIR/work/BAND/<key>, named by the digest of the plate's content, the
+ * settings and the tool versions (plateJobKey), so another plate or setting
+ * never meets these files; claimPlateFolder empties a folder whose key.json
+ * disagrees before anything is written.
+ */
+export function plateJob(plate: PlateState, ctx: Pick<PipelineContext, 'params' | 'workDir' | 'toolVersions'>): PlateJob {
+  const ex = ctx.params.extraction;
+  const scale = ctx.params.filters.referencePixelScaleArcsec / plate.info.pixelScaleArcsec;
+  const settings = {
     hdu: plate.hdu,
-    workDir,
     width: plate.info.naxis1,
     height: plate.info.naxis2,
     pixelScaleArcsec: plate.info.pixelScaleArcsec,
     saturLevel: plate.saturLevel,
     detection: ex.detection,
     psfDegrees: ex.psfDegrees,
-    psfFwhmRangePx: [ex.psfFwhmRangePx[0] * scale, ex.psfFwhmRangePx[1] * scale],
+    psfFwhmRangePx: [ex.psfFwhmRangePx[0] * scale, ex.psfFwhmRangePx[1] * scale] as [number, number],
     psfSample: ex.psfSample,
     tiles: { tileSizePx: ex.tileSizePx, overlapPx: ex.tileOverlapPx, alignPx: ex.detection.backSize },
   };
+  const key = plateJobKey(plate.sha256, settings, ctx.toolVersions);
+  return { ...settings, image: plate.file, workDir: keyedFolderPath(join(ctx.workDir, plate.band), key), key };
+}
+
+/** Claim a plate job's keyed folder before extracting into it (removing other inputs' folders beside it). */
+function claimPlateFolder(job: PlateJob): void {
+  claimKeyedFolder(dirname(job.workDir), job.key, job);
+}
+
+/**
+ * Can a checkpointed state go on from where it stopped? Until its pass 2 has
+ * run, the fast order still needs extract-red's catalogues and PSF models:
+ * they must still be in their keyed folders, made for the same key.
+ */
+export function extractionFilesPresent(state: PipelineState): boolean {
+  for (const plate of [state.red, state.blue]) {
+    const rec = plate?.extraction as TiledExtractionRecord | undefined;
+    if (!rec || rec.mode !== 'fast' || rec.rounds > 0) continue;
+    if (!rec.key || !folderHoldsKey(rec.workDir, rec.key)) return false;
+    if (rec.tiles.some((t) => !existsSync(join(t.dir, 'pass1.cat')) || !existsSync(t.psfFile))) return false;
+  }
+  return true;
 }
 
 /** Passes every cut that needs no PSF. */
@@ -111,6 +143,7 @@ function record(prepared: PreparedPlate, mode: TiledExtractionRecord['mode'], pa
   const t = prepared.tally;
   return {
     workDir: prepared.job.workDir,
+    key: prepared.job.key,
     psf,
     seconds: { pass1: t.pass1.seconds + t.stamps.seconds, psfex: t.psfex.seconds, pass2: pass2.seconds },
     mode,
@@ -131,7 +164,8 @@ function reporter(ctx: PipelineContext, stage: string): Report {
 
 /** The straightforward order on one plate: stamps -> PSFEx -> pass 2 of everything. */
 export async function extractStraightforward(plate: PlateState, ctx: PipelineContext, stage: string): Promise<PlateState> {
-  const job = plateJob(plate, ctx.params, join(ctx.workDir, plate.band));
+  const job = plateJob(plate, ctx);
+  claimPlateFolder(job);
   const pool = new JobPool(ctx.params.workers);
   const report = reporter(ctx, stage);
   const t0 = performance.now();
@@ -156,7 +190,8 @@ export async function prepareFast(state: PipelineState, ctx: PipelineContext, st
   const pool = new JobPool(ctx.params.workers);
   const report = reporter(ctx, stage);
   const plates = [state.red, ...(state.blue ? [state.blue] : [])];
-  const jobs = plates.map((p) => plateJob(p, ctx.params, join(ctx.workDir, p.band)));
+  const jobs = plates.map((p) => plateJob(p, ctx));
+  jobs.forEach(claimPlateFolder);
   const done = new Map<string, [number, number]>();
   const t0 = performance.now();
   const prepared = await Promise.all(
@@ -183,10 +218,14 @@ export async function prepareFast(state: PipelineState, ctx: PipelineContext, st
   return next;
 }
 
-function preparedFrom(plate: PlateState, params: RunParameters, workDir: string): PreparedPlate {
+function preparedFrom(plate: PlateState, ctx: PipelineContext): PreparedPlate {
   const rec = plate.extraction as TiledExtractionRecord;
+  const job = plateJob(plate, ctx);
+  // run.ts resumes only when these files are present (extractionFilesPresent); this guards the assumption.
+  if (job.workDir !== rec.workDir || !folderHoldsKey(job.workDir, job.key))
+    throw new UserError(`${rec.workDir} no longer holds the extraction of ${plate.info.file}`, 'run the same command again with --fresh');
   return {
-    job: plateJob(plate, params, join(workDir, plate.band)),
+    job,
     tiles: rec.tiles,
     sources: plate.sources,
     tally: { pass1: rec.tally.pass1, stamps: rec.tally.stamps, psfex: rec.tally.psfex },
@@ -202,7 +241,7 @@ export async function measureFast(state: PipelineState, ctx: PipelineContext, st
   const pool = new JobPool(params.workers);
   const report = reporter(ctx, stage);
   const t0 = performance.now();
-  const redPlate = preparedFrom(state.red, params, ctx.workDir);
+  const redPlate = preparedFrom(state.red, ctx);
   const wanted = new Set(state.red.sources.filter((s) => passesPsfFree(s, params, state.red)).map((s) => s.id));
   const m = await measurePlate(ctx.tools, redPlate, wanted, pool, { onProgress: (d, n) => report(0.6 * (d / n), 'pass 2 (SPREAD_MODEL) of red sources that pass the PSF-free cuts') }, ctx);
   removeTileImages(redPlate.job);
@@ -232,7 +271,7 @@ async function measureFastBlue(state: PipelineState, ctx: PipelineContext, pool:
   const plate = state.blue!;
   const rec = plate.extraction as TiledExtractionRecord;
   const params = ctx.params;
-  const prepared = preparedFrom(plate, params, ctx.workDir);
+  const prepared = preparedFrom(plate, ctx);
   const job = prepared.job;
   const t0 = performance.now();
 

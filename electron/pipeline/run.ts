@@ -3,13 +3,14 @@
  * stage by stage, each finished stage checkpointed so a cancelled or crashed
  * run resumes after the last finished stage. Used by `vasco run` and the UI.
  */
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { throwIfAborted } from '../core/errors';
+import { throwIfAborted, UserError } from '../core/errors';
 import type { Progress, StageContext } from '../core/stage';
 import { findNativeTools, toolVersions } from '../../native-tools/find';
-import { chainKey, CheckpointStore, fileIdentity, sha256, stableJson } from './checkpoint';
+import { chainKey, CheckpointStore, fileSha256, sha256, stableJson } from './checkpoint';
+import { extractionFilesPresent } from './extraction-stages';
 import { writeCandidatesCsv, writeJson, writeSourcesCsv } from './outputs';
 import { resolveParameters, type RunOptions, type RunParameters } from './parameters';
 import { initialState, PIPELINE_STAGES } from './stages';
@@ -27,6 +28,11 @@ export interface RunResult {
   files: { candidates: string; sources: string; summary: string; workDir: string; log: string };
   /** Name of the last stage taken from a checkpoint, null when every stage ran. */
   resumedAfter: string | null;
+  /**
+   * Every stage came from checkpoints of a finished run with the same inputs
+   * and parameters (summary.runKey), whose summary.json is kept: nothing was redone.
+   */
+  unchanged: boolean;
 }
 
 function appInfo(): { name: string; version: string } {
@@ -45,18 +51,46 @@ function plateSummary(p: PlateState): PlateSummary {
     ...(p.solution?.offset ? { solutionOffset: p.solution.offset } : {}),
     sourcesExtracted: p.sources.length,
     headerSha256: p.headerSha256,
+    sha256: p.sha256,
     ...(p.extraction?.psf ? { psfFwhmPx: p.extraction.psf.fwhmPx } : {}),
   };
 }
 
-function baseKey(state: PipelineState, params: RunParameters, tools: Record<string, string>): string {
+/** The root of the checkpoint key chain: the plates by content (never path or date), the mode, the tools. */
+function baseKey(state: PipelineState, tools: Record<string, string>): string {
   return sha256(
     stableJson({
-      red: { ...fileIdentity(params.red), header: state.red.headerSha256 },
-      blue: state.blue ? { ...fileIdentity(state.blue.file), header: state.blue.headerSha256 } : null,
+      red: { sha256: state.red.sha256, hdu: state.red.hdu },
+      blue: state.blue ? { sha256: state.blue.sha256, hdu: state.blue.hdu } : null,
       mode: state.mode,
       tools,
     }),
+  );
+}
+
+/**
+ * Content digests of the files a stage's inputs name (a local catalogue, the
+ * published catalogue), so that an edited file re-runs the stage even under
+ * the same name. Folders (--dedup-dir) are keyed by name only.
+ */
+async function namedFileDigests(inputs: unknown): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (v: unknown): Promise<void> => {
+    if (typeof v === 'string') {
+      if (isAbsolute(v) && !(v in out) && existsSync(v) && statSync(v).isFile()) out[v] = await fileSha256(v);
+    } else if (Array.isArray(v)) for (const x of v) await walk(x);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) await walk(x);
+  };
+  await walk(inputs);
+  return out;
+}
+
+/** What a run without DATE-OBS cannot do (said in summary.json and as a warning). */
+export function missingEpochNote(state: PipelineState): string | null {
+  if (state.red.info.epochJulian !== null) return null;
+  return (
+    `the red plate ${state.red.info.file} has no DATE-OBS, so its epoch is unknown: Gaia positions cannot be carried to the plate epoch ` +
+    '(matched at their catalogue epoch without proper motion, so fast-moving stars may fail to veto) and no SkyBoT asteroid check can be made'
   );
 }
 
@@ -64,7 +98,52 @@ function runNotes(params: RunParameters, state: PipelineState): string[] {
   const notes: string[] = [];
   if (state.mode === 'red-only') notes.push(`red-only mode: ${state.modeReason}; no red-vs-blue comparison, expect more false positives`);
   if (params.offline) notes.push('offline: no network used; catalogue veto only from local files, no asteroid check');
+  const epoch = missingEpochNote(state);
+  if (epoch) notes.push(epoch);
   return notes;
+}
+
+/**
+ * DIR/work, created, after making sure DIR is a folder we can write: refused
+ * here with a clear message rather than as a raw error from deep inside.
+ */
+export function prepareOutDir(out: string): string {
+  const refuse = (why: string, hint = 'choose a folder you can write to (it is created when missing)') =>
+    new UserError(`cannot write the run's output into --out ${out}: ${why}`, hint, 'bad-out');
+  // The nearest part of the path that exists must be a folder.
+  let existing = out;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  if (!statSync(existing).isDirectory())
+    throw refuse(existing === out ? 'it is a file, not a folder' : `${existing} is a file, not a folder`, 'give a folder path for --out');
+  const work = join(out, 'work');
+  try {
+    // One level at a time: recursive mkdir never returns under some pseudo file systems (/proc).
+    const missing: string[] = [];
+    for (let p = work; !existsSync(p); p = dirname(p)) missing.unshift(p);
+    for (const p of missing) mkdirSync(p);
+    const probe = join(work, `.write-test-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (err) {
+    throw refuse(`${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`.trim());
+  }
+  return work;
+}
+
+/** A checkpointed state with the plate paths of this run (same content by key, maybe found under another name now). */
+function withFilesOf(saved: PipelineState, now: PipelineState): PipelineState {
+  const files = (s: PlateState, n: PlateState | undefined): PlateState => (n ? { ...s, file: n.file, info: { ...s.info, file: n.info.file } } : s);
+  return { ...saved, red: files(saved.red, now.red), ...(saved.blue ? { blue: files(saved.blue, now.blue) } : {}) };
+}
+
+/** summary.json of an earlier run in DIR when it was this very run (same runKey), else null. */
+function finishedSummary(file: string, runKey: string): RunSummary | null {
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as RunSummary;
+    return s.runKey === runKey ? s : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Per-stage progress with an ETA from the stage's own pace when the stage gives none. */
@@ -85,25 +164,35 @@ function stageProgress(ctx: StageContext, stage: string, index: number, total: n
 export async function runPipeline(options: RunOptions, ctx: StageContext = {}, stages: Stage[] = PIPELINE_STAGES): Promise<RunResult> {
   const startedUtc = new Date().toISOString();
   const params = resolveParameters(options);
-  const workDir = join(params.out, 'work');
-  mkdirSync(workDir, { recursive: true });
+  const workDir = prepareOutDir(params.out);
   const logFile = join(workDir, 'run.log');
   const log = (line: string) => {
     appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
     ctx.log?.(line);
   };
+  const warn = (line: string) => {
+    log(`warning: ${line}`);
+    ctx.warn?.(line);
+  };
   log(`vasco run: ${stableJson({ red: params.red, blue: params.blue, out: params.out })}`);
 
-  // Refuse early: wrong bands or missing tools before any long work.
+  // Refuse early: unusable plates (plate-input.ts) or missing tools before any long work.
   let state = await initialState(params);
+  const epoch = missingEpochNote(state);
+  if (epoch) warn(epoch);
   const tools = await findNativeTools();
   const versions = toolVersions(tools);
   const checkpoints = new CheckpointStore(join(workDir, 'checkpoints'));
   if (options.resume === false) checkpoints.clear();
 
   const keys: string[] = [];
-  let key = baseKey(state, params, versions);
-  for (const s of stages) keys.push((key = chainKey(key, s.name, s.inputs(params))));
+  let key = baseKey(state, versions);
+  for (const s of stages) {
+    const inputs = s.inputs(params);
+    keys.push((key = chainKey(key, s.name, { inputs, files: await namedFileDigests(inputs) })));
+  }
+  // Same plates (by content), same parameters, same tools: the same run.
+  const runKey = key;
 
   let counts: StageCount[] = [];
   let first = 0;
@@ -111,7 +200,11 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
   for (let i = stages.length - 1; i >= 0 && options.resume !== false; i--) {
     const cp = checkpoints.load(i, stages[i].name, keys[i]);
     if (!cp) continue;
-    state = cp.state;
+    if (!extractionFilesPresent(cp.state)) {
+      log(`checkpoint of ${stages[i].name} not used: the extraction files it needs are gone from ${workDir}`);
+      continue;
+    }
+    state = withFilesOf(cp.state, state);
     counts = cp.counts.map((c) => ({ ...c, fromCheckpoint: true }));
     first = i + 1;
     resumedAfter = stages[i].name;
@@ -148,11 +241,18 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
   };
   writeCandidatesCsv(files.candidates, candidates);
   writeSourcesCsv(files.sources, sources);
+  // Nothing redone: the finished run's summary (its times, its command) still tells what happened.
+  const finished = first === stages.length ? finishedSummary(files.summary, runKey) : null;
+  if (finished) {
+    log(`same inputs and parameters as the run finished at ${finished.finishedUtc}: nothing to do`);
+    return { summary: finished, candidates, sources, files, resumedAfter, unchanged: true };
+  }
   const summary: RunSummary = {
     app: appInfo(),
     startedUtc,
     finishedUtc: new Date().toISOString(),
     command: options.command ?? [],
+    runKey,
     parameters: params as unknown as Record<string, unknown>,
     tools: Object.keys(state.tools).length ? state.tools : versions,
     mode: state.mode,
@@ -166,5 +266,5 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
   };
   writeJson(files.summary, summary);
   log(`done: ${candidates.length} candidates of ${sources.length} red sources`);
-  return { summary, candidates, sources, files, resumedAfter };
+  return { summary, candidates, sources, files, resumedAfter, unchanged: false };
 }

@@ -3,56 +3,18 @@
  * blue, then the catalogue stages (veto, asteroids, dec-cut, dedup, score; see
  * catalogue-stages.ts). A stage's shape is in state.ts.
  */
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../core/errors';
-import { assertBand, plateInfoFromHeader } from '../astro/plate-info';
 import { chooseSolution } from '../astro/plate-solution';
-import { FitsFile, headerDigest } from '../fits';
-import { formatCeiling } from '../../native-tools/sextractor';
 import { CATALOGUE_STAGES } from './catalogue-stages';
 import { explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, type TiledExtractionRecord } from './extraction-stages';
 import { applyFilters, FILTER_STAGE, flagNearEdge } from './filters';
 import { checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
+import { loadPlate } from './plate-input';
 import { aliveSources, ledgerCount, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
 import type { RunParameters } from './parameters';
 import type { Band } from './types';
 
-async function assertNotGzip(file: string): Promise<void> {
-  const fh = await open(file, 'r').catch((err) => {
-    throw new UserError(`cannot open ${file}: ${(err as Error).message}`, 'check the path');
-  });
-  try {
-    const { buffer } = await fh.read(Buffer.alloc(2), 0, 2, 0);
-    if (buffer[0] === 0x1f && buffer[1] === 0x8b)
-      throw new UserError(`${file} is gzip-compressed; SExtractor reads only plain FITS`, `unpack it first: gunzip -k ${file}`);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Header, identity and band check of one plate (no pixels read). */
-export async function loadPlate(file: string, band: Band): Promise<PlateState> {
-  await assertNotGzip(file);
-  const f = await FitsFile.open(file);
-  try {
-    const hdu = f.imageHdu();
-    const info = plateInfoFromHeader(hdu.header, file);
-    assertBand(info, band);
-    return {
-      band,
-      file,
-      hdu: hdu.index,
-      header: hdu.header,
-      info,
-      headerSha256: headerDigest(hdu),
-      saturLevel: formatCeiling(hdu.bitpix, Number(hdu.header.BZERO ?? 0), Number(hdu.header.BSCALE ?? 1)),
-      sources: [],
-    };
-  } finally {
-    await f.close();
-  }
-}
+export { loadPlate } from './plate-input';
 
 /**
  * The state a run starts from: both plates identified and band-checked (a blue
@@ -61,14 +23,15 @@ export async function loadPlate(file: string, band: Band): Promise<PlateState> {
  * the run's mode.
  */
 export async function initialState(params: RunParameters): Promise<PipelineState> {
-  const red = await loadPlate(params.red, 'red');
+  const workDir = join(params.out, 'work');
+  const red = await loadPlate(params.red, 'red', workDir);
   const base = { red, tools: {}, notes: [] as string[] };
   if (params.redOnly) {
     const reason = params.blue ? `--red-only given: blue plate ${params.blue} not used` : '--red-only given';
     return { ...base, mode: 'red-only', modeReason: reason };
   }
   if (!params.blue) return { ...base, mode: 'red-only', modeReason: 'no blue plate given' };
-  const blue = await loadPlate(params.blue, 'blue');
+  const blue = await loadPlate(params.blue, 'blue', workDir);
   const blueCoverage = checkPlatePair(red, blue, params.redBlue.allowOtherField);
   return { ...base, mode: 'red+blue', blue, blueCoverage };
 }

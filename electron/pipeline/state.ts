@@ -25,7 +25,10 @@ export interface ExtractionRecord {
 
 export interface PlateState {
   band: Band;
+  /** The plain FITS file the tools read (for a .fits.gz plate, its inflated copy in DIR/work/inputs). */
   file: string;
+  /** sha256 of the plate file as given: what every checkpoint and work artefact of it is keyed by. */
+  sha256: string;
   /** HDU holding the image (0 for plates and STScI cutouts). */
   hdu: number;
   header: HeaderValues;

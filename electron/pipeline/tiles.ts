@@ -13,6 +13,7 @@
  * candidates across the SNR cut (SNR 29.9 vs 30.1), three moved none.
  */
 import { existsSync, renameSync } from 'node:fs';
+import { basename } from 'node:path';
 import { FitsFile, FitsImageWriter } from '../fits';
 import type { HeaderValues } from './types';
 
@@ -98,14 +99,39 @@ export function tileOwns(tile: Tile, x: number, y: number, width: number, height
   return inside(x, tile.coreX, width) && inside(y, tile.coreY, height);
 }
 
+/** Header keyword holding the key a tile image was written for. */
+const KEY_CARD = 'VASCOKEY';
+
+/** The key an existing tile image was written for, or null (absent, unreadable, or written without one). */
+async function tileImageKey(file: string): Promise<string | null> {
+  if (!existsSync(file)) return null;
+  try {
+    const f = await FitsFile.open(file);
+    try {
+      const v = f.hdu(0).header[KEY_CARD];
+      return typeof v === 'string' ? v : null;
+    } finally {
+      await f.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Write a tile's pixels as a FITS image, strip by strip (memory: one strip).
  * 16-bit scans stay 16-bit with their BZERO (same values for SExtractor);
  * anything else becomes 32-bit float. LTV1/LTV2 record the offset (IRAF's
  * convention: x_tile = x_plate + LTV1).
+ *
+ * `key` (a digest of the plate's content and the tile plan) is written into
+ * the header; an existing image at `dest` is reused only when it carries the
+ * same key, so a tile of another plate or plan is never taken for this one.
+ * Without a key the image is always written anew.
  */
-export async function writeTileImage(plateFile: string, hdu: number, tile: Tile, dest: string, stripRows = 256): Promise<void> {
-  if (existsSync(dest)) return;
+export async function writeTileImage(plateFile: string, hdu: number, tile: Tile, dest: string, opts: { key?: string; stripRows?: number } = {}): Promise<void> {
+  const { key, stripRows = 256 } = opts;
+  if (key && (await tileImageKey(dest)) === key) return;
   const f = await FitsFile.open(plateFile);
   try {
     const h = f.hdu(hdu);
@@ -114,7 +140,9 @@ export async function writeTileImage(plateFile: string, hdu: number, tile: Tile,
     const header: HeaderValues = {
       LTV1: -(tile.x1 - 1),
       LTV2: -(tile.y1 - 1),
-      COMMENT: `tile ${tile.index} of ${plateFile}: plate x ${tile.x1}..${tile.x1 + tile.width - 1}, y ${tile.y1}..${tile.y1 + tile.height - 1}`,
+      ...(key ? { [KEY_CARD]: key } : {}),
+      // The plate's own name may hold characters a FITS header cannot (only printable ASCII).
+      COMMENT: `tile ${tile.index} of ${basename(plateFile).replace(/[^ -~]/g, '?')}: plate x ${tile.x1}..${tile.x1 + tile.width - 1}, y ${tile.y1}..${tile.y1 + tile.height - 1}`,
     };
     const partial = `${dest}.partial`;
     const w = await FitsImageWriter.create(partial, tile.width, tile.height, header, keep16 ? 16 : -32, {

@@ -144,6 +144,12 @@ export interface RunSummary {
   startedUtc: string;
   finishedUtc: string;
   command: string[];
+  /**
+   * Digest of everything the result depends on: the plates' content, every
+   * stage's parameters and the files they name, the tool versions (not the
+   * worker count). A run with the same runKey in the same folder is the same run.
+   */
+  runKey?: string;
   parameters: Record<string, unknown>;
   tools: Record<string, string>;
   mode: 'red+blue' | 'red-only';
@@ -180,6 +186,8 @@ export interface PlateSummary extends PlateInfo {
   sourcesExtracted: number;
   /** Header digest (sha256 of the header block), ties a run to the exact file. */
   headerSha256: string;
+  /** sha256 of the whole file as given (pixels included): what checkpoints and work files are keyed by. */
+  sha256?: string;
   /** Mean FWHM of the PSFEx model, pixels. */
   psfFwhmPx?: number;
 }

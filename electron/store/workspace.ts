@@ -55,6 +55,8 @@ export interface RecordRunInput {
 
 export interface RecordRunResult {
   runId: number;
+  /** The run was already recorded (same output folder and summary.runKey): runId is that run, nothing was added. */
+  alreadyRecorded: boolean;
   /** Current labels (one per reviewer and object) whose object has a source in this run. */
   reattached: number;
   /** Current labels whose object has no source within 1" in this run (the plate's earlier objects only). */
@@ -404,6 +406,13 @@ export class Workspace {
     const sources = this.mergeSources(input.red, input.candidates);
     const candidateNumbers = new Set(input.candidates.map((c) => c.id));
     return this.write('record a run in', () => {
+      // The same command run again (same plates by content, same parameters, same folder) is the same run.
+      if (summary.runKey) {
+        const same = this.db
+          .prepare(`SELECT id FROM runs WHERE out_dir = ? AND json_extract(summary_json, '$.runKey') = ? ORDER BY id LIMIT 1`)
+          .get(resolve(outDir), summary.runKey) as { id: number } | undefined;
+        if (same) return { runId: same.id, alreadyRecorded: true, ...this.reattachmentReport(region, same.id) };
+      }
       const redPlateId = this.upsertPlate(summary.plates.red);
       const bluePlateId = summary.plates.blue ? this.upsertPlate(summary.plates.blue) : null;
       const runId = Number(
@@ -472,7 +481,7 @@ export class Workspace {
         if (candidateNumbers.has(s.id)) insertCandidate.run(runId, sourceId);
       });
 
-      return { runId, ...this.reattachmentReport(region, runId) };
+      return { runId, alreadyRecorded: false, ...this.reattachmentReport(region, runId) };
     });
   }
 
@@ -541,7 +550,7 @@ export class Workspace {
     return ids;
   }
 
-  private reattachmentReport(region: string, runId: number): Omit<RecordRunResult, 'runId'> {
+  private reattachmentReport(region: string, runId: number): Omit<RecordRunResult, 'runId' | 'alreadyRecorded'> {
     const rows = this.db
       .prepare(
         `SELECT cl.review_id, o.ra, o.dec, s.number, s.dropped_stage, s.dropped_reason,
@@ -557,7 +566,7 @@ export class Workspace {
       review_id: number; ra: number; dec: number; number: number | null; dropped_stage: string | null;
       dropped_reason: string | null; is_candidate: number; has_source: number;
     }[];
-    const report: Omit<RecordRunResult, 'runId'> = { reattached: 0, orphanedReviews: [], reviewedNotCandidate: [] };
+    const report: Omit<RecordRunResult, 'runId' | 'alreadyRecorded'> = { reattached: 0, orphanedReviews: [], reviewedNotCandidate: [] };
     for (const r of rows) {
       if (!r.has_source) {
         report.orphanedReviews.push({ reviewId: r.review_id, ra: r.ra, dec: r.dec });

@@ -1,11 +1,13 @@
 /**
  * The real SExtractor and PSFEx on a real DSS cutout (XE198, 353x353 px).
  * Catalogue contents are read back with astropy, independently of our FITS code.
+ * The image and the work folder sit under names with spaces, commas and
+ * brackets, which SExtractor would split or read as an extension if given raw.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../electron/core/errors';
 import { findNativeTools, type NativeTools } from '../../native-tools/find';
@@ -25,6 +27,7 @@ function astropy(script: string): string {
 
 describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
   let tools: NativeTools;
+  let root: string;
   let workDir: string;
   let psf: PsfexResult;
   const log: string[] = [];
@@ -33,9 +36,15 @@ describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
 
   beforeAll(async () => {
     tools = await findNativeTools();
-    workDir = mkdtempSync(join(tmpdir(), 'vasco-native-'));
+    root = mkdtempSync(join(tmpdir(), 'vasco-native-'));
+    workDir = join(root, 'work, run 1 [a]');
+    mkdirSync(workDir);
+    const plates = join(root, 'My Plates, 1951 [v2]');
+    mkdirSync(plates);
+    const image = join(plates, 'red plate.fits');
+    symlinkSync(sharedData(IMAGE), image);
     job = {
-      image: sharedData(IMAGE), hdu: 0, workDir, pass: 'pass1', detection: DEFAULT_DETECTION,
+      image, hdu: 0, workDir, pass: 'pass1', detection: DEFAULT_DETECTION,
       pixelScaleArcsec: 1.7, seeingFwhmArcsec: 4, saturLevel: 32767, imageHeight: 353,
       onFraction: (f) => fractions.push(f),
     };
@@ -45,15 +54,21 @@ describe.skipIf(!ready)('SExtractor pass 1 -> PSFEx -> pass 2 on XE198', () => {
     psf = await runPsfex(tools.psfex, { catalog: stamps.catalog, workDir, degrees: 2, fwhmRangePx: [1.5, 10] }, ctx);
     await runSextractor(tools.sextractor, { ...job, pass: 'pass2', psfFile: psf.psfFile, onFraction: undefined }, ctx);
   });
-  afterAll(() => workDir && rmSync(workDir, { recursive: true, force: true }));
+  afterAll(() => root && rmSync(root, { recursive: true, force: true }));
 
-  it('writes configs with absolute paths to the param, filter and network files', () => {
+  it('names every file in the configs by a separator-free path, relative to the work folder, that exists', () => {
     const conf = readFileSync(join(workDir, 'pass2.sex'), 'utf8');
     for (const key of ['PARAMETERS_NAME', 'FILTER_NAME', 'STARNNW_NAME', 'PSF_NAME', 'CATALOG_NAME']) {
-      const value = new RegExp(`^${key}\\s+(\\S+)`, 'm').exec(conf)?.[1];
-      expect(value, key).toMatch(/^\//);
+      const line = new RegExp(`^${key}[ \\t]+(.*?)[ \\t]*(#.*)?$`, 'm').exec(conf)?.[1] ?? '';
+      expect(line, key).toMatch(/^[A-Za-z0-9_.\/+-]+$/);
+      expect(existsSync(resolve(workDir, line)), `${key} ${line}`).toBe(true);
     }
     expect(conf).not.toMatch(/@[A-Z_]+@/);
+    const psfConf = readFileSync(join(workDir, 'psfex.conf'), 'utf8');
+    expect(/^PSF_DIR\s+(\S+)/m.exec(psfConf)?.[1]).toBe('.');
+    // The catalogues and the model are where the callers expect them.
+    for (const f of ['pass1.cat', 'stamps.cat', 'pass2.cat', 'stamps.psf']) expect(existsSync(join(workDir, f)), f).toBe(true);
+    expect(psf.psfFile).toBe(join(workDir, 'stamps.psf'));
   });
 
   it('the stamp pass carries the VIGNET stamps PSFEx needs, pass 1 none; pass 1 reports scan progress', () => {

@@ -11,7 +11,7 @@ import { UserError } from '../../core/errors';
 import type { Progress } from '../../core/stage';
 import { DEFAULT_CATALOGUE } from '../../pipeline/catalogue-stages';
 import { DEFAULT_FILTERS } from '../../pipeline/filters';
-import { runPipeline, type RunOptions, type RunResult } from '../../pipeline/run';
+import { prepareOutDir, runPipeline, type RunOptions, type RunResult } from '../../pipeline/run';
 import type { VetoMode } from '../../pipeline/veto';
 import { openWorkspace } from '../../store/workspace';
 import { numberOption, parseCommandArgs } from '../args';
@@ -197,6 +197,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('\nvasco run: cancelling (run the same command again to resume)\n');
     controller.abort();
   };
+  // A file or an unwritable folder as --out is refused before any download or extraction.
+  prepareOutDir(resolve(values.out));
   // Installed before any download, so Ctrl-C cancels a plate fetch cleanly too (.part files resume).
   process.once('SIGINT', onSigint);
   const plates = fetchPlate
@@ -246,12 +248,18 @@ export async function run(argv: string[]): Promise<number> {
   };
 
   try {
-    const result = await runPipeline(options, { signal: controller.signal, onProgress: progressPrinter() });
+    const warn = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}vasco run: warning: ${line}\n`);
+    const result = await runPipeline(options, { signal: controller.signal, onProgress: progressPrinter(), warn });
     process.stderr.write(funnel(result));
     const dbFile = resolve(values.db ?? join(values.out, 'vasco.sqlite'));
     const ws = openWorkspace(dbFile);
     try {
       const stored = ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir: resolve(values.out) });
+      if (stored.alreadyRecorded) {
+        const what = result.unchanged ? 'nothing to do' : 'resumed, nothing re-recorded';
+        process.stderr.write(`same inputs and parameters as run ${stored.runId} in ${dbFile}: ${what}\n`);
+        return 0;
+      }
       process.stderr.write(`stored as run ${stored.runId} in ${dbFile}`);
       if (stored.reattached) process.stderr.write(`; ${stored.reattached} earlier review(s) follow their sources`);
       process.stderr.write('\n');

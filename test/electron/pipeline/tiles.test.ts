@@ -61,7 +61,7 @@ describe.skipIf(!haveAstropy())('writeTileImage', () => {
     await writeFitsImage(plate, w, h, data, { BZERO: 32768, BSCALE: 1 }, 16);
     const tile = planTiles(w, h, { tileSizePx: 128, overlapPx: 16, alignPx: 32 })[3];
     const out = join(dir, 'tile.fits');
-    await writeTileImage(plate, 0, tile, out, 7);
+    await writeTileImage(plate, 0, tile, out, { stripRows: 7 });
     const r = execFileSync('/usr/bin/python3', ['-c', `
 from astropy.io import fits; import numpy as np
 p = fits.getdata('${plate}').astype(float); t = fits.open('${out}')[0]
