@@ -11,14 +11,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHost } from '../../electron/host/http-host';
 import { runPipeline, type RunResult } from '../../electron/pipeline/run';
 import { openWorkspace } from '../../electron/store/workspace';
 import { generatePlatePair } from '../../electron/synth/generate-pair';
 import { circleRadius } from '../../renderer/lib/reticle';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/chromium';
+import { haveChromium, openChromiumPage } from '../helpers/chromium';
 import { astropy, haveAstropy } from '../helpers/python';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
 import { haveCommand, projectRoot } from '../helpers/shared-data';
@@ -62,13 +62,7 @@ describe.skipIf(!ready)('the blue side of a candidate in the workstation', () =>
     ws.close();
     const { startHttpHost } = await import('../../electron/host/http-host');
     host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true, token: TOKEN });
-    context = await chromium.launchPersistentContext(join(tmp, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: CHROMIUM_ARGS,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
     page.on('console', (m) => {
       // Chromium asks every page for /favicon.ico; the renderer has none, which is no error of ours.
       if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) consoleErrors.push(`${m.text()} @ ${m.location().url}`);

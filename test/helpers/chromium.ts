@@ -17,3 +17,15 @@ export function haveChromium(): boolean {
   if (!existsSync(CHROMIUM)) console.warn(`SKIP: ${CHROMIUM} not found (install: apt-get install -y chromium)`);
   return existsSync(CHROMIUM);
 }
+
+/** A headless Chromium with its own profile folder and the 1600x1000 window the e2e screenshots use, and its first page. */
+export async function openChromiumPage(profileDir: string): Promise<{ context: import('playwright-core').BrowserContext; page: import('playwright-core').Page }> {
+  const { chromium } = await import('playwright-core');
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1600, height: 1000 },
+    args: CHROMIUM_ARGS,
+  });
+  return { context, page: context.pages()[0] ?? (await context.newPage()) };
+}
