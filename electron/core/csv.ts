@@ -3,6 +3,7 @@
  * catalogue files, match output and exports. Lines starting with `#` before the
  * header are provenance comments and are returned separately.
  */
+import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { UserError } from './errors';
 
@@ -152,7 +153,9 @@ export function parseCsv(text: string, source = 'CSV'): CsvTable {
 
 function readText(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    // ASCII (most catalogues) decodes as latin1 at a third of UTF-8's cost.
+    return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   } catch (err) {
     throw new UserError(`cannot read ${path}: ${(err as Error).message}`, 'check the path');
   }

@@ -148,41 +148,65 @@ export class SkyIndex {
   visit(ra: number, dec: number, radiusArcsec: number, hit: (index: number, chord: number) => void): void {
     if (this.size === 0 || !(radiusArcsec >= 0)) return;
     const rDeg = radiusArcsec / ARCSEC_PER_DEG;
-    const a = ra * DEG;
     const d = dec * DEG;
     const cd = Math.cos(d);
-    const qx = cd * Math.cos(a);
-    const qy = cd * Math.sin(a);
-    const qz = Math.sin(d);
-    const maxChord = chordForAngle(Math.min(rDeg, 180) * DEG);
-    const maxChord2 = maxChord * maxChord;
 
     // RA half-width of the cap; the whole ring when it reaches a pole.
     let halfWidth = 180;
     if (Math.abs(dec) + rDeg < 90) {
-      const s = Math.sin(rDeg * DEG) / Math.cos(dec * DEG);
+      const s = Math.sin(rDeg * DEG) / cd;
       if (s < 1) halfWidth = Math.asin(s) / DEG + 1e-9;
     }
-    const center = wrapRa(ra);
-    const ranges: [number, number][] = [];
-    if (halfWidth >= 180) {
-      ranges.push([0, 360]);
-    } else {
+    // One or two RA intervals (two when the cap straddles RA 0/360); lo > hi is empty.
+    let lo1 = 0;
+    let hi1 = 360;
+    let lo2 = 1;
+    let hi2 = 0;
+    if (halfWidth < 180) {
+      const center = wrapRa(ra);
       const lo = center - halfWidth;
       const hi = center + halfWidth;
-      if (lo < 0) ranges.push([lo + 360, 360], [0, hi]);
-      else if (hi >= 360) ranges.push([lo, 360], [0, hi - 360]);
-      else ranges.push([lo, hi]);
+      if (lo < 0) {
+        lo1 = lo + 360;
+        hi1 = 360;
+        lo2 = 0;
+        hi2 = hi;
+      } else if (hi >= 360) {
+        lo1 = lo;
+        hi1 = 360;
+        lo2 = 0;
+        hi2 = hi - 360;
+      } else {
+        lo1 = lo;
+        hi1 = hi;
+      }
     }
 
+    // The query's unit vector is computed at its first candidate: streaming a large
+    // table past a small index, most queries have none and need no more trigonometry.
+    let qx = NaN;
+    let qy = 0;
+    let qz = 0;
+    let maxChord2 = 0;
     const zLo = Math.max(this.zoneIndex(Math.max(-90, dec - rDeg)), this.zoneMin);
     const zHi = Math.min(this.zoneIndex(Math.min(90, dec + rDeg)), this.zoneMin + this.zoneStart.length - 2);
     for (let zone = zLo; zone <= zHi; zone++) {
       const s = this.zoneStart[zone - this.zoneMin];
       const e = this.zoneStart[zone - this.zoneMin + 1];
       if (s === e) continue;
-      for (const [lo, hi] of ranges) {
+      for (let part = 0; part < 2; part++) {
+        const lo = part ? lo2 : lo1;
+        const hi = part ? hi2 : hi1;
+        if (lo > hi) continue;
         for (let k = this.lowerBound(s, e, lo); k < e && this.sortedRa[k] <= hi; k++) {
+          if (Number.isNaN(qx)) {
+            const a = ra * DEG;
+            qx = cd * Math.cos(a);
+            qy = cd * Math.sin(a);
+            qz = Math.sin(d);
+            const maxChord = chordForAngle(Math.min(rDeg, 180) * DEG);
+            maxChord2 = maxChord * maxChord;
+          }
           const i = this.order[k];
           const dx = this.x[i] - qx;
           const dy = this.y[i] - qy;
@@ -222,13 +246,14 @@ export function matchAll(left: SkyPoints, right: SkyPoints, radiusArcsec: number
   const indexLeft = left.ra.length < right.ra.length;
   const indexed = new SkyIndex(indexLeft ? left : right, zoneHeightFor(radiusArcsec));
   const streamed = indexLeft ? right : left;
-  for (let j = 0; j < streamed.ra.length; j++) {
-    indexed.visit(streamed.ra[j], streamed.dec[j], radiusArcsec, (i, chord) => {
-      li.push(indexLeft ? i : j);
-      ri.push(indexLeft ? j : i);
-      sep.push(angleArcsecForChord(chord));
-    });
-  }
+  let j = 0;
+  // one callback for every query (not one closure per streamed point)
+  const hit = (i: number, chord: number) => {
+    li.push(indexLeft ? i : j);
+    ri.push(indexLeft ? j : i);
+    sep.push(angleArcsecForChord(chord));
+  };
+  for (; j < streamed.ra.length; j++) indexed.visit(streamed.ra[j], streamed.dec[j], radiusArcsec, hit);
   const order = li.map((_, k) => k).sort((p, q) => li[p] - li[q] || sep[p] - sep[q] || ri[p] - ri[q]);
   return {
     left: Int32Array.from(order, (k) => li[k]),
