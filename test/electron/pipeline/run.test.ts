@@ -133,12 +133,16 @@ describe.skipIf(!ready)('runPipeline on XE198, red-only', () => {
     });
   });
 
-  it('a second run resumes after the last stage without running SExtractor again', async () => {
-    const cat = join(out, 'work', 'red', 'pass2.cat');
+  it('a second run resumes after the last stage without running SExtractor again: the same run', async () => {
+    // The extraction's files sit in a folder named by the key of the plate's content and the settings.
+    const [folder] = readdirSync(join(out, 'work', 'red'));
+    const cat = join(out, 'work', 'red', folder, 'pass2.cat');
     const mtime = statSync(cat).mtimeMs;
     const again = await runPipeline({ red: red(), out, offline: true });
     expect(again.resumedAfter).toBe('score');
-    expect(again.summary.stages.every((x) => x.fromCheckpoint)).toBe(true);
+    expect(again.unchanged).toBe(true);
+    expect(again.summary).toEqual(first.summary);
+    expect(again.summary.runKey).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(cat).mtimeMs).toBe(mtime);
     expect(again.candidates.length).toBe(first.candidates.length);
     expect(again.summary.notes.join(' ')).toMatch(/offline: no network used/);
