@@ -15,7 +15,8 @@ import { UserError } from '../core/errors';
 import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
 import { encodeFitsImage, FitsFile } from '../fits';
 import type { HeaderValues } from '../pipeline/types';
-import { fitTanSip, gnomonicForward, sipDisplacementPx, tanHeader, tanPixToSky, type TanSipFit, type TanWcs } from './tan-sip-fit';
+import { gnomonicForward, tanHeader, tanPixToSky, type TanWcs } from '../astro/projection';
+import { fitTanSip, sipDisplacementPx, type TanSipFit } from '../astro/tan-sip-fit';
 
 export interface OpenPlate {
   file: string;

@@ -14,7 +14,8 @@
  */
 import { UserError } from '../core/errors';
 import type { HeaderValues } from '../pipeline/types';
-import { DEG, separationArcsec, wrapRa } from './sphere';
+import { cdMatrix, gnomonicForward, gnomonicInverse, headerNumber as num, tanPixToSky, tanSkyToPix, type TanWcs } from './projection';
+import { separationArcsec } from './sphere';
 
 export interface PlateSolution {
   kind: 'dss' | 'tan';
@@ -32,33 +33,6 @@ export interface SolutionOffset {
    */
   dxPx: number;
   dyPx: number;
-}
-
-const ARCSEC_PER_RAD = 180 * 3600 / Math.PI;
-
-function num(h: HeaderValues, key: string): number | undefined {
-  const v = h[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
-  return undefined;
-}
-
-/** Standard coordinates (radians) of (ra, dec) about a tangent point, all radians. */
-function toStandard(ra: number, dec: number, ra0: number, dec0: number): [number, number] | null {
-  const cd = Math.cos(dec), sd = Math.sin(dec), cd0 = Math.cos(dec0), sd0 = Math.sin(dec0);
-  const cdra = Math.cos(ra - ra0);
-  const div = sd * sd0 + cd * cd0 * cdra;
-  if (div <= 0) return null; // the far hemisphere has no gnomonic image
-  return [(cd * Math.sin(ra - ra0)) / div, (sd * cd0 - cd * sd0 * cdra) / div];
-}
-
-/** (ra, dec) in degrees of standard coordinates xi, eta (radians) about a tangent point (radians). */
-function fromStandard(xi: number, eta: number, ra0: number, dec0: number): [number, number] {
-  const cd0 = Math.cos(dec0), sd0 = Math.sin(dec0);
-  const den = cd0 - eta * sd0;
-  const ra = ra0 + Math.atan2(xi, den);
-  const dec = Math.atan2(sd0 + eta * cd0, Math.hypot(xi, den));
-  return [wrapRa(ra / DEG), dec / DEG];
 }
 
 // ------------------------------------------------------------------ DSS
@@ -92,9 +66,9 @@ export function dssSolution(header: HeaderValues): PlateSolution | null {
   const need = ['PLTRAH', 'PLTRAM', 'PLTRAS', 'PLTDECD', 'PLTDECM', 'PLTDECS', 'PPO3', 'PPO6', 'XPIXELSZ', 'YPIXELSZ', 'AMDX1', 'AMDY1'];
   if (need.some((k) => num(header, k) === undefined)) return null;
   const n = (k: string) => num(header, k) ?? 0;
-  const ra0 = (n('PLTRAH') + n('PLTRAM') / 60 + n('PLTRAS') / 3600) * 15 * DEG;
+  const ra0 = (n('PLTRAH') + n('PLTRAM') / 60 + n('PLTRAS') / 3600) * 15;
   const sign = String(header.PLTDECSN ?? '+').trim().startsWith('-') ? -1 : 1;
-  const dec0 = sign * (n('PLTDECD') + n('PLTDECM') / 60 + n('PLTDECS') / 3600) * DEG;
+  const dec0 = sign * (n('PLTDECD') + n('PLTDECM') / 60 + n('PLTDECS') / 3600);
   const a = Array.from({ length: 13 }, (_, i) => n(`AMDX${i + 1}`));
   const b = Array.from({ length: 13 }, (_, i) => n(`AMDY${i + 1}`));
   const ppo3 = n('PPO3'), ppo6 = n('PPO6');
@@ -117,13 +91,14 @@ export function dssSolution(header: HeaderValues): PlateSolution | null {
     kind: 'dss',
     pixToSky(x, y) {
       const [xmm, ymm] = toMm(x, y);
+      // The polynomials give standard coordinates in arcsec.
       const [xi, eta] = standard(xmm, ymm);
-      return fromStandard(xi / ARCSEC_PER_RAD, eta / ARCSEC_PER_RAD, ra0, dec0);
+      return gnomonicInverse(xi / 3600, eta / 3600, ra0, dec0);
     },
     skyToPix(ra, dec) {
-      const st = toStandard(ra * DEG, dec * DEG, ra0, dec0);
-      if (!st) return [NaN, NaN];
-      const xi = st[0] * ARCSEC_PER_RAD, eta = st[1] * ARCSEC_PER_RAD;
+      const [xiDeg, etaDeg] = gnomonicForward(ra, dec, ra0, dec0);
+      if (!Number.isFinite(xiDeg)) return [NaN, NaN];
+      const xi = xiDeg * 3600, eta = etaDeg * 3600;
       // Newton iteration on the plate polynomials, starting from their linear part.
       const det0 = a[0] * b[0] - a[1] * b[1];
       let xmm = ((xi - a[2]) * b[0] - (eta - b[2]) * a[1]) / det0;
@@ -147,20 +122,6 @@ export function dssSolution(header: HeaderValues): PlateSolution | null {
 
 // ------------------------------------------------------------------ TAN
 
-/** The CD matrix of a header: CDi_j, else CDELTi with PCi_j (or old PC00i00j), else CDELTi with CROTA2. */
-function cdMatrix(h: HeaderValues): [number, number, number, number] | null {
-  const cd = ['CD1_1', 'CD1_2', 'CD2_1', 'CD2_2'].map((k) => num(h, k));
-  if (cd.some((v) => v !== undefined)) return cd.map((v) => v ?? 0) as [number, number, number, number];
-  const c1 = num(h, 'CDELT1'), c2 = num(h, 'CDELT2');
-  if (c1 === undefined || c2 === undefined) return null;
-  const pc = (i: number, j: number) => num(h, `PC${i}_${j}`) ?? num(h, `PC00${i}00${j}`);
-  if ([pc(1, 1), pc(1, 2), pc(2, 1), pc(2, 2)].some((v) => v !== undefined)) {
-    return [c1 * (pc(1, 1) ?? 1), c1 * (pc(1, 2) ?? 0), c2 * (pc(2, 1) ?? 0), c2 * (pc(2, 2) ?? 1)];
-  }
-  const rho = (num(h, 'CROTA2') ?? 0) * DEG;
-  return [c1 * Math.cos(rho), -c2 * Math.sin(rho), c1 * Math.sin(rho), c2 * Math.cos(rho)];
-}
-
 /**
  * The explicit FITS gnomonic solution (RA---TAN / DEC--TAN), or null when the
  * header has none. Other projections and distortion keywords are refused.
@@ -176,23 +137,13 @@ export function fitsSolution(header: HeaderValues): PlateSolution | null {
   const crpix1 = num(header, 'CRPIX1'), crpix2 = num(header, 'CRPIX2'), crval1 = num(header, 'CRVAL1'), crval2 = num(header, 'CRVAL2');
   const m = cdMatrix(header);
   if (crpix1 === undefined || crpix2 === undefined || crval1 === undefined || crval2 === undefined || !m) return null;
-  const [m11, m12, m21, m22] = m;
-  const det = m11 * m22 - m12 * m21;
-  if (det === 0) throw new UserError('explicit WCS has a singular CD matrix', 'use the DSS plate solution (--solution dss)');
-  const ra0 = crval1 * DEG, dec0 = crval2 * DEG;
+  const [[m11, m12], [m21, m22]] = m.cd;
+  if (m11 * m22 - m12 * m21 === 0) throw new UserError('explicit WCS has a singular CD matrix', 'use the DSS plate solution (--solution dss)');
+  const wcs: TanWcs = { crpix: [crpix1, crpix2], crval: [crval1, crval2], cd: m.cd };
   return {
     kind: 'tan',
-    pixToSky(x, y) {
-      const u = x - crpix1, v = y - crpix2;
-      // Intermediate world coordinates (degrees) are the standard coordinates for TAN with LONPOLE 180.
-      return fromStandard((m11 * u + m12 * v) * DEG, (m21 * u + m22 * v) * DEG, ra0, dec0);
-    },
-    skyToPix(ra, dec) {
-      const st = toStandard(ra * DEG, dec * DEG, ra0, dec0);
-      if (!st) return [NaN, NaN];
-      const xi = st[0] / DEG, eta = st[1] / DEG;
-      return [crpix1 + (m22 * xi - m12 * eta) / det, crpix2 + (m11 * eta - m21 * xi) / det];
-    },
+    pixToSky: (x, y) => tanPixToSky(wcs, x, y),
+    skyToPix: (ra, dec) => tanSkyToPix(wcs, ra, dec),
   };
 }
 
@@ -271,4 +222,20 @@ export function solutionByKind(header: HeaderValues, kind: 'dss' | 'fits' | 'aut
       'use --solution auto to take whichever the header has',
     );
   return s;
+}
+
+/**
+ * The solution chooseSolution would take, or null when the header has none it
+ * can use (no WCS, another projection, SIP): for showing coordinates, where an
+ * image without a usable solution shows none rather than failing. An explicit
+ * WCS that cannot be used gives way to the DSS solution when there is one.
+ */
+export function usableSolution(header: HeaderValues): PlateSolution | null {
+  let fits: PlateSolution | null = null;
+  try {
+    fits = fitsSolution(header);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+  }
+  return fits ?? dssSolution(header);
 }

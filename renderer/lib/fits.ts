@@ -3,14 +3,14 @@
  * frames) with fitsjs, which index.html loads as a classic script
  * (window.astro.FITS; see vite.config.ts).
  */
-import type { HeaderCards } from './wcs';
+import type { HeaderValue, HeaderValues } from '../../electron/pipeline/types';
 
 export interface FitsImage {
   width: number;
   height: number;
   /** Physical values (BZERO/BSCALE applied), row 0 = FITS row 1 (bottom). */
   data: Float32Array;
-  header: HeaderCards;
+  header: HeaderValues;
   /** The original bytes, for "save as FITS". */
   bytes: Uint8Array;
 }
@@ -59,9 +59,9 @@ export function decodeFits(base64: string): Promise<FitsImage> {
           reject(new Error('the FITS file from the main process has no image data'));
           return;
         }
-        const header: HeaderCards = {};
+        const header: HeaderValues = {};
         for (const [k, card] of Object.entries(hdu.header.cards)) {
-          if (!Array.isArray(card) && card && typeof card === 'object') header[k] = (card as { value: HeaderCards[string] }).value;
+          if (!Array.isArray(card) && card && typeof card === 'object') header[k] = (card as { value: HeaderValue }).value;
         }
         const img = hdu.data;
         // fitsjs's getFrame() decodes in a Worker built from a blob: script,

@@ -11,7 +11,7 @@ import type { ApiEvent } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
 import { createApi } from '../../../electron/api/handlers';
 import { apiHarness } from './harness';
-import { gnomonicForward } from '../../../electron/api/tan-sip-fit';
+import { gnomonicForward } from '../../../electron/astro/projection';
 import type { Api } from '../../../electron/host/http-host';
 import { FitsFile } from '../../../electron/fits';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';

@@ -14,7 +14,8 @@
  * the linear part becomes CD and CD^-1 times the rest becomes A and B.
  */
 import type { HeaderValues } from '../pipeline/types';
-import { DEG, separationArcsec } from '../astro/sphere';
+import { gnomonicForward, gnomonicInverse, tanHeader, type TanWcs } from './projection';
+import { separationArcsec } from './sphere';
 
 export interface SkySample {
   /** FITS 1-based pixel. */
@@ -22,14 +23,6 @@ export interface SkySample {
   y: number;
   ra: number;
   dec: number;
-}
-
-/** A plain TAN (gnomonic) WCS with a CD matrix. */
-export interface TanWcs {
-  crpix: [number, number];
-  crval: [number, number];
-  /** [[CD1_1, CD1_2], [CD2_1, CD2_2]], degrees per pixel. */
-  cd: [[number, number], [number, number]];
 }
 
 export interface TanSip extends TanWcs {
@@ -46,27 +39,6 @@ export interface TanSipFit extends TanSip {
   /** Residuals of the forward fit over the samples. */
   rmsArcsec: number;
   maxArcsec: number;
-}
-
-// ------------------------------------------------------------ gnomonic projection
-
-/** (ra, dec) -> standard coordinates (xi, eta) in degrees about (ra0, dec0). */
-export function gnomonicForward(ra: number, dec: number, ra0: number, dec0: number): [number, number] {
-  const d = dec * DEG, d0 = dec0 * DEG, da = (ra - ra0) * DEG;
-  const cosc = Math.sin(d0) * Math.sin(d) + Math.cos(d0) * Math.cos(d) * Math.cos(da);
-  const xi = (Math.cos(d) * Math.sin(da)) / cosc;
-  const eta = (Math.cos(d0) * Math.sin(d) - Math.sin(d0) * Math.cos(d) * Math.cos(da)) / cosc;
-  return [xi / DEG, eta / DEG];
-}
-
-/** Standard coordinates (degrees) about (ra0, dec0) -> (ra, dec) in degrees, ra in [0, 360). */
-export function gnomonicInverse(xiDeg: number, etaDeg: number, ra0: number, dec0: number): [number, number] {
-  const xi = xiDeg * DEG, eta = etaDeg * DEG, d0 = dec0 * DEG;
-  const den = Math.cos(d0) - eta * Math.sin(d0);
-  const ra = ra0 * DEG + Math.atan2(xi, den);
-  const dec = Math.atan2(Math.sin(d0) + eta * Math.cos(d0), Math.hypot(xi, den));
-  const raDeg = ((ra / DEG) % 360 + 360) % 360;
-  return [raDeg, dec / DEG];
 }
 
 // ------------------------------------------------------------ least squares
@@ -235,12 +207,6 @@ export function tanSipPixToSky(f: TanSip, x: number, y: number): [number, number
   return gnomonicInverse(xi, eta, f.crval[0], f.crval[1]);
 }
 
-/** FITS 1-based pixel -> (ra, dec) degrees through a plain TAN WCS (no distortion). */
-export function tanPixToSky(w: TanWcs, x: number, y: number): [number, number] {
-  const u = x - w.crpix[0], v = y - w.crpix[1];
-  return gnomonicInverse(w.cd[0][0] * u + w.cd[0][1] * v, w.cd[1][0] * u + w.cd[1][1] * v, w.crval[0], w.crval[1]);
-}
-
 /**
  * How far the SIP distortion of a fit moves pixels anywhere on a width x
  * height image (the largest |(A, B)(u, v)| on a grid, edges included), in
@@ -257,31 +223,10 @@ export function sipDisplacementPx(f: TanSip, width: number, height: number, grid
   return max;
 }
 
-/** FITS header cards of a plain TAN WCS. */
-export function tanHeader(w: TanWcs): HeaderValues {
-  return {
-    WCSAXES: 2,
-    CTYPE1: 'RA---TAN',
-    CTYPE2: 'DEC--TAN',
-    CUNIT1: 'deg',
-    CUNIT2: 'deg',
-    CRPIX1: w.crpix[0],
-    CRPIX2: w.crpix[1],
-    CRVAL1: w.crval[0],
-    CRVAL2: w.crval[1],
-    CD1_1: w.cd[0][0],
-    CD1_2: w.cd[0][1],
-    CD2_1: w.cd[1][0],
-    CD2_2: w.cd[1][1],
-    // DSS plate solutions are calibrated on GSC-II, i.e. in ICRS.
-    RADESYS: 'ICRS',
-  };
-}
-
 /**
  * FITS header cards of a TAN-SIP solution (for a cutout of the fitted image's
  * size). Note: Aladin Lite 3.8 draws SIP images wrongly (stars smeared into
- * streaks), so images for Aladin get a plain TAN header instead (images.ts).
+ * streaks), so images for Aladin get a plain TAN header instead (cutouts/).
  */
 export function tanSipHeader(f: TanSip): HeaderValues {
   const h: HeaderValues = { ...tanHeader(f), CTYPE1: 'RA---TAN-SIP', CTYPE2: 'DEC--TAN-SIP', A_ORDER: f.order };

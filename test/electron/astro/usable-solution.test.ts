@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dssFromHeader, pixelToSkyFromHeader, tanFromHeader, type HeaderCards } from '../../../renderer/lib/wcs';
+import { dssSolution, fitsSolution, usableSolution } from '../../../electron/astro/plate-solution';
+import type { HeaderValues } from '../../../electron/pipeline/types';
 import { astropy, haveAstropy } from '../../helpers/python';
 import { haveCommand, haveSharedData, sharedData } from '../../helpers/shared-data';
 
@@ -17,7 +18,7 @@ function sepArcsec(a: [number, number], b: [number, number]): number {
 
 describe.skipIf(!haveAstropy())('TAN pixel -> sky against astropy', () => {
   it('a rotated, skewed CD matrix near the pole and across RA 0', () => {
-    const header: HeaderCards = {
+    const header: HeaderValues = {
       CTYPE1: 'RA---TAN', CTYPE2: 'DEC--TAN', CRPIX1: 50.5, CRPIX2: 40.25, CRVAL1: 0.3, CRVAL2: 84.2,
       CD1_1: -4.1e-4, CD1_2: 1.2e-4, CD2_1: 1.1e-4, CD2_2: 4.3e-4,
     };
@@ -27,12 +28,13 @@ w = WCS(INPUT["h"])
 print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in INPUT["p"]]))`,
       { h: header, p: PIXELS },
     );
-    const wcs = tanFromHeader(header)!;
-    PIXELS.forEach(([x, y], i) => expect(sepArcsec(wcs.toSky(x, y), ref[i])).toBeLessThan(1e-6));
+    const wcs = usableSolution(header)!;
+    expect(wcs.kind).toBe('tan');
+    PIXELS.forEach(([x, y], i) => expect(sepArcsec(wcs.pixToSky(x, y), ref[i])).toBeLessThan(1e-6));
   });
 
   it('CDELT with CROTA2', () => {
-    const header: HeaderCards = {
+    const header: HeaderValues = {
       CTYPE1: 'RA---TAN', CTYPE2: 'DEC--TAN', CRPIX1: 10, CRPIX2: 12, CRVAL1: 259.95, CRVAL2: -6.15,
       CDELT1: -4.7e-4, CDELT2: 4.7e-4, CROTA2: 17.5,
     };
@@ -42,13 +44,14 @@ w = WCS(INPUT["h"])
 print(json.dumps([[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in INPUT["p"]]))`,
       { h: header, p: PIXELS },
     );
-    const wcs = tanFromHeader(header)!;
-    PIXELS.forEach(([x, y], i) => expect(sepArcsec(wcs.toSky(x, y), ref[i])).toBeLessThan(1e-6));
+    const wcs = usableSolution(header)!;
+    expect(wcs.kind).toBe('tan');
+    PIXELS.forEach(([x, y], i) => expect(sepArcsec(wcs.pixToSky(x, y), ref[i])).toBeLessThan(1e-6));
   });
 
   it.skipIf(!haveSharedData('cutouts/poss1-red-XE687-20arcmin.fits'))('the TAN header of a real STScI cutout', () => {
     const file = sharedData('cutouts/poss1-red-XE687-20arcmin.fits');
-    const ref = astropy<{ h: HeaderCards; sky: [number, number][] }>(
+    const ref = astropy<{ h: HeaderValues; sky: [number, number][] }>(
       `from astropy.io import fits
 from astropy.wcs import WCS
 h = fits.getheader(INPUT["f"])
@@ -57,9 +60,9 @@ w = WCS(fits.Header(keep))
 print(json.dumps({"h": keep, "sky": [[float(v) for v in w.all_pix2world(x, y, 1)] for x, y in INPUT["p"]]}))`,
       { f: file, p: PIXELS },
     );
-    const wcs = pixelToSkyFromHeader(ref.h)!;
-    expect(wcs.kind).toBe('TAN');
-    PIXELS.forEach(([x, y], i) => expect(sepArcsec(wcs.toSky(x, y), ref.sky[i])).toBeLessThan(1e-6));
+    const wcs = usableSolution(ref.h)!;
+    expect(wcs.kind).toBe('tan');
+    PIXELS.forEach(([x, y], i) => expect(sepArcsec(wcs.pixToSky(x, y), ref.sky[i])).toBeLessThan(1e-6));
   });
 });
 
@@ -71,7 +74,7 @@ describe.skipIf(!haveSharedData('cutouts/poss1-red-XE687-20arcmin.fits') || !hav
       try {
         const file = join(dir, 'dss-only.fits');
         // Strip the explicit TAN so both sides must use the GSSS polynomial.
-        const header = astropy<HeaderCards>(
+        const header = astropy<HeaderValues>(
           `from astropy.io import fits
 h = fits.getheader(INPUT["src"])
 for k in ("WCSAXES","WCSNAME","RADESYS","CTYPE1","CTYPE2","CRPIX1","CRPIX2","CRVAL1","CRVAL2","CUNIT1","CUNIT2","CD1_1","CD1_2","CD2_1","CD2_2"):
@@ -80,8 +83,9 @@ fits.PrimaryHDU(np.zeros((h["NAXIS2"], h["NAXIS1"]), dtype=np.int16), header=h).
 print(json.dumps({k: h[k] for k in h.keys() if k not in ("COMMENT", "HISTORY", "")}))`,
           { src: sharedData('cutouts/poss1-red-XE687-20arcmin.fits'), out: file },
         );
-        expect(tanFromHeader(header)).toBeNull();
-        const wcs = dssFromHeader(header)!;
+        expect(fitsSolution(header)).toBeNull();
+        const wcs = usableSolution(header)!;
+        expect(wcs.kind).toBe('dss');
         const args = PIXELS.filter(([x, y]) => x > 0 && y > 0).flatMap(([x, y]) => [String(x), String(y)]);
         const out = execFileSync('xy2sky', ['-d', '-n', '8', file, ...args], { encoding: 'utf8' });
         const lines = out.trim().split('\n');
@@ -90,7 +94,7 @@ print(json.dumps({k: h[k] for k in h.keys() if k not in ("COMMENT", "HISTORY", "
           const [ra, dec] = line.trim().split(/\s+/).map(Number);
           const [x, y] = [Number(args[2 * i]), Number(args[2 * i + 1])];
           // wcstools prints 8 decimals of a degree (~0.04 mas).
-          expect(sepArcsec(wcs.toSky(x, y), [ra, dec])).toBeLessThan(1e-3);
+          expect(sepArcsec(wcs.pixToSky(x, y), [ra, dec])).toBeLessThan(1e-3);
         });
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -100,5 +104,21 @@ print(json.dumps({k: h[k] for k in h.keys() if k not in ("COMMENT", "HISTORY", "
 );
 
 it('a header without a usable WCS gives null, not a wrong position', () => {
-  expect(pixelToSkyFromHeader({ NAXIS1: 10, CTYPE1: 'RA---SIN', CTYPE2: 'DEC--SIN' })).toBeNull();
+  expect(usableSolution({ NAXIS1: 10, CTYPE1: 'RA---SIN', CTYPE2: 'DEC--SIN' })).toBeNull();
+  expect(usableSolution({ NAXIS1: 10 })).toBeNull();
+});
+
+it('a SIP header is not read as plain TAN: the DSS solution is used when there is one, else none', () => {
+  // What the renderer's own copy did (CTYPE starting RA---TAN) read RA---TAN-SIP as plain TAN and dropped the distortion.
+  const dss: HeaderValues = {
+    PLTRAH: 17, PLTRAM: 19, PLTRAS: 48.8, PLTDECSN: '-', PLTDECD: 6, PLTDECM: 8, PLTDECS: 51,
+    PPO3: 177500, PPO6: 177500, XPIXELSZ: 25.28, YPIXELSZ: 25.28, AMDX1: 67.2, AMDX2: 0.01, AMDY1: 67.2, AMDY2: -0.01,
+  };
+  const sip: HeaderValues = {
+    CTYPE1: 'RA---TAN-SIP', CTYPE2: 'DEC--TAN-SIP', CRPIX1: 50, CRPIX2: 50, CRVAL1: 259.95, CRVAL2: -6.15,
+    CD1_1: -4.7e-4, CD1_2: 0, CD2_1: 0, CD2_2: 4.7e-4, A_ORDER: 2, A_2_0: 1e-3, B_ORDER: 2, B_0_2: 1e-3,
+  };
+  expect(usableSolution(sip)).toBeNull();
+  expect(usableSolution({ ...sip, ...dss })!.kind).toBe('dss');
+  expect(usableSolution({ ...sip, ...dss })!.pixToSky(3, 4)).toEqual(dssSolution(dss)!.pixToSky(3, 4));
 });
