@@ -14,7 +14,7 @@
  * bin/vasco.mjs falls back to tsx as soon as one of them is newer.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
@@ -23,7 +23,6 @@ import { build } from 'esbuild';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const cliOutDir = join(root, 'dist', 'cli');
-const cliCommandsDir = join(root, 'electron', 'cli', 'commands');
 
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', external: ['electron'] };
 // Bundled CommonJS dependencies call require() for Node built-ins; ESM output has none.
@@ -77,19 +76,15 @@ function inThisCheckout(outDir) {
   };
 }
 
-/** Every command's one-line summary, read from the sources, so the bundled `vasco --help` loads no command module. */
+/** Every command's one-line summary, from the sources (electron/cli/vasco.ts), so the bundled `vasco --help` loads no command module. */
 function commandSummaries() {
-  const names = readdirSync(cliCommandsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => f.slice(0, -3)).sort();
-  const script = `const out = {}; for (const n of ${JSON.stringify(names)}) out[n] = (await import(${JSON.stringify(pathToFileURL(cliCommandsDir).href)} + '/' + n + '.ts')).summary; process.stdout.write(JSON.stringify(out));`;
-  let json;
+  const vasco = pathToFileURL(join(root, 'electron', 'cli', 'vasco.ts')).href;
+  const script = `const { commandSummaries } = await import(${JSON.stringify(vasco)}); process.stdout.write(JSON.stringify(await commandSummaries()));`;
   try {
-    json = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
   } catch {
     throw new Error('build-node: the command modules do not load under tsx (error above); fix that first');
   }
-  const summaries = JSON.parse(json);
-  for (const n of names) if (typeof summaries[n] !== 'string') throw new Error(`electron/cli/commands/${n}.ts exports no summary string`);
-  return summaries;
 }
 
 /**

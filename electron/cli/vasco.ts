@@ -34,13 +34,17 @@ async function loadCommand(name: string): Promise<CommandModule> {
   return (await import(`./commands/${name}.ts`)) as CommandModule;
 }
 
-async function commandSummary(name: string): Promise<string> {
-  return builtInSummaries ? builtInSummaries[name] : (await loadCommand(name)).summary;
+/** Name -> one-line summary of every command (scripts/build-node.mjs builds them into the bundle from here). */
+export async function commandSummaries(): Promise<Record<string, string>> {
+  if (builtInSummaries) return builtInSummaries;
+  const out: Record<string, string> = {};
+  for (const name of commandNames()) out[name] = (await loadCommand(name)).summary;
+  return out;
 }
 
 async function printHelp(): Promise<void> {
   const lines = ['usage: vasco <command> [options]   (vasco <command> --help for details)', '', 'commands:'];
-  for (const name of commandNames()) lines.push(`  ${name.padEnd(10)} ${await commandSummary(name)}`);
+  for (const [name, summary] of Object.entries(await commandSummaries())) lines.push(`  ${name.padEnd(10)} ${summary}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 
