@@ -53,6 +53,12 @@ export function tanSkyToPix(w: TanWcs, ra: number, dec: number): [number, number
   return [w.crpix[0] + (m22 * xi - m12 * eta) / det, w.crpix[1] + (m11 * eta - m21 * xi) / det];
 }
 
+/** True when (ra, dec) lies inside the square of half-side halfSizeDeg (standard coordinates) about (ra0, dec0): picks overlays for a field. */
+export function insideField(ra: number, dec: number, ra0: number, dec0: number, halfSizeDeg: number): boolean {
+  const [xi, eta] = gnomonicForward(ra, dec, ra0, dec0);
+  return Number.isFinite(xi) && Math.abs(xi) <= halfSizeDeg && Math.abs(eta) <= halfSizeDeg;
+}
+
 /** A header value as a finite number; numeric strings count (some writers quote numbers). */
 export function headerNumber(h: HeaderValues, key: string): number | undefined {
   const v = h[key];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cdMatrix, gnomonicForward, gnomonicInverse, tanSkyToPix, type TanWcs } from '../../../electron/astro/projection';
-import { insideField } from '../../../electron/api/images';
+import { cdMatrix, gnomonicForward, gnomonicInverse, insideField, tanSkyToPix, type TanWcs } from '../../../electron/astro/projection';
 import type { HeaderValues } from '../../../electron/pipeline/types';
 import { astropy, haveAstropy } from '../../helpers/python';
 

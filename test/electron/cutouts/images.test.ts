@@ -11,7 +11,7 @@ import {
   rectAround,
   resampleToTan,
   type OpenPlate,
-} from '../../../electron/api/images';
+} from '../../../electron/cutouts/images';
 import { FitsFile, writeFitsImage } from '../../../electron/fits';
 import { haveSharedData, sharedData } from '../../helpers/shared-data';
 import { astropy, haveAstropy } from '../../helpers/python';

@@ -15,7 +15,7 @@ import { UserError } from '../core/errors';
 import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
 import { encodeFitsImage, FitsFile } from '../fits';
 import type { HeaderValues } from '../pipeline/types';
-import { gnomonicForward, tanHeader, tanPixToSky, type TanWcs } from '../astro/projection';
+import { tanHeader, tanPixToSky, type TanWcs } from '../astro/projection';
 import { fitTanSip, sipDisplacementPx, type TanSipFit } from '../astro/tan-sip-fit';
 
 export interface OpenPlate {
@@ -303,10 +303,4 @@ export async function makeSkyContext(
     RESAMPLD: resampled,
   });
   return { fits: encodeFitsImage(width, height, data, header, -32), wcs, fit, distortionPx, resampled, cutout };
-}
-
-/** Standard-coordinate distance test used to pick overlays inside a square field. */
-export function insideField(ra: number, dec: number, ra0: number, dec0: number, halfSizeDeg: number): boolean {
-  const [xi, eta] = gnomonicForward(ra, dec, ra0, dec0);
-  return Number.isFinite(xi) && Math.abs(xi) <= halfSizeDeg && Math.abs(eta) <= halfSizeDeg;
 }
