@@ -17,12 +17,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { HttpHost } from '../../electron/host/http-host';
 import { openWorkspace } from '../../electron/store/workspace';
 import { generatePlatePair } from '../../electron/synth/generate-pair';
 import { REVIEW_LABELS } from '../../electron/store/labels';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/chromium';
+import { haveChromium, openChromiumPage } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
 import { seeded, source, summary } from '../electron/store/fixtures';
@@ -114,13 +114,7 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
 
     const { startHttpHost } = await import('../../electron/host/http-host');
     host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true });
-    context = await chromium.launchPersistentContext(join(tmp, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1600, height: 1000 },
-      args: CHROMIUM_ARGS,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
     page.on('console', (m) => {
       // The connection this test cuts on purpose (a lost reply) is logged by Chromium; nothing else may be.
       if (m.type() === 'error' && !/ERR_CONNECTION_RESET|status of 422/.test(m.text())) consoleErrors.push(m.text());
