@@ -13,9 +13,8 @@ import { app, BrowserWindow, ipcMain, Menu, protocol, session, type MenuItemCons
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dispatch } from './api/dispatch';
+import { dispatch, type Api } from './api/dispatch';
 import { createApi } from './api/handlers';
-import type { Api } from './host/http-host';
 import { IPC_EVENT, IPC_INVOKE } from './host/ipc-channels';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedNavigation, isTrustedSender } from './host/security';
 import { resolveStaticFile } from './host/static-files';

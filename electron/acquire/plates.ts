@@ -13,7 +13,7 @@ import { FitsFile } from '../fits';
 import { defaultHttpClient, HttpError, type HttpClient, serviceLabel, serviceUrl } from '../catalogs/http';
 import { UserError, throwIfAborted } from '../core/errors';
 import type { StageContext } from '../core/stage';
-import type { Band } from '../pipeline/types';
+import type { Band } from '../astro/plate-info';
 
 export interface AcquireRequest {
   /** POSS-I field number: fetches XE<nnn> and XO<nnn> from IRSA. */

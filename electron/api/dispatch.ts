@@ -42,6 +42,13 @@ export class EventHub {
   }
 }
 
+/** The served API: the handlers, their event stream, and how to close them (every host serves this). */
+export interface Api {
+  handlers: Handlers;
+  hub: EventHub;
+  close(): Promise<void>;
+}
+
 /** Not-found errors carry this code so HTTP answers 404. */
 export function notFound(what: string, hint?: string): UserError {
   return new UserError(what, hint, 'not-found');

@@ -12,12 +12,11 @@ import { fwhmLimitsPx, DEFAULT_FILTERS, type FilterParams } from '../pipeline/fi
 import { runPipeline } from '../pipeline/run';
 import { openWorkspace, type Workspace } from '../store/workspace';
 import { exportCatalogue } from '../export/catalogue';
-import { EventHub, notFound, type Handlers } from './dispatch';
+import { EventHub, notFound, type Api, type Handlers } from './dispatch';
 import { insideField } from '../astro/projection';
 import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from '../cutouts/images';
 import { JobManager, type RunFn } from './jobs';
 import { counterpartsOfLedger, readCounterparts, writeCounterparts } from './overlays';
-import type { Api } from '../host/http-host';
 
 export interface ApiOptions {
   dbPath: string;

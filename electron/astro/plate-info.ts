@@ -13,7 +13,35 @@
  * a separate UT or TIME-OBS keyword.
  */
 import { UserError } from '../core/errors';
-import type { Band, HeaderValues, PlateInfo } from '../pipeline/types';
+import type { HeaderValues } from '../fits/header';
+
+export type Band = 'red' | 'blue';
+
+/** Who a plate is and when it was exposed (from its header). */
+export interface PlateInfo {
+  /** REGION, e.g. "XE687". */
+  region: string;
+  /** SURVEY, e.g. "POSSI-E" (red) or "POSSI-O" (blue). */
+  survey: string;
+  band: Band;
+  plateId: string | null;
+  /** Scan pixel size, microns, and the corresponding arcsec per pixel. */
+  pixelSizeMicron: number;
+  pixelScaleArcsec: number;
+  /** Exposure in minutes; start/mid/end as ISO UTC strings. */
+  exposureMinutes: number | null;
+  startUtc: string | null;
+  midUtc: string | null;
+  endUtc: string | null;
+  /** Julian epoch (e.g. 1951.5087) of mid-exposure. */
+  epochJulian: number | null;
+  /** DATE-OBS exactly as written in the header. */
+  dateObsRaw: string | null;
+  naxis1: number;
+  naxis2: number;
+  /** Path of the FITS file. */
+  file: string;
+}
 
 const MS_PER_DAY = 86_400_000;
 const JD_UNIX_EPOCH = 2440587.5;

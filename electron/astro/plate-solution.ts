@@ -13,7 +13,7 @@
  * are degrees, RA in [0, 360).
  */
 import { UserError } from '../core/errors';
-import type { HeaderValues } from '../pipeline/types';
+import type { HeaderValues } from '../fits/header';
 import { cdMatrix, gnomonicForward, gnomonicInverse, headerNumber as num, tanPixToSky, tanSkyToPix, type TanWcs } from './projection';
 import { separationArcsec } from './sphere';
 

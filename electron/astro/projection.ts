@@ -5,7 +5,7 @@
  * LONPOLE 180, where intermediate world coordinates are the standard
  * coordinates (xi, eta). Pixels are FITS 1-based; angles are degrees, RA in [0, 360).
  */
-import type { HeaderValues } from '../pipeline/types';
+import type { HeaderValues } from '../fits/header';
 import { DEG, wrapRa } from './sphere';
 
 /** A plain TAN (gnomonic) WCS with a CD matrix. */

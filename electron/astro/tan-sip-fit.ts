@@ -13,7 +13,7 @@
  * degree `order` in (u, v) without constant term (CRVAL is the sky at CRPIX),
  * the linear part becomes CD and CD^-1 times the rest becomes A and B.
  */
-import type { HeaderValues } from '../pipeline/types';
+import type { HeaderValues } from '../fits/header';
 import { gnomonicForward, gnomonicInverse, tanHeader, type TanWcs } from './projection';
 import { separationArcsec } from './sphere';
 

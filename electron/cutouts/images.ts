@@ -14,7 +14,7 @@
 import { UserError } from '../core/errors';
 import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
 import { encodeFitsImage, FitsFile } from '../fits';
-import type { HeaderValues } from '../pipeline/types';
+import type { HeaderValues } from '../fits/header';
 import { tanHeader, tanPixToSky, type TanWcs } from '../astro/projection';
 import { fitTanSip, sipDisplacementPx, type TanSipFit } from '../astro/tan-sip-fit';
 

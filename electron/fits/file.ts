@@ -8,28 +8,8 @@ import { createHash } from 'node:crypto';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { UserError } from '../core/errors';
-import type { HeaderValues } from '../pipeline/types';
-import { BLOCK, CARD, parseHeaderCards } from './header';
+import { BLOCK, CARD, parseHeaderCards, type FitsHdu, type HeaderValues } from './header';
 import { parseTable, type FitsTable } from './table';
-
-export interface FitsHdu {
-  index: number;
-  header: HeaderValues;
-  /** Every card up to and including END, 80 characters each. */
-  cards: string[];
-  /** Byte offsets in the file. */
-  headerStart: number;
-  dataStart: number;
-  /** Bytes of data NAXIS/PCOUNT/GCOUNT declare (without block padding). */
-  dataBytes: number;
-  bitpix: number;
-  /** NAXIS1, NAXIS2, ... */
-  naxis: number[];
-  /** null for the primary HDU, else 'IMAGE', 'BINTABLE', 'TABLE', ... */
-  xtension: string | null;
-  /** sha256 (hex) of the raw header blocks, as read. */
-  headerSha256?: string;
-}
 
 /** Random access to the bytes of a file, or of an inflated .gz in memory. */
 interface ByteSource {

@@ -4,7 +4,29 @@
  * (HIERARCH keys, lower-case exponents, unquoted junk), exact where it matters
  * (long strings split over CONTINUE cards, '' escapes, integers vs reals).
  */
-import type { HeaderValue, HeaderValues } from '../pipeline/types';
+/** Header keyword values, as in ../shared/data/dss/*.jsonl and as read from FITS. */
+export type HeaderValue = string | number | boolean | null;
+export type HeaderValues = Record<string, HeaderValue>;
+
+/** One HDU of a FITS file: its parsed header and where its header and data lie. */
+export interface FitsHdu {
+  index: number;
+  header: HeaderValues;
+  /** Every card up to and including END, 80 characters each. */
+  cards: string[];
+  /** Byte offsets in the file. */
+  headerStart: number;
+  dataStart: number;
+  /** Bytes of data NAXIS/PCOUNT/GCOUNT declare (without block padding). */
+  dataBytes: number;
+  bitpix: number;
+  /** NAXIS1, NAXIS2, ... */
+  naxis: number[];
+  /** null for the primary HDU, else 'IMAGE', 'BINTABLE', 'TABLE', ... */
+  xtension: string | null;
+  /** sha256 (hex) of the raw header blocks, as read. */
+  headerSha256?: string;
+}
 
 export const CARD = 80;
 export const BLOCK = 2880;

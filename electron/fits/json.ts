@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors';
-import type { HeaderValues } from '../pipeline/types';
+import type { HeaderValues } from './header';
 
 /** Header values of a JSON object, whether wrapped in {"header": ...} or not. */
 export function headerFromJson(value: unknown, where: string): HeaderValues {

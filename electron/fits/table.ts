@@ -4,9 +4,7 @@
  * counts; TSCALn/TZEROn and TNULLn applied to numeric columns.
  */
 import { UserError } from '../core/errors';
-import type { HeaderValues } from '../pipeline/types';
-import type { FitsHdu } from './file';
-import { CARD, parseHeaderCards } from './header';
+import { CARD, parseHeaderCards, type FitsHdu, type HeaderValues } from './header';
 
 export interface FitsColumn {
   name: string;

@@ -5,8 +5,7 @@
  */
 import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import { UserError } from '../core/errors';
-import type { HeaderValue, HeaderValues } from '../pipeline/types';
-import { BLOCK, formatCards, headerBlock } from './header';
+import { BLOCK, formatCards, headerBlock, type HeaderValue, type HeaderValues } from './header';
 
 export type Bitpix = 8 | 16 | 32 | -32 | -64;
 

@@ -23,15 +23,9 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors';
 import { statusForCode, type ApiErrorBody } from '../api/contract';
-import { dispatch, EventHub, type Handlers } from '../api/dispatch';
+import { dispatch, EventHub, type Api } from '../api/dispatch';
 import { resolveStaticFile } from './static-files';
 import { bearerToken, contentSecurityPolicy, isAllowedHost, newToken, tokenMatches } from './security';
-
-export interface Api {
-  handlers: Handlers;
-  hub: EventHub;
-  close(): Promise<void>;
-}
 
 export interface HttpHostOptions {
   /** The workspace (SQLite) the API serves. Needed unless `api` is given. */

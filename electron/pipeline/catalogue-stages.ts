@@ -8,45 +8,12 @@
 import { join } from 'node:path';
 import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
 import { separationDeg } from '../astro/sphere';
-import { defaultCatalogs, type CatalogId } from '../catalogs/catalogs';
 import { asteroidStage } from './asteroids';
 import { decCutStage, dedupAcrossPlates, dedupWithinPlate } from './dedup';
 import { scoreAgainstVasco, type Footprint } from './score';
 import { aliveSources, ledgerCount, type PipelineState, type Stage, type StageCountBody } from './state';
 import type { TrackedSource } from './types';
-import { vetoStage, type VetoMode } from './veto';
-
-export interface CatalogueParams {
-  /** How the veto reaches the catalogues: CDS XMatch upload (default), VizieR cones, local files only, or none. */
-  veto: VetoMode;
-  catalogs: CatalogId[];
-  /** --catalog NAME=FILE: offline catalogue files. */
-  localFiles: Partial<Record<CatalogId, string>>;
-  vetoRadiusArcsec: number;
-  asteroidRadiusArcsec: number;
-  /** Southern limit of the published catalogue. */
-  decMin: number;
-  dedupRadiusArcsec: number;
-  /** Folder of earlier runs' candidates.csv for cross-plate dedup; null: off. */
-  dedupDir: string | null;
-  /** Published catalogue CSV to score against; null: no scoring. */
-  vasco: string | null;
-  /** Query cache; default DIR/cache. */
-  cacheDir: string | null;
-}
-
-export const DEFAULT_CATALOGUE: CatalogueParams = {
-  veto: 'xmatch',
-  catalogs: defaultCatalogs(),
-  localFiles: {},
-  vetoRadiusArcsec: 5,
-  asteroidRadiusArcsec: 5,
-  decMin: -30,
-  dedupRadiusArcsec: 5,
-  dedupDir: null,
-  vasco: null,
-  cacheDir: null,
-};
+import { vetoStage } from './veto';
 
 interface PlateFootprint extends Footprint {
   centre: { ra: number; dec: number };

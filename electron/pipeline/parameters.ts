@@ -6,9 +6,10 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_DETECTION, type DetectionSettings } from '../../native-tools/sextractor';
-import { DEFAULT_CATALOGUE, type CatalogueParams } from './catalogue-stages';
+import { defaultCatalogs, type CatalogId } from '../catalogs/catalogs';
 import { DEFAULT_FILTERS, type FilterParams } from './filters';
 import { DEFAULT_RED_BLUE, type RedBlueParams } from './red-vs-blue';
+import type { VetoMode } from './veto';
 
 /**
  * fast: SPREAD_MODEL (SExtractor pass 2, ~10 ms a source) only for sources
@@ -45,6 +46,39 @@ export const DEFAULT_EXTRACT: ExtractParams = {
   detection: DEFAULT_DETECTION,
   psfDegrees: 2,
   psfFwhmRangePx: [1.5, 10],
+};
+
+/** The stages after red vs blue (catalogue-stages.ts): veto, asteroids, dec cut, dedup, scoring. */
+export interface CatalogueParams {
+  /** How the veto reaches the catalogues: CDS XMatch upload (default), VizieR cones, local files only, or none. */
+  veto: VetoMode;
+  catalogs: CatalogId[];
+  /** --catalog NAME=FILE: offline catalogue files. */
+  localFiles: Partial<Record<CatalogId, string>>;
+  vetoRadiusArcsec: number;
+  asteroidRadiusArcsec: number;
+  /** Southern limit of the published catalogue. */
+  decMin: number;
+  dedupRadiusArcsec: number;
+  /** Folder of earlier runs' candidates.csv for cross-plate dedup; null: off. */
+  dedupDir: string | null;
+  /** Published catalogue CSV to score against; null: no scoring. */
+  vasco: string | null;
+  /** Query cache; default DIR/cache. */
+  cacheDir: string | null;
+}
+
+export const DEFAULT_CATALOGUE: CatalogueParams = {
+  veto: 'xmatch',
+  catalogs: defaultCatalogs(),
+  localFiles: {},
+  vetoRadiusArcsec: 5,
+  asteroidRadiusArcsec: 5,
+  decMin: -30,
+  dedupRadiusArcsec: 5,
+  dedupDir: null,
+  vasco: null,
+  cacheDir: null,
 };
 
 export interface RunOptions {

@@ -9,7 +9,7 @@ import { UserError } from '../core/errors';
 import { separationDeg } from '../astro/sphere';
 import { DEC_NAMES, RA_NAMES, findColumn, numericColumn, stringColumn, tableFromCsv } from '../catalogs/table';
 import { matchNearest } from '../match/sky-match';
-import type { TrackedSource } from './types';
+import type { ScoreResult, ScoreSource, TrackedSource } from './types';
 
 export interface Footprint {
   /** True when the sky position falls on this plate. */
@@ -21,30 +21,6 @@ export interface Footprint {
 /** A circular footprint (when only the plate centre and radius are known). */
 export function circleFootprint(centre: { ra: number; dec: number }, radiusDeg: number, plate?: string): Footprint {
   return { plate, contains: (ra, dec) => separationDeg(centre.ra, centre.dec, ra, dec) <= radiusDeg };
-}
-
-export interface ScoreSource {
-  ra: number;
-  dec: number;
-  /** Published row number / candidate id. */
-  id: string;
-}
-
-export interface ScoreResult {
-  radiusArcsec: number;
-  /** How the published rows were chosen: by plate column or by footprint. */
-  selection: string;
-  /** Published rows selected, and distinct positions among them (the catalogue repeats some sources). */
-  vascoRows: number;
-  vascoSources: number;
-  candidates: number;
-  recovered: number;
-  confirmed: number;
-  recall: number;
-  precision: number;
-  f1: number;
-  missed: ScoreSource[];
-  extra: ScoreSource[];
 }
 
 const PLATE_NAMES = ['plate', 'Name', 'plate_id', 'REGION', 'region'];

@@ -11,9 +11,8 @@
 import type { StageContext } from '../core/stage';
 import type { NativeTools } from '../../native-tools/find';
 import type { PsfStats } from '../../native-tools/psfex';
-import type { Band, BlueCoverage, HeaderValues, LedgerEntry, PlateInfo, PlateSummary, Source, StageCount, TrackedSource } from './types';
+import type { Band, BlueCoverage, HeaderValues, LedgerEntry, PlateInfo, PlateSummary, ScoreResult, Source, StageCount, TrackedSource } from './types';
 import type { RunParameters } from './parameters';
-import type { ScoreResult } from './score';
 
 export interface ExtractionRecord {
   /** Work folder of this plate's SExtractor/PSFEx files. */

@@ -5,39 +5,11 @@
  * Owned by the pipeline core; other parts may add optional fields, never change
  * or remove existing ones.
  */
-import type { ScoreResult } from './score';
+import type { PlateInfo } from '../astro/plate-info';
 
-/** Header keyword values, as in ../shared/data/dss/*.jsonl and as read from FITS. */
-export type HeaderValue = string | number | boolean | null;
-export type HeaderValues = Record<string, HeaderValue>;
-
-export type Band = 'red' | 'blue';
-
-/** Who a plate is and when it was exposed (from its header). */
-export interface PlateInfo {
-  /** REGION, e.g. "XE687". */
-  region: string;
-  /** SURVEY, e.g. "POSSI-E" (red) or "POSSI-O" (blue). */
-  survey: string;
-  band: Band;
-  plateId: string | null;
-  /** Scan pixel size, microns, and the corresponding arcsec per pixel. */
-  pixelSizeMicron: number;
-  pixelScaleArcsec: number;
-  /** Exposure in minutes; start/mid/end as ISO UTC strings. */
-  exposureMinutes: number | null;
-  startUtc: string | null;
-  midUtc: string | null;
-  endUtc: string | null;
-  /** Julian epoch (e.g. 1951.5087) of mid-exposure. */
-  epochJulian: number | null;
-  /** DATE-OBS exactly as written in the header. */
-  dateObsRaw: string | null;
-  naxis1: number;
-  naxis2: number;
-  /** Path of the FITS file. */
-  file: string;
-}
+// Shapes that belong to lower layers, re-exported so the pipeline's users find every shape here.
+export type { HeaderValue, HeaderValues } from '../fits/header';
+export type { Band, PlateInfo } from '../astro/plate-info';
 
 /** One source measured by SExtractor, with our sky position. */
 export interface Source {
@@ -163,6 +135,32 @@ export interface RunSummary {
   score?: ScoreResult;
   /** red+blue: how much of the red plate the blue one covers (see red-vs-blue.ts). */
   blueCoverage?: BlueCoverage;
+}
+
+/** Scoring against the published catalogue (score.ts). */
+export interface ScoreSource {
+  ra: number;
+  dec: number;
+  /** Published row number / candidate id. */
+  id: string;
+}
+
+/** Recall, precision and F1 of a run against the published catalogue. */
+export interface ScoreResult {
+  radiusArcsec: number;
+  /** How the published rows were chosen: by plate column or by footprint. */
+  selection: string;
+  /** Published rows selected, and distinct positions among them (the catalogue repeats some sources). */
+  vascoRows: number;
+  vascoSources: number;
+  candidates: number;
+  recovered: number;
+  confirmed: number;
+  recall: number;
+  precision: number;
+  f1: number;
+  missed: ScoreSource[];
+  extra: ScoreSource[];
 }
 
 /** How the blue plate covers the red one, from both plate solutions. */

@@ -4,7 +4,7 @@
  * noise grows with density and is correlated between neighbouring pixels, and
  * a response that rolls off smoothly into a flat saturation level.
  */
-import type { Band } from '../pipeline/types';
+import type { Band } from '../astro/plate-info';
 import type { FieldFrame } from './plate-headers';
 import type { SeededRandom } from './prng';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chooseSolution } from '../astro/plate-solution';
 import { throwIfAborted, UserError } from '../core/errors';
 import type { StageContext } from '../core/stage';
-import type { HeaderValues } from '../pipeline/types';
+import type { HeaderValues } from '../fits/header';
 import { defaultEmulsion, Emulsion } from './emulsion';
 import { resolveSynthOptions, type ResolvedSynthOptions, type SynthOptions } from './options';
 import { platePair, type PlateLayout } from './plate-headers';

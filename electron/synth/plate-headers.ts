@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors';
-import type { Band, HeaderValues } from '../pipeline/types';
+import type { Band } from '../astro/plate-info';
+import type { HeaderValues } from '../fits/header';
 import type { ResolvedSynthOptions } from './options';
 
 /** DSS scan pixel sizes, microns: 25.2845 um (1.7"/px) for all red and most blue scans, 15.0295 um (1.0"/px) for some blue. */

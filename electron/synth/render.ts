@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { CancelledError } from '../core/errors';
 import type { StageContext } from '../core/stage';
 import { FitsImageWriter } from '../fits/write';
-import type { HeaderValues } from '../pipeline/types';
+import type { HeaderValues } from '../fits/header';
 import { Emulsion, photographicResponse } from './emulsion';
 import { FastGaussian } from './prng';
 

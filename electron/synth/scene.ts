@@ -5,7 +5,7 @@
  * scratches, dust) lie on one plate only. Every object gets a truth row.
  */
 import type { PlateSolution } from '../astro/plate-solution';
-import type { Band } from '../pipeline/types';
+import type { Band } from '../astro/plate-info';
 import type { Emulsion } from './emulsion';
 import type { ResolvedSynthOptions } from './options';
 import type { PlateLayout } from './plate-headers';

@@ -3,7 +3,7 @@
  * frames) with fitsjs, which index.html loads as a classic script
  * (window.astro.FITS; see vite.config.ts).
  */
-import type { HeaderValue, HeaderValues } from '../../electron/pipeline/types';
+import type { HeaderValue, HeaderValues } from '../../electron/fits/header';
 
 export interface FitsImage {
   width: number;

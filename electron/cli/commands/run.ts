@@ -9,7 +9,7 @@ import { CATALOG_IDS, defaultCatalogs, isCatalogId, type CatalogId } from '../..
 import { parseCatalogFileArgs } from '../../catalogs/local-files';
 import { UserError } from '../../core/errors';
 import type { Progress } from '../../core/stage';
-import { DEFAULT_CATALOGUE } from '../../pipeline/catalogue-stages';
+import { DEFAULT_CATALOGUE } from '../../pipeline/parameters';
 import { DEFAULT_FILTERS } from '../../pipeline/filters';
 import { prepareOutDir, runPipeline, type RunOptions, type RunResult } from '../../pipeline/run';
 import type { VetoMode } from '../../pipeline/veto';

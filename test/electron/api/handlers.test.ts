@@ -12,7 +12,7 @@ import { dispatch } from '../../../electron/api/dispatch';
 import { createApi } from '../../../electron/api/handlers';
 import { apiHarness } from './harness';
 import { gnomonicForward } from '../../../electron/astro/projection';
-import type { Api } from '../../../electron/host/http-host';
+import type { Api } from '../../../electron/api/dispatch';
 import { FitsFile } from '../../../electron/fits';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
 import { haveCommand } from '../../helpers/shared-data';

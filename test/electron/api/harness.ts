@@ -1,7 +1,7 @@
 /** Calling the API handlers in-process, as both hosts do, for the API tests. */
 import type { ApiEvent, MethodArgs, MethodName, MethodResult } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
-import type { Api } from '../../../electron/host/http-host';
+import type { Api } from '../../../electron/api/dispatch';
 
 type DoneEvent = Extract<ApiEvent, { event: 'pipeline.done' }>['data'];
 

@@ -12,7 +12,7 @@ import type { ApiEvent } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
 import { createApi } from '../../../electron/api/handlers';
 import { apiHarness } from './harness';
-import type { Api } from '../../../electron/host/http-host';
+import type { Api } from '../../../electron/api/dispatch';
 import { runPipeline } from '../../../electron/pipeline/run';
 import { PIPELINE_STAGES } from '../../../electron/pipeline/stages';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
