@@ -27,13 +27,13 @@ function blueDetectionCell(r: CandidateRow): string {
   return b ? `${fmt(b.distanceArcsec, 1)} ${b.failedCuts.join(' ') || 'ok'}` : '';
 }
 
+// What a reviewer acts on (their label, the consensus) comes before the decimal
+// positions, so it is on screen without scrolling on a 1600 px wide window.
 export const COLUMNS: Column[] = [
   { id: 'id', header: 'id', title: 'candidate id', width: 64, sort: 'id', align: 'right', cell: (r) => String(r.id) },
   { id: 'src', header: 'src #', title: 'SExtractor NUMBER on the red plate', width: 60, sort: 'sourceNumber', align: 'right', cell: (r) => String(r.sourceNumber) },
   { id: 'ra', header: 'RA (h:m:s)', title: 'right ascension, ICRS', width: 104, sort: 'ra', align: 'right', cell: (r) => raHms(r.ra) },
   { id: 'dec', header: 'Dec (d:m:s)', title: 'declination, ICRS', width: 100, sort: 'dec', align: 'right', cell: (r) => decDms(r.dec) },
-  { id: 'radeg', header: 'RA (deg)', title: 'right ascension, degrees', width: 88, sort: 'ra', align: 'right', cell: (r) => fmt(r.ra, 5) },
-  { id: 'decdeg', header: 'Dec (deg)', title: 'declination, degrees', width: 84, sort: 'dec', align: 'right', cell: (r) => fmt(r.dec, 5) },
   { id: 'mag', header: 'mag', title: 'instrumental magnitude (MAG_AUTO)', width: 56, sort: 'mag', align: 'right', cell: (r) => fmt(r.mag, 2) },
   { id: 'snr', header: 'SNR', title: 'signal-to-noise ratio', width: 56, sort: 'snr', align: 'right', cell: (r) => fmt(r.snr, 1) },
   { id: 'fwhm', header: 'FWHM (px)', title: 'FWHM_IMAGE, pixels', width: 80, sort: 'fwhm', align: 'right', cell: (r) => fmt(r.fwhm, 2) },
@@ -46,6 +46,8 @@ export const COLUMNS: Column[] = [
   { id: 'mine', header: 'my label', title: 'your current label', width: 128, sort: 'myLabel', align: 'left', cell: (r) => r.myLabel ?? '' },
   { id: 'consensus', header: 'consensus', title: "majority of reviewers' labels", width: 128, sort: 'consensus', align: 'left', revealsOthers: true, cell: (r) => r.consensus ?? '' },
   { id: 'reviews', header: 'rev', title: 'reviewers with a label', width: 36, sort: 'reviews', align: 'right', revealsOthers: true, cell: (r) => String(r.reviews) },
+  { id: 'radeg', header: 'RA (deg)', title: 'right ascension, degrees', width: 88, sort: 'ra', align: 'right', cell: (r) => fmt(r.ra, 5) },
+  { id: 'decdeg', header: 'Dec (deg)', title: 'declination, degrees', width: 84, sort: 'dec', align: 'right', cell: (r) => fmt(r.dec, 5) },
 ];
 
 export function visibleColumns(blind: boolean): Column[] {
