@@ -14,8 +14,16 @@
  */
 import { UserError } from '../core/errors';
 import type { HeaderValues } from '../fits/header';
+import { cdMatrix, cdScaleArcsec, type CdSource } from './projection';
 
 export type Band = 'red' | 'blue';
+
+/**
+ * Where a plate's pixel scale came from: the scan's pixel size times the plate
+ * scale (DSS headers), or the explicit WCS's CD matrix (CDi_j, or CDELTi with
+ * PC/CROTA2) when those are absent (re-solved plates, other scanners).
+ */
+export type PixelScaleSource = 'XPIXELSZ*PLTSCALE' | CdSource;
 
 /** Who a plate is and when it was exposed (from its header). */
 export interface PlateInfo {
@@ -25,9 +33,11 @@ export interface PlateInfo {
   survey: string;
   band: Band;
   plateId: string | null;
-  /** Scan pixel size, microns, and the corresponding arcsec per pixel. */
-  pixelSizeMicron: number;
+  /** Scan pixel size, microns (XPIXELSZ; null when the header has none), and arcsec per pixel. */
+  pixelSizeMicron: number | null;
   pixelScaleArcsec: number;
+  /** Which keywords gave pixelScaleArcsec (set by plateInfoFromHeader; absent in summaries of older versions). */
+  pixelScaleSource?: PixelScaleSource;
   /** Exposure in minutes; start/mid/end as ISO UTC strings. */
   exposureMinutes: number | null;
   startUtc: string | null;
@@ -135,14 +145,32 @@ export function poss1Field(region: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Plate identity, scale and exposure times from a DSS header. */
+/**
+ * Arcsec per pixel: XPIXELSZ (microns) x PLTSCALE (arcsec/mm) as DSS scans
+ * give it; without them, from the explicit WCS's CD matrix (or CDELT).
+ */
+function pixelScaleOf(header: HeaderValues, pixelSizeMicron: number | null, file: string): { pixelScaleArcsec: number; pixelScaleSource: PixelScaleSource } {
+  const plateScale = num(header, 'PLTSCALE');
+  if (pixelSizeMicron !== null && plateScale !== null)
+    return { pixelScaleArcsec: (plateScale * pixelSizeMicron) / 1000, pixelScaleSource: 'XPIXELSZ*PLTSCALE' };
+  const m = cdMatrix(header);
+  const scale = m ? cdScaleArcsec(m.cd) : 0;
+  if (!m || !(scale > 0)) {
+    const lacking = [pixelSizeMicron === null ? 'XPIXELSZ' : null, plateScale === null ? 'PLTSCALE' : null].filter(Boolean).join(' and ');
+    throw new UserError(
+      `${file} lacks ${lacking} and has no usable CD matrix or CDELT, so its pixel scale is unknown`,
+      'use the original DSS header, or a plate with a celestial TAN WCS (CD1_1..CD2_2 or CDELT1/2)',
+    );
+  }
+  return { pixelScaleArcsec: scale, pixelScaleSource: m.source };
+}
+
+/** Plate identity, scale and exposure times from a DSS header (or a plain celestial WCS). */
 export function plateInfoFromHeader(header: HeaderValues, file: string): PlateInfo {
   const { survey, band } = surveyOf(header, file);
   const region = str(header, 'REGION')?.toUpperCase() ?? '';
   const pixelSizeMicron = num(header, 'XPIXELSZ');
-  const plateScale = num(header, 'PLTSCALE');
-  if (pixelSizeMicron === null || plateScale === null)
-    throw new UserError(`${file} lacks ${pixelSizeMicron === null ? 'XPIXELSZ' : 'PLTSCALE'}, so its pixel scale is unknown`, 'use the original DSS header');
+  const { pixelScaleArcsec, pixelScaleSource } = pixelScaleOf(header, pixelSizeMicron, file);
 
   const dateObsRaw = str(header, 'DATE-OBS');
   let start: Date | null = null;
@@ -172,7 +200,8 @@ export function plateInfoFromHeader(header: HeaderValues, file: string): PlateIn
     band,
     plateId: str(header, 'PLATEID'),
     pixelSizeMicron,
-    pixelScaleArcsec: (plateScale * pixelSizeMicron) / 1000,
+    pixelScaleArcsec,
+    pixelScaleSource,
     exposureMinutes,
     startUtc: start ? start.toISOString() : null,
     midUtc: exposureMinutes !== null && mid ? mid.toISOString() : null,

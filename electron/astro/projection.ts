@@ -91,6 +91,15 @@ export function cdMatrix(h: HeaderValues): { cd: TanWcs['cd']; source: CdSource 
   return { cd: [[c1 * Math.cos(rho), -c2 * Math.sin(rho)], [c1 * Math.sin(rho), c2 * Math.cos(rho)]], source: 'CDELT' };
 }
 
+/**
+ * Pixel scale of a CD matrix, arcsec per pixel: sqrt(|det CD|), the side of a
+ * pixel's square on the sky (astropy: sqrt(proj_plane_pixel_area); equal to
+ * proj_plane_pixel_scales for square pixels).
+ */
+export function cdScaleArcsec(cd: TanWcs['cd']): number {
+  return Math.sqrt(Math.abs(cd[0][0] * cd[1][1] - cd[0][1] * cd[1][0])) * 3600;
+}
+
 /** FITS header cards of a plain TAN WCS. */
 export function tanHeader(w: TanWcs): HeaderValues {
   return {

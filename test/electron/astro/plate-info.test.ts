@@ -115,3 +115,38 @@ describe.skipIf(!haveSharedData(...CUTOUTS))('plate identity of the real cutouts
     expect(err!.code).toBe('not-poss1');
   });
 });
+
+describe('pixel scale without XPIXELSZ/PLTSCALE (a plain celestial WCS)', () => {
+  const base: HeaderValues = { SURVEY: 'POSSI-E', REGION: 'XE582', NAXIS1: 100, NAXIS2: 80, CTYPE1: 'RA---TAN', CTYPE2: 'DEC--TAN', CRPIX1: 50, CRPIX2: 40, CRVAL1: 259.95, CRVAL2: -6.15 };
+  const forms: HeaderValues[] = [
+    { CD1_1: -4.2e-4, CD1_2: 1.3e-4, CD2_1: 1.3e-4, CD2_2: 4.2e-4 },
+    { CDELT1: -4.7e-4, CDELT2: 4.7e-4, CROTA2: 23 },
+    { CDELT1: -5e-4, CDELT2: 5e-4, PC1_1: 0.96, PC1_2: 0.28, PC2_1: -0.28, PC2_2: 0.96 },
+  ];
+
+  it.skipIf(!haveAstropy())('is sqrt|det CD| as astropy measures it (proj_plane_pixel_area), and says where it came from', () => {
+    const ref = runPython<number[]>(
+      `import numpy as np
+from astropy.wcs import WCS
+from astropy.wcs.utils import proj_plane_pixel_area
+print(json.dumps([float(np.sqrt(proj_plane_pixel_area(WCS(h)))) * 3600 for h in json.load(sys.stdin)]))`,
+      forms.map((f) => ({ ...base, ...f })),
+    );
+    forms.forEach((f, i) => {
+      const info = plateInfoFromHeader({ ...base, ...f }, 'resolved.fits');
+      expect(Math.abs(info.pixelScaleArcsec - ref[i])).toBeLessThan(1e-9);
+      expect(info.pixelScaleSource).toBe('CD1_1' in f ? 'CD' : 'CDELT');
+      expect(info.pixelSizeMicron).toBeNull();
+    });
+  });
+
+  it('keeps XPIXELSZ x PLTSCALE when the header has them, and refuses a header with no scale at all', () => {
+    const dss = plateInfoFromHeader({ ...base, ...forms[0], XPIXELSZ: 25.2845, PLTSCALE: 67.2 }, 'dss.fits');
+    expect(dss.pixelScaleSource).toBe('XPIXELSZ*PLTSCALE');
+    expect(dss.pixelScaleArcsec).toBeCloseTo((25.2845 * 67.2) / 1000, 12);
+    expect(() => plateInfoFromHeader({ ...base, PLTSCALE: 67.2 }, 'bare.fits')).toThrow(
+      /bare\.fits lacks XPIXELSZ and has no usable CD matrix or CDELT, so its pixel scale is unknown/,
+    );
+    expect(() => plateInfoFromHeader({ ...base, CD1_1: 0, CD2_2: 0 }, 'zero.fits')).toThrow(/zero\.fits lacks XPIXELSZ and PLTSCALE/);
+  });
+});
