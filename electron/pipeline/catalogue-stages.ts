@@ -11,7 +11,8 @@ import { separationDeg } from '../astro/sphere';
 import { asteroidStage } from './asteroids';
 import { decCutStage, dedupAcrossPlates, dedupWithinPlate } from './dedup';
 import { scoreAgainstVasco, type Footprint } from './score';
-import { aliveSources, ledgerCount, type PipelineState, type Stage, type StageCountBody } from './state';
+import { ledgerCount, type PipelineState, type Stage, type StageCountBody } from './state';
+import { withAliveRows } from './source-table';
 import type { TrackedSource } from './types';
 import { vetoStage } from './veto';
 
@@ -46,16 +47,7 @@ export function plateFootprint(state: PipelineState): PlateFootprint {
   };
 }
 
-/** Copies red sources with fresh ledger arrays, so a stage never edits a checkpointed state. */
-function redCopy(state: PipelineState): TrackedSource[] {
-  return state.red.sources.map((s) => ({ ...s, ledger: [...s.ledger] }));
-}
-
-function withRed(state: PipelineState, sources: TrackedSource[], notes: string[] = []): PipelineState {
-  return { ...state, red: { ...state.red, sources }, notes: [...state.notes, ...notes] };
-}
-
-/** A stage that runs `work` on the standing red sources and counts by ledger. */
+/** A stage that runs `work` on the standing red sources (row objects; their new ledger entries go back to the table) and counts by ledger. */
 function ledgerStage(
   name: string,
   inputs: Stage['inputs'],
@@ -65,12 +57,13 @@ function ledgerStage(
     name,
     inputs,
     async run(state, ctx) {
-      const sources = redCopy(state);
-      const standing = aliveSources(sources);
-      const { notes = [], skipped } = await work(standing, state, ctx);
-      const count: StageCountBody = ledgerCount(sources, name, standing.length);
+      const table = state.red.sources;
+      const from = table.ledger.length;
+      const before = table.aliveCount();
+      const { notes = [], skipped } = await withAliveRows(table, (standing) => work(standing, state, ctx));
+      const count: StageCountBody = ledgerCount(table, name, from, before);
       if (skipped) count.skipped = skipped;
-      return { state: withRed(state, sources, notes), count };
+      return { state: { ...state, notes: [...state.notes, ...notes] }, count };
     },
   };
 }
@@ -149,7 +142,8 @@ const score: Stage = {
   name: 'score',
   inputs: (p) => ({ vasco: p.catalogue.vasco, radius: p.catalogue.vetoRadiusArcsec }),
   async run(state, ctx) {
-    const standing = aliveSources(state.red.sources);
+    const table = state.red.sources;
+    const standing = [...table.rows(table.aliveIndices())];
     const body: StageCountBody = { input: standing.length, output: standing.length, dropped: {} };
     const file = ctx.params.catalogue.vasco;
     if (!file) return { state, count: { ...body, skipped: 'no published catalogue given (--vasco FILE)' } };

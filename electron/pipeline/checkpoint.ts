@@ -1,10 +1,18 @@
 /**
- * Stage checkpoints in DIR/work/checkpoints: after each finished stage the whole
- * state is written (atomically), keyed by a hash chain over the inputs (their
- * content digests, never path or date) and the parameters each stage depends
- * on. A checkpoint whose key does not match the present run is ignored, so a
- * changed filter parameter re-runs the filters but keeps the (slow)
- * extraction, and another plate of the same size never inherits this one's.
+ * Stage checkpoints in DIR/work/checkpoints, keyed by a hash chain over the
+ * inputs (their content digests, never path or date) and the parameters each
+ * stage depends on. A checkpoint whose key does not match the present run is
+ * not used, so a changed filter parameter re-runs the filters but keeps the
+ * (slow) extraction, and another plate of the same size never inherits this
+ * one's.
+ *
+ * A checkpoint holds only what its stage changed (source-table.ts): the
+ * extraction's holds the source columns, a later one the ledger rows it
+ * appended, the columns it set and the strings it added, as raw little-endian
+ * typed arrays (deflated), behind a JSON header with the sha256 of that
+ * payload, checked on read. Resume applies them in order from the first
+ * stage; the first missing, corrupt or other-keyed file ends the chain.
+ * Nothing earlier is ever rewritten.
  *
  * The tools' files (tile images, catalogues, PSF models, ASSOC lists) live in
  * keyed folders (claimKeyedFolder): named by the digest of what made them,
@@ -12,22 +20,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { basename, join } from 'node:path';
-import type { PipelineState } from './state';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { LEDGER_COLUMNS, SourceTable, type ColumnArray } from './source-table';
+import type { PipelineState, PlateState } from './state';
 import type { StageCount } from './types';
 
-// 2: inputs keyed by content digest (1 keyed them by path, size and date).
-const FORMAT = 2;
-
-export interface Checkpoint {
-  format: number;
-  key: string;
-  stage: string;
-  index: number;
-  /** Counts of this stage and every earlier one. */
-  counts: StageCount[];
-  state: PipelineState;
-}
+// 3: columnar per-stage deltas (2: the whole state as JSON after every stage; 1 keyed inputs by path, size and date).
+const FORMAT = 3;
 
 /** JSON with object keys sorted, so equal values hash equally. */
 export function stableJson(value: unknown): string {
@@ -94,27 +95,203 @@ export function chainKey(previous: string, stage: string, inputs: unknown): stri
   return sha256(`${FORMAT}\n${previous}\n${stage}\n${stableJson(inputs ?? null)}`);
 }
 
-const fileName = (index: number, stage: string) => `${String(index).padStart(2, '0')}-${stage}.json`;
+const MAGIC = Buffer.from('VASCO-CP\n');
+const EXT = '.cp';
+const fileName = (index: number, stage: string) => `${String(index).padStart(2, '0')}-${stage}${EXT}`;
+
+type Band = 'red' | 'blue';
+const BANDS: Band[] = ['red', 'blue'];
+
+/** JSON that keeps NaN and the infinities (JSON.stringify would make them null). */
+function exactJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v));
+}
+function parseExactJson(text: string): unknown {
+  return JSON.parse(text, (_k, v) => (v && typeof v === 'object' && typeof v.$number === 'string' && Object.keys(v).length === 1 ? Number(v.$number) : v));
+}
+
+interface Block {
+  name: string;
+  type: 'f64' | 'i32' | 'u8';
+  bytes: number;
+}
+
+/** What one checkpoint holds of one plate's table. */
+interface TableDelta {
+  /** true: the whole table (a new one, e.g. the extraction's); false: changes to the table as the previous checkpoint left it. */
+  full: boolean;
+  length: number;
+  ledgerFrom: number;
+  ledgerRows: number;
+  stringsFrom: number;
+  /** Bytes of the new strings (a JSON array) at the start of this plate's part of the payload. */
+  stringBytes: number;
+  columns: Block[];
+  ledger: Block[];
+}
+
+interface Header {
+  format: number;
+  key: string;
+  stage: string;
+  index: number;
+  /** Counts of this stage and every earlier one. */
+  counts: StageCount[];
+  /** The state without its source tables. */
+  meta: unknown;
+  tables: Partial<Record<Band, TableDelta>>;
+  payload: { bytes: number; sha256: string; littleEndian: true };
+}
+
+const typeOf = (a: ColumnArray): Block['type'] => (a instanceof Float64Array ? 'f64' : a instanceof Int32Array ? 'i32' : 'u8');
+const bytesOf = (a: ColumnArray) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+function typedFrom(type: Block['type'], raw: Buffer): ColumnArray {
+  const copy = new Uint8Array(raw).buffer; // aligned copy
+  return type === 'f64' ? new Float64Array(copy) : type === 'i32' ? new Int32Array(copy) : new Uint8Array(copy);
+}
+
+/** The state without its tables (the checkpoint header's meta). */
+function metaOf(state: PipelineState): unknown {
+  const plate = (p: PlateState | undefined) => {
+    if (!p) return undefined;
+    const { sources: _, ...rest } = p;
+    return rest;
+  };
+  return { ...state, red: plate(state.red), blue: plate(state.blue) };
+}
+
+export interface LoadedCheckpoint {
+  state: PipelineState;
+  counts: StageCount[];
+}
 
 export class CheckpointStore {
+  /** The tables as the last checkpoint saved or loaded them: a later checkpoint holds only their changes. */
+  private tables: Partial<Record<Band, SourceTable>> = {};
+
   constructor(readonly dir: string) {}
 
-  save(cp: Omit<Checkpoint, 'format'>): void {
+  /** Write stage `index`'s checkpoint: what changed in the state's tables since the last save or load. */
+  save(cp: { key: string; stage: string; index: number; counts: StageCount[]; state: PipelineState }): { file: string; bytes: number } {
+    if (endianness() !== 'LE') throw new Error('checkpoints are written little-endian; this machine is big-endian');
+    const parts: Buffer[] = [];
+    const tables: Header['tables'] = {};
+    for (const band of BANDS) {
+      const table = cp.state[band]?.sources;
+      if (!table) continue;
+      const full = this.tables[band] !== table;
+      const changes = full ? { ledgerFrom: 0, stringsFrom: 0, columns: [...table.columns().keys()] } : table.changes();
+      const strings = Buffer.from(JSON.stringify(table.strings.list.slice(changes.stringsFrom)));
+      parts.push(strings);
+      const all = table.columns();
+      const columns = changes.columns.map((name) => {
+        const a = all.get(name)!;
+        parts.push(bytesOf(a));
+        return { name, type: typeOf(a), bytes: a.byteLength };
+      });
+      const slice = table.ledger.slice(changes.ledgerFrom);
+      // `next` is rebuilt on read.
+      const ledger = LEDGER_COLUMNS.filter((k) => k !== 'next').map((name) => {
+        parts.push(bytesOf(slice[name]));
+        return { name, type: typeOf(slice[name]), bytes: slice[name].byteLength };
+      });
+      tables[band] = {
+        full, length: table.length, ledgerFrom: changes.ledgerFrom, ledgerRows: table.ledger.length - changes.ledgerFrom,
+        stringsFrom: changes.stringsFrom, stringBytes: strings.length, columns, ledger,
+      };
+    }
+    const payload = deflateRawSync(Buffer.concat(parts), { level: 1 });
+    const header: Header = {
+      format: FORMAT, key: cp.key, stage: cp.stage, index: cp.index, counts: cp.counts, meta: metaOf(cp.state), tables,
+      payload: { bytes: payload.length, sha256: createHash('sha256').update(payload).digest('hex'), littleEndian: true },
+    };
+    const head = Buffer.from(exactJson(header));
+    const size = Buffer.alloc(4);
+    size.writeUInt32LE(head.length);
     mkdirSync(this.dir, { recursive: true });
     const path = join(this.dir, fileName(cp.index, cp.stage));
-    writeFileSync(`${path}.partial`, JSON.stringify({ format: FORMAT, ...cp }));
+    writeFileSync(`${path}.partial`, Buffer.concat([MAGIC, size, head, payload]));
     renameSync(`${path}.partial`, path);
+    this.remember(cp.state);
+    return { file: path, bytes: MAGIC.length + 4 + head.length + payload.length };
   }
 
-  /** The checkpoint of stage `index`, or null when absent, unreadable or made for other inputs. */
-  load(index: number, stage: string, key: string): Checkpoint | null {
-    let cp: Checkpoint;
+  private remember(state: PipelineState): void {
+    this.tables = {};
+    for (const band of BANDS) {
+      const t = state[band]?.sources;
+      if (t) {
+        t.mark();
+        this.tables[band] = t;
+      }
+    }
+  }
+
+  /**
+   * Stage `index`'s checkpoint applied to `previous` (the state the checkpoint
+   * of stage index - 1 left, or the initial state for 0): null when the file is
+   * absent, unreadable, corrupt (payload digest), made for other inputs (key),
+   * or does not follow on from `previous`.
+   */
+  load(index: number, stage: string, key: string, previous: PipelineState): LoadedCheckpoint | null {
+    let file: Buffer;
     try {
-      cp = JSON.parse(readFileSync(join(this.dir, fileName(index, stage)), 'utf8')) as Checkpoint;
+      file = readFileSync(join(this.dir, fileName(index, stage)));
     } catch {
       return null;
     }
-    return cp.format === FORMAT && cp.key === key && cp.stage === stage && cp.index === index ? cp : null;
+    try {
+      if (!file.subarray(0, MAGIC.length).equals(MAGIC)) return null;
+      const headLength = file.readUInt32LE(MAGIC.length);
+      const start = MAGIC.length + 4 + headLength;
+      const header = parseExactJson(file.subarray(MAGIC.length + 4, start).toString('utf8')) as Header;
+      if (header.format !== FORMAT || header.key !== key || header.stage !== stage || header.index !== index) return null;
+      const stored = file.subarray(start);
+      if (stored.length !== header.payload.bytes || createHash('sha256').update(stored).digest('hex') !== header.payload.sha256) return null;
+      const raw = inflateRawSync(stored);
+      const meta = header.meta as PipelineState;
+      const state: PipelineState = { ...meta, red: { ...meta.red } };
+      if (meta.blue) state.blue = { ...meta.blue };
+      // Check everything before touching `previous`'s tables: a file that does not fit leaves them as they were.
+      let bytes = 0;
+      for (const band of BANDS) {
+        const delta = header.tables[band];
+        if (!state[band] !== !delta) return null;
+        if (!delta) continue;
+        const before = previous[band]?.sources;
+        if (!delta.full && (!before || before.length !== delta.length || before.ledger.length !== delta.ledgerFrom || before.strings.length !== delta.stringsFrom)) return null;
+        const columns = (delta.full ? new SourceTable(0) : before!).columns();
+        for (const b of delta.columns) {
+          const target = columns.get(b.name);
+          if (!target || typeOf(target) !== b.type || b.bytes !== delta.length * target.BYTES_PER_ELEMENT) return null;
+        }
+        const ledgerCols = new SourceTable(0).ledger.cols as Record<string, ColumnArray>;
+        for (const b of delta.ledger) {
+          const target = ledgerCols[b.name];
+          if (!target || b.name === 'next' || typeOf(target) !== b.type || b.bytes !== delta.ledgerRows * target.BYTES_PER_ELEMENT) return null;
+        }
+        if (delta.ledger.length !== LEDGER_COLUMNS.length - 1) return null;
+        bytes += delta.stringBytes + [...delta.columns, ...delta.ledger].reduce((n, b) => n + b.bytes, 0);
+      }
+      if (bytes !== raw.length) return null;
+      let at = 0;
+      const take = (n: number) => raw.subarray(at, (at += n));
+      for (const band of BANDS) {
+        const delta = header.tables[band];
+        if (!delta) continue;
+        const table = delta.full ? new SourceTable(delta.length) : previous[band]!.sources;
+        table.strings.push(JSON.parse(take(delta.stringBytes).toString('utf8')) as string[]);
+        const columns = table.columns();
+        for (const b of delta.columns) columns.get(b.name)!.set(typedFrom(b.type, take(b.bytes)) as never);
+        const ledger = Object.fromEntries(delta.ledger.map((b) => [b.name, typedFrom(b.type, take(b.bytes))]));
+        table.appendLedgerRows({ ...ledger, next: new Int32Array(delta.ledgerRows) } as Parameters<SourceTable['appendLedgerRows']>[0], delta.ledgerRows);
+        state[band]!.sources = table;
+      }
+      this.remember(state);
+      return { state, counts: header.counts };
+    } catch {
+      return null;
+    }
   }
 
   clear(): void {
@@ -124,7 +301,7 @@ export class CheckpointStore {
   /** File names present (for tests and the log). */
   list(): string[] {
     try {
-      return readdirSync(this.dir).filter((f) => f.endsWith('.json')).sort();
+      return readdirSync(this.dir).filter((f) => f.endsWith(EXT)).sort();
     } catch {
       return [];
     }

@@ -42,7 +42,8 @@ import { claimKeyedFolder, folderHoldsKey, keyedFolderPath } from './checkpoint'
 import { applyFilters, hardCutFailures } from './filters';
 import type { RunParameters } from './parameters';
 import { JobPool } from './pool';
-import { tracked, type ExtractionRecord, type PipelineContext, type PipelineState, type PlateState, type StageCountBody } from './state';
+import { SourceTable } from './source-table';
+import type { ExtractionRecord, PipelineContext, PipelineState, PlateState, StageCountBody } from './state';
 import type { Source, TrackedSource } from './types';
 
 /** What the extract stages keep of a plate's extraction (JSON, in the checkpoint). */
@@ -115,6 +116,16 @@ export function passesPsfFree(s: Source, params: RunParameters, plate: PlateStat
   return hardCutFailures({ ...s, ledger: [] }, params.filters, plate.info).every((e) => e.reason === 'spread_model');
 }
 
+/** The plate's sources (as measured) that pass every PSF-free cut. */
+function psfFreePassing(plate: PlateState, params: RunParameters): Source[] {
+  const out: Source[] = [];
+  for (let i = 0; i < plate.sources.length; i++) {
+    const s = plate.sources.source(i);
+    if (passesPsfFree(s, params, plate)) out.push(s);
+  }
+  return out;
+}
+
 function withSky(sources: Source[], plate: PlateState): Source[] {
   const { solution } = chooseSolution(plate.header);
   return sources.map((s) => {
@@ -123,13 +134,14 @@ function withSky(sources: Source[], plate: PlateState): Source[] {
   });
 }
 
-/** Pass-2 rows replace their pass-1 rows; sky positions and ledgers (same pixels, so same values) are kept. */
-function merge(base: TrackedSource[], measured: Source[]): TrackedSource[] {
-  const byId = new Map(measured.map((s) => [s.id, s]));
-  return base.map((s) => {
-    const m = byId.get(s.id);
-    return m ? { ...m, ra: s.ra, dec: s.dec, ledger: s.ledger } : s;
-  });
+/** Pass-2 rows replace their pass-1 measures in the table; sky positions and ledgers (same pixels, so same values) are kept. */
+function merge(table: SourceTable, measured: Source[]): void {
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < table.length; i++) indexOf.set(table.ints.id[i], i);
+  for (const m of measured) {
+    const i = indexOf.get(m.id);
+    if (i !== undefined) table.setMeasures(i, { ...m, ra: table.floats.ra[i], dec: table.floats.dec[i] });
+  }
 }
 
 const emptyTally = (): ToolTally => ({ runs: 0, seconds: 0, peakRssMiB: null });
@@ -177,7 +189,7 @@ export async function extractStraightforward(plate: PlateState, ctx: PipelineCon
   const sources = measured.sources.sort((a, b) => a.id - b.id);
   return {
     ...plate,
-    sources: sources.map(tracked),
+    sources: SourceTable.from(sources),
     extraction: record(prepared, 'straightforward', measured.tally, { measured: sources.length, rounds: 1, wall }),
   };
 }
@@ -211,7 +223,7 @@ export async function prepareFast(state: PipelineState, ctx: PipelineContext, st
   prepared.forEach((p, i) => {
     next[plates[i].band] = {
       ...plates[i],
-      sources: p.sources.sort((a, b) => a.id - b.id).map(tracked),
+      sources: SourceTable.from(p.sources.sort((a, b) => a.id - b.id)),
       extraction: record(p, 'fast', emptyTally(), { wall }),
     };
   });
@@ -227,7 +239,8 @@ function preparedFrom(plate: PlateState, ctx: PipelineContext): PreparedPlate {
   return {
     job,
     tiles: rec.tiles,
-    sources: plate.sources,
+    // Pass 2 reads the tiles' catalogues, not these.
+    sources: [],
     tally: { pass1: rec.tally.pass1, stamps: rec.tally.stamps, psfex: rec.tally.psfex },
   };
 }
@@ -242,7 +255,7 @@ export async function measureFast(state: PipelineState, ctx: PipelineContext, st
   const report = reporter(ctx, stage);
   const t0 = performance.now();
   const redPlate = preparedFrom(state.red, ctx);
-  const wanted = new Set(state.red.sources.filter((s) => passesPsfFree(s, params, state.red)).map((s) => s.id));
+  const wanted = new Set(psfFreePassing(state.red, params).map((s) => s.id));
   const m = await measurePlate(ctx.tools, redPlate, wanted, pool, { onProgress: (d, n) => report(0.6 * (d / n), 'pass 2 (SPREAD_MODEL) of red sources that pass the PSF-free cuts') }, ctx);
   removeTileImages(redPlate.job);
   const redRec = state.red.extraction as TiledExtractionRecord;
@@ -254,14 +267,19 @@ export async function measureFast(state: PipelineState, ctx: PipelineContext, st
     rounds: 1,
     wall: { ...redRec.wall, pass2: (performance.now() - t0) / 1000 },
   };
-  let next: PipelineState = { ...state, red: { ...state.red, sources: merge(state.red.sources, m.sources), extraction } };
+  merge(state.red.sources, m.sources);
+  let next: PipelineState = { ...state, red: { ...state.red, extraction } };
   if (state.blue) next = await measureFastBlue(next, ctx, pool, (f, msg) => report(0.6 + 0.4 * f, msg));
   return next;
 }
 
-/** Red sources that pass every red filter (the same filters the filters stage applies later). */
+/**
+ * Red sources that pass every red filter (the same filters the filters stage
+ * applies later). Only PSF-free-passing sources can, and only they enter the
+ * MAD reference population, so the others are left out from the start.
+ */
 function redSurvivors(state: PipelineState, params: RunParameters): Source[] {
-  const red = withSky(state.red.sources, state.red).map((s) => ({ ...s, ledger: [] }) as TrackedSource);
+  const red = withSky(psfFreePassing(state.red, params), state.red).map((s) => ({ ...s, ledger: [] }) as TrackedSource);
   applyFilters(red, params.filters, state.red.info);
   return red.filter((s) => !s.ledger.some((e) => e.dropped));
 }
@@ -275,7 +293,7 @@ async function measureFastBlue(state: PipelineState, ctx: PipelineContext, pool:
   const job = prepared.job;
   const t0 = performance.now();
 
-  const blueFree = withSky(plate.sources.filter((s) => passesPsfFree(s, params, plate)), plate);
+  const blueFree = withSky(psfFreePassing(plate, params), plate);
   const measuredById = new Map<number, Source>();
   let tally = emptyTally();
   let rounds = 0;
@@ -336,14 +354,8 @@ async function measureFastBlue(state: PipelineState, ctx: PipelineContext, pool:
   const extraction: TiledExtractionRecord = {
     ...rec, seconds: { ...rec.seconds, pass2: tally.seconds }, tally: { ...rec.tally, pass2: tally }, measured: measured.length, rounds, notNeeded, wall,
   };
-  return {
-    ...state,
-    blue: {
-      ...plate,
-      sources: merge(plate.sources, measured),
-      extraction,
-    },
-  };
+  merge(plate.sources, measured);
+  return { ...state, blue: { ...plate, extraction } };
 }
 
 /**

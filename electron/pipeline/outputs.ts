@@ -4,7 +4,7 @@
  * CSV is RFC 4180 (electron/core/csv.ts), without comment lines so any CSV
  * reader takes it.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { formatCsv } from '../core/csv';
 import type { LedgerEntry, TrackedSource } from './types';
 
@@ -76,31 +76,46 @@ function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-export function writeCandidatesCsv(path: string, candidates: TrackedSource[]): void {
+/**
+ * A CSV file written a few thousand rows at a time (a large run's rows are
+ * made one by one from the source table, never all held at once), atomically.
+ */
+function writeCsvInChunks<T>(path: string, header: string[], rows: Iterable<T>, cells: (row: T) => unknown[]): void {
+  const tmp = `${path}.partial`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, formatCsv(header, []));
+    let chunk: unknown[][] = [];
+    const flush = () => {
+      // formatCsv always starts with the header line: drop it.
+      const text = formatCsv(header, chunk);
+      writeSync(fd, text.slice(text.indexOf('\r\n') + 2));
+      chunk = [];
+    };
+    for (const row of rows) {
+      chunk.push(cells(row));
+      if (chunk.length === 4096) flush();
+    }
+    if (chunk.length) flush();
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+export function writeCandidatesCsv(path: string, candidates: Iterable<TrackedSource>): void {
   const cols = [...CSV_COLUMNS, ...extraColumns];
-  writeAtomically(
-    path,
-    formatCsv(
-      [...cols.map((c) => c.name), 'ledger'],
-      candidates.map((s) => [...cols.map((c) => c.value(s)), ledgerSummary(s.ledger)]),
-    ),
-  );
+  writeCsvInChunks(path, [...cols.map((c) => c.name), 'ledger'], candidates, (s) => [...cols.map((c) => c.value(s)), ledgerSummary(s.ledger)]);
 }
 
 /** Every red source; `status` candidate|dropped and `dropped_by` (stage/reason list) follow the id. */
-export function writeSourcesCsv(path: string, sources: TrackedSource[]): void {
+export function writeSourcesCsv(path: string, sources: Iterable<TrackedSource>): void {
   const cols = [...CSV_COLUMNS, ...extraColumns];
   const [idCol, ...rest] = cols;
-  writeAtomically(
-    path,
-    formatCsv(
-      [idCol.name, 'status', 'dropped_by', ...rest.map((c) => c.name), 'ledger'],
-      sources.map((s) => {
-        const by = droppedBy(s.ledger);
-        return [idCol.value(s), by ? 'dropped' : 'candidate', by, ...rest.map((c) => c.value(s)), ledgerSummary(s.ledger)];
-      }),
-    ),
-  );
+  writeCsvInChunks(path, [idCol.name, 'status', 'dropped_by', ...rest.map((c) => c.name), 'ledger'], sources, (s) => {
+    const by = droppedBy(s.ledger);
+    return [idCol.value(s), by ? 'dropped' : 'candidate', by, ...rest.map((c) => c.value(s)), ledgerSummary(s.ledger)];
+  });
 }
 
 export function writeJson(path: string, value: unknown): void {

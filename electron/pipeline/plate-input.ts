@@ -25,6 +25,7 @@ import { FitsFile, headerDigest, type FitsHdu } from '../fits';
 import { formatCeiling } from '../../native-tools/sextractor';
 import { claimKeyedFolder, fileSha256 } from './checkpoint';
 import type { PlateState } from './state';
+import { SourceTable } from './source-table';
 import type { Band } from './types';
 
 const FLAG: Record<Band, string> = { red: '--red', blue: '--blue' };
@@ -160,7 +161,7 @@ export async function loadPlate(file: string, band: Band, workDir?: string): Pro
       info,
       headerSha256: headerDigest(hdu),
       saturLevel: formatCeiling(hdu.bitpix, Number(hdu.header.BZERO ?? 0), Number(hdu.header.BSCALE ?? 1)),
-      sources: [],
+      sources: new SourceTable(0),
     };
   } finally {
     await f.close();

@@ -15,7 +15,8 @@ import { poss1Field } from '../astro/plate-info';
 import { chooseSolution } from '../astro/plate-solution';
 import { UserError } from '../core/errors';
 import { matchNearest } from '../match/sky-match';
-import type { BlueCoverage, BlueDetection, HeaderValues, LedgerEntry, PlateInfo, Source, TrackedSource } from './types';
+import type { SourceTable } from './source-table';
+import type { BlueCoverage, HeaderValues, LedgerEntry, PlateInfo, Source, TrackedSource } from './types';
 
 export interface RedBlueParams {
   /** Match radius (reference: 5"). */
@@ -86,14 +87,14 @@ export function checkPlatePair(red: PairPlate, blue: PairPlate, allowOtherField:
  * nothing. Returns how many red sources in all lie off it, and how many of
  * them were dropped here.
  */
-export function dropWithoutBlueCoverage(red: TrackedSource[], blue: PlateFrame, stage = RED_BLUE_STAGE): { outside: number; dropped: number } {
+export function dropWithoutBlueCoverage(red: SourceTable, blue: PlateFrame, stage = RED_BLUE_STAGE): { outside: number; dropped: number } {
   let outside = 0, dropped = 0;
-  for (const s of red) {
-    if (containsSky(blue, s.ra, s.dec)) continue;
+  for (let i = 0; i < red.length; i++) {
+    if (containsSky(blue, red.floats.ra[i], red.floats.dec[i])) continue;
     outside++;
-    if (s.ledger.some((e) => e.dropped)) continue;
+    if (!red.isAlive(i)) continue;
     dropped++;
-    s.ledger.push({ stage, reason: 'no_blue_coverage', dropped: true, detail: 'off the blue plate: no blue exposure to compare with' });
+    red.append(i, { stage, reason: 'no_blue_coverage', dropped: true, detail: 'off the blue plate: no blue exposure to compare with' });
   }
   return { outside, dropped };
 }
@@ -156,31 +157,29 @@ export function failedCuts(ledger: LedgerEntry[]): string[] {
  * compares with filtered blue sources only, so a star whose blue image failed
  * a cut stays a candidate; this says so.
  */
-export function recordNearestBlueDetection(red: TrackedSource[], blue: TrackedSource[], searchArcsec: number): void {
-  const nearest = matchNearest(
-    { ra: red.map((s) => s.ra), dec: red.map((s) => s.dec) },
-    { ra: blue.map((s) => s.ra), dec: blue.map((s) => s.dec) },
-    searchArcsec,
-  );
-  red.forEach((s, i) => {
+export function recordNearestBlueDetection(red: SourceTable, blue: SourceTable, searchArcsec: number): void {
+  const nearest = matchNearest(red.floats, blue.floats, searchArcsec);
+  const cutsOf = new Map<number, string[]>();
+  for (let i = 0; i < red.length; i++) {
     const j = nearest.right[i];
     if (j < 0) {
-      s.nearestBlueDetection = null;
-      return;
+      red.setBlueDetection(i, null);
+      continue;
     }
-    const b = blue[j];
-    const detection: BlueDetection = {
-      id: b.id,
+    let cuts = cutsOf.get(j);
+    if (!cuts) cutsOf.set(j, (cuts = failedCuts(blue.ledgerOf(j))));
+    const b = blue.floats;
+    red.setBlueDetection(i, {
+      id: blue.ints.id[j],
       distanceArcsec: nearest.separationArcsec[i],
-      ra: b.ra,
-      dec: b.dec,
-      x: b.x,
-      y: b.y,
-      mag: b.mag,
-      snr: b.snr,
-      fwhm: b.fwhm,
-      failedCuts: failedCuts(b.ledger),
-    };
-    s.nearestBlueDetection = detection;
-  });
+      ra: b.ra[j],
+      dec: b.dec[j],
+      x: b.x[j],
+      y: b.y[j],
+      mag: b.mag[j],
+      snr: b.snr[j],
+      fwhm: b.fwhm[j],
+      failedCuts: cuts,
+    });
+  }
 }

@@ -4,7 +4,7 @@
  * run resumes after the last finished stage. Used by `vasco run` and the UI.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { throwIfAborted, UserError } from '../core/errors';
 import type { Progress, StageContext } from '../core/stage';
@@ -14,17 +14,24 @@ import { extractionFilesPresent } from './extraction-stages';
 import { writeCandidatesCsv, writeJson, writeSourcesCsv } from './outputs';
 import { resolveParameters, type RunOptions, type RunParameters } from './parameters';
 import { initialState, PIPELINE_STAGES } from './stages';
-import { aliveSources, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
+import type { PipelineContext, PipelineState, PlateState, Stage } from './state';
+import type { SourceTable } from './source-table';
 import type { PlateSummary, RunSummary, StageCount, TrackedSource } from './types';
 
 export type { RunOptions } from './parameters';
 
 export interface RunResult {
   summary: RunSummary;
-  /** Red sources no stage dropped. */
-  candidates: TrackedSource[];
-  /** Every red source with its ledger. */
-  sources: TrackedSource[];
+  /** Red sources no stage dropped, as row objects (made on first use and kept: prefer candidateRows() on large runs). */
+  readonly candidates: TrackedSource[];
+  /** Every red source with its ledger, as row objects (made on first use and kept: prefer sourceRows() on large runs). */
+  readonly sources: TrackedSource[];
+  /** Every red source with its ledger, one fresh row object at a time (nothing kept), in id order. */
+  sourceRows(): Iterable<TrackedSource>;
+  /** The red sources no stage dropped, one fresh row object at a time. */
+  candidateRows(): Iterable<TrackedSource>;
+  sourceCount: number;
+  candidateCount: number;
   files: { candidates: string; sources: string; summary: string; workDir: string; log: string };
   /** Name of the last stage taken from a checkpoint, null when every stage ran. */
   resumedAfter: string | null;
@@ -33,6 +40,25 @@ export interface RunResult {
    * and parameters (summary.runKey), whose summary.json is kept: nothing was redone.
    */
   unchanged: boolean;
+}
+
+/** The RunResult over the red table: rows made on demand, the arrays only when asked for. */
+function runResult(table: SourceTable, rest: Pick<RunResult, 'summary' | 'files' | 'resumedAfter' | 'unchanged'>): RunResult {
+  let sources: TrackedSource[] | undefined;
+  let candidates: TrackedSource[] | undefined;
+  return {
+    ...rest,
+    sourceCount: table.length,
+    candidateCount: table.aliveCount(),
+    sourceRows: () => table.rows(),
+    candidateRows: () => table.rows(table.aliveIndices()),
+    get sources() {
+      return (sources ??= [...table.rows()]);
+    },
+    get candidates() {
+      return (candidates ??= [...table.rows(table.aliveIndices())]);
+    },
+  };
 }
 
 function appInfo(): { name: string; version: string } {
@@ -197,19 +223,23 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
   let counts: StageCount[] = [];
   let first = 0;
   let resumedAfter: string | null = null;
-  for (let i = stages.length - 1; i >= 0 && options.resume !== false; i--) {
-    const cp = checkpoints.load(i, stages[i].name, keys[i]);
-    if (!cp) continue;
-    if (!extractionFilesPresent(cp.state)) {
-      log(`checkpoint of ${stages[i].name} not used: the extraction files it needs are gone from ${workDir}`);
-      continue;
-    }
-    state = withFilesOf(cp.state, state);
+  // Each checkpoint holds what its stage changed: apply them in order while they are this run's.
+  let resumed = state;
+  for (let i = 0; i < stages.length && options.resume !== false; i++) {
+    const cp = checkpoints.load(i, stages[i].name, keys[i], resumed);
+    if (!cp) break;
+    resumed = cp.state;
     counts = cp.counts.map((c) => ({ ...c, fromCheckpoint: true }));
     first = i + 1;
-    resumedAfter = stages[i].name;
-    log(`resuming after stage ${resumedAfter} (checkpoint ${checkpoints.dir})`);
-    break;
+  }
+  if (first > 0 && !extractionFilesPresent(resumed)) {
+    log(`checkpoints up to ${stages[first - 1].name} not used: the extraction files they need are gone from ${workDir}`);
+    counts = [];
+    first = 0;
+  } else if (first > 0) {
+    state = withFilesOf(resumed, state);
+    resumedAfter = stages[first - 1].name;
+    log(`resuming after stage ${resumedAfter} (checkpoints ${checkpoints.dir})`);
   }
 
   const pctx: PipelineContext = { ...ctx, log, params, workDir, tools, toolVersions: versions };
@@ -227,11 +257,11 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     counts = [...counts.filter((c) => c.name !== stage.name), count];
     log(`stage ${stage.name}: ${count.skipped ? `skipped (${count.skipped})` : `${count.input} -> ${count.output}`} in ${count.seconds} s`);
     onProgress({ stage: stage.name, fraction: 1, etaSeconds: 0 });
-    checkpoints.save({ key: keys[i], stage: stage.name, index: i, counts: counts.map(({ fromCheckpoint: _, ...c }) => c), state });
+    const saved = checkpoints.save({ key: keys[i], stage: stage.name, index: i, counts: counts.map(({ fromCheckpoint: _, ...c }) => c), state });
+    log(`checkpoint ${basename(saved.file)}: ${(saved.bytes / 2 ** 20).toFixed(2)} MiB`);
   }
 
-  const sources = state.red.sources;
-  const candidates = aliveSources(sources);
+  const table = state.red.sources;
   const files = {
     candidates: resolve(params.out, 'candidates.csv'),
     sources: resolve(params.out, 'sources.csv'),
@@ -239,13 +269,14 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     workDir,
     log: logFile,
   };
-  writeCandidatesCsv(files.candidates, candidates);
-  writeSourcesCsv(files.sources, sources);
+  writeCandidatesCsv(files.candidates, table.rows(table.aliveIndices()));
+  writeSourcesCsv(files.sources, table.rows());
+  const rows = (summary: RunSummary, unchanged: boolean) => runResult(table, { summary, files, resumedAfter, unchanged });
   // Nothing redone: the finished run's summary (its times, its command) still tells what happened.
   const finished = first === stages.length ? finishedSummary(files.summary, runKey) : null;
   if (finished) {
     log(`same inputs and parameters as the run finished at ${finished.finishedUtc}: nothing to do`);
-    return { summary: finished, candidates, sources, files, resumedAfter, unchanged: true };
+    return rows(finished, true);
   }
   const summary: RunSummary = {
     app: appInfo(),
@@ -259,12 +290,12 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     ...(state.modeReason ? { modeReason: state.modeReason } : {}),
     plates: { red: plateSummary(state.red), ...(state.blue ? { blue: plateSummary(state.blue) } : {}) },
     stages: counts,
-    candidates: candidates.length,
+    candidates: table.aliveCount(),
     notes: [...runNotes(params, state), ...state.notes],
     ...(state.score ? { score: state.score } : {}),
     ...(state.blueCoverage ? { blueCoverage: state.blueCoverage } : {}),
   };
   writeJson(files.summary, summary);
-  log(`done: ${candidates.length} candidates of ${sources.length} red sources`);
-  return { summary, candidates, sources, files, resumedAfter, unchanged: false };
+  log(`done: ${summary.candidates} candidates of ${table.length} red sources`);
+  return rows(summary, false);
 }

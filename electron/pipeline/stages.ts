@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { chooseSolution } from '../astro/plate-solution';
 import { CATALOGUE_STAGES } from './catalogue-stages';
 import { explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, type TiledExtractionRecord } from './extraction-stages';
-import { applyFilters, FILTER_STAGE, flagNearEdge } from './filters';
+import { applyFilters, edgeDistancePx, FILTER_STAGE, flagNearEdge } from './filters';
 import { checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
 import { loadPlate } from './plate-input';
-import { aliveSources, ledgerCount, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
+import { ledgerCount, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
+import { withAliveRows } from './source-table';
 import type { RunParameters } from './parameters';
 import type { Band } from './types';
 
@@ -98,12 +99,14 @@ const positionsStage: Stage = {
       const plate = state[band];
       if (!plate) continue;
       const chosen = chooseSolution(plate.header);
-      const sources = plate.sources.map((s) => {
-        const [ra, dec] = chosen.solution.pixToSky(s.x, s.y);
-        return { ...s, ra, dec };
-      });
-      next[band] = { ...plate, sources, solution: { kind: chosen.kind, offset: chosen.offset } };
-      n += sources.length;
+      const t = plate.sources;
+      for (let i = 0; i < t.length; i++) {
+        const [ra, dec] = chosen.solution.pixToSky(t.floats.x[i], t.floats.y[i]);
+        t.setFloat('ra', i, ra);
+        t.setFloat('dec', i, dec);
+      }
+      next[band] = { ...plate, solution: { kind: chosen.kind, offset: chosen.offset } };
+      n += t.length;
     }
     return { state: next, count: { input: n, output: n, dropped: {} } };
   },
@@ -143,13 +146,18 @@ function filtersStage(band: Band): Stage {
       if (!original[band]) return { state: original, count: { input: 0, output: 0, dropped: {}, skipped: `red-only: ${original.modeReason}` } };
       const state = await measureIfFast(original, ctx, name);
       const plate = state[band]!;
-      const sources = plate.sources.map((s) => ({ ...s, ledger: [...s.ledger] }));
-      const before = aliveSources(sources).length;
-      applyFilters(sources, ctx.params.filters, plate.info, name);
-      if (band === 'red') flagNearEdge(sources, plate.info, ctx.params.extraction.detection.backSize, name);
+      const table = plate.sources;
+      const before = table.aliveCount();
+      const from = table.ledger.length;
       const rec = plate.extraction as TiledExtractionRecord | undefined;
-      if (rec?.mode === 'fast') explainUnmeasured(sources, name, new Set(rec.notNeeded ?? []));
-      return { state: { ...state, [band]: { ...plate, sources } }, count: ledgerCount(sources, name, before) };
+      await withAliveRows(table, (alive) => {
+        applyFilters(alive, ctx.params.filters, plate.info, name);
+        if (band === 'red') flagNearEdge(alive, plate.info, ctx.params.extraction.detection.backSize, name);
+        if (rec?.mode === 'fast') explainUnmeasured(alive, name, new Set(rec.notNeeded ?? []));
+      });
+      // Every red source, dropped or not, gets its distance to the edge.
+      if (band === 'red') for (let i = 0; i < table.length; i++) table.setOptional('edgeDistancePx', i, edgeDistancePx(table.floats.x[i], table.floats.y[i], plate.info.naxis1, plate.info.naxis2));
+      return { state, count: ledgerCount(table, name, from, before) };
     },
   };
 }
@@ -158,17 +166,23 @@ const redVsBlueStage: Stage = {
   name: RED_BLUE_STAGE,
   inputs: (p) => comparisonInputs(p.redBlue),
   async run(state, ctx) {
-    const sources = state.red.sources.map((s) => ({ ...s, ledger: [...s.ledger] }));
-    const before = aliveSources(sources).length;
+    const red = state.red.sources;
+    const before = red.aliveCount();
+    const from = red.ledger.length;
     if (!state.blue) {
       return { state, count: { input: before, output: before, dropped: {}, skipped: `red-only: ${state.modeReason}` } };
     }
     // Off the blue image first: those cannot be compared, so they must not pass as vanished.
-    const off = dropWithoutBlueCoverage(sources, plateFrame(state.blue), RED_BLUE_STAGE);
-    compareRedBlue(sources, aliveSources(state.blue.sources), ctx.params.redBlue, RED_BLUE_STAGE);
-    recordNearestBlueDetection(sources, state.blue.sources, ctx.params.redBlue.nearestSearchArcsec);
+    const off = dropWithoutBlueCoverage(red, plateFrame(state.blue), RED_BLUE_STAGE);
+    const blue = state.blue.sources;
+    const blueAlive = [...blue.rows(blue.aliveIndices())];
+    await withAliveRows(red, (alive, indices) => {
+      compareRedBlue(alive, blueAlive, ctx.params.redBlue, RED_BLUE_STAGE);
+      alive.forEach((s, k) => red.setOptional('nearestBlueArcsec', indices[k], s.nearestBlueArcsec));
+    });
+    recordNearestBlueDetection(red, blue, ctx.params.redBlue.nearestSearchArcsec);
     const blueCoverage = state.blueCoverage && { ...state.blueCoverage, redSourcesOutside: off.outside, droppedNoBlueCoverage: off.dropped };
-    return { state: { ...state, red: { ...state.red, sources }, blueCoverage }, count: ledgerCount(sources, RED_BLUE_STAGE, before) };
+    return { state: { ...state, blueCoverage }, count: ledgerCount(red, RED_BLUE_STAGE, from, before) };
   },
 };
 

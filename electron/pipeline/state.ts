@@ -2,16 +2,18 @@
  * What flows between pipeline stages, and what a stage is.
  *
  * A stage is a name, the run parameters its result depends on (part of its
- * checkpoint key), and a function (state, ctx) -> { state, count }. The state
- * is plain JSON so every finished stage can be checkpointed to DIR/work/ and a
- * run resumed from there. Red sources are never removed from the state: a stage
- * that drops one appends a LedgerEntry with dropped=true, so the final
- * sources.csv explains every source.
+ * checkpoint key), and a function (state, ctx) -> { state, count }. Each
+ * plate's sources are a SourceTable (columns, source-table.ts); a stage sets
+ * columns and appends ledger rows, and what it changed is its checkpoint
+ * (checkpoint.ts). Red sources are never removed: a stage that drops one
+ * appends a LedgerEntry with dropped=true, so the final sources.csv explains
+ * every source.
  */
 import type { StageContext } from '../core/stage';
 import type { NativeTools } from '../../native-tools/find';
 import type { PsfStats } from '../../native-tools/psfex';
-import type { Band, BlueCoverage, HeaderValues, LedgerEntry, PlateInfo, PlateSummary, ScoreResult, Source, StageCount, TrackedSource } from './types';
+import type { SourceTable } from './source-table';
+import type { Band, BlueCoverage, HeaderValues, PlateInfo, PlateSummary, ScoreResult, StageCount } from './types';
 import type { RunParameters } from './parameters';
 
 export interface ExtractionRecord {
@@ -39,8 +41,8 @@ export interface PlateState {
   solution?: { kind: PlateSummary['solution']; offset?: PlateSummary['solutionOffset'] };
   /** Set by the extract stage. */
   extraction?: ExtractionRecord;
-  /** Every extracted source with its ledger; ra/dec are NaN until the positions stage. */
-  sources: TrackedSource[];
+  /** Every extracted source with its ledger (empty until extraction); ra/dec are NaN until the positions stage. */
+  sources: SourceTable;
 }
 
 export interface PipelineState {
@@ -81,40 +83,27 @@ export interface Stage {
   run(state: PipelineState, ctx: PipelineContext): Promise<StageResult>;
 }
 
-/** A source is still a candidate while no stage has dropped it. */
-export function isAlive(s: { ledger: LedgerEntry[] }): boolean {
-  return !s.ledger.some((e) => e.dropped);
-}
-
-export function aliveSources<T extends { ledger: LedgerEntry[] }>(sources: T[]): T[] {
-  return sources.filter(isAlive);
-}
-
 /**
  * Counts for a stage that works through ledgers: input = alive before, output =
- * alive after, dropped/flagged = the stage's new entries by reason (flagged:
- * on sources still standing). A source
+ * alive after, dropped/flagged = the stage's new entries by reason (its
+ * ledger rows from `ledgerFrom` on; flagged: on sources still standing). A source
  * failing two tests counts under both reasons, so the dropped counts may add
  * up to more than input - output.
  */
-export function ledgerCount(sources: TrackedSource[], stage: string, aliveBefore: number): StageCountBody {
+export function ledgerCount(table: SourceTable, stage: string, ledgerFrom: number, aliveBefore: number): StageCountBody {
   const dropped: Record<string, number> = {};
   const flagged: Record<string, number> = {};
-  for (const s of sources) {
+  const c = table.ledger.cols;
+  const stageId = table.strings.id(stage);
+  for (let r = ledgerFrom; r < table.ledger.length; r++) {
+    if (c.stage[r] !== stageId) continue;
     // Flagged means flagged and kept: a note on a dropped source only explains it.
-    const alive = isAlive(s);
-    for (const e of s.ledger) {
-      if (e.stage !== stage || (!e.dropped && !alive)) continue;
-      const into = e.dropped ? dropped : flagged;
-      into[e.reason] = (into[e.reason] ?? 0) + 1;
-    }
+    if (!c.dropped[r] && !table.isAlive(c.source[r])) continue;
+    const into = c.dropped[r] ? dropped : flagged;
+    const reason = table.strings.get(c.reason[r]);
+    into[reason] = (into[reason] ?? 0) + 1;
   }
-  const out: StageCountBody = { input: aliveBefore, output: aliveSources(sources).length, dropped };
+  const out: StageCountBody = { input: aliveBefore, output: table.aliveCount(), dropped };
   if (Object.keys(flagged).length) out.flagged = flagged;
   return out;
-}
-
-/** A source as measured, with an empty ledger. */
-export function tracked(s: Source): TrackedSource {
-  return { ...s, ledger: [] };
 }

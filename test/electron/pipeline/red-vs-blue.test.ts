@@ -4,6 +4,7 @@ import {
   checkPlatePair, comparisonInputs, compareRedBlue, DEFAULT_RED_BLUE, dropWithoutBlueCoverage, failedCuts, plateFrame,
   recordNearestBlueDetection, type PairPlate,
 } from '../../../electron/pipeline/red-vs-blue';
+import { SourceTable } from '../../../electron/pipeline/source-table';
 import type { LedgerEntry, PlateInfo, Source, TrackedSource } from '../../../electron/pipeline/types';
 
 function src(id: number, ra: number, dec: number): TrackedSource {
@@ -66,7 +67,9 @@ describe('the blue side of every red source (issue 9)', () => {
     ];
     const filtered = blue.filter((b) => !b.ledger.some((e) => e.dropped));
     compareRedBlue(red, filtered, DEFAULT_RED_BLUE);
-    recordNearestBlueDetection(red, blue, DEFAULT_RED_BLUE.nearestSearchArcsec);
+    const redTable = SourceTable.from(red);
+    recordNearestBlueDetection(redTable, SourceTable.from(blue), DEFAULT_RED_BLUE.nearestSearchArcsec);
+    red.forEach((s, i) => (s.nearestBlueDetection = redTable.row(i).nearestBlueDetection));
 
     // The published method: no filtered blue source within 5", so red 1 stays a candidate ...
     expect(red[0].ledger).toEqual([]);
@@ -105,9 +108,10 @@ describe('the blue side of every red source (issue 9)', () => {
     };
     const red = [at(1, 20), at(2, 80), at(3, 59), at(4, 62)];
     red.push({ ...at(5, 10), ledger: [{ stage: 'filters', reason: 'snr', dropped: true }] });
-    const off = dropWithoutBlueCoverage(red, frame);
+    const table = SourceTable.from(red);
+    const off = dropWithoutBlueCoverage(table, frame);
     expect(off).toEqual({ outside: 3, dropped: 2 });
-    expect(red.map((s) => s.ledger.map((e) => `${e.reason}:${e.dropped}`).join())).toEqual([
+    expect([...table.rows()].map((s) => s.ledger.map((e) => `${e.reason}:${e.dropped}`).join())).toEqual([
       'no_blue_coverage:true', '', 'no_blue_coverage:true', '', 'snr:true',
     ]);
   });

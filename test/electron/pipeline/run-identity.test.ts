@@ -52,7 +52,7 @@ describe.skipIf(!haveSyntheticRunTools())('vasco run answers for its own inputs 
   afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
   it('plate B run where a killed run of plate A left its tiles reports B, exactly as in a fresh folder', async () => {
-    const killed = await vascoRunKilledWhen(['--red', a.red, '--blue', a.blue, '--out', out, ...TILED_OPTIONS], join(out, 'work', 'checkpoints', '00-extract-red.json'));
+    const killed = await vascoRunKilledWhen(['--red', a.red, '--blue', a.blue, '--out', out, ...TILED_OPTIONS], join(out, 'work', 'checkpoints', '00-extract-red.cp'));
     expect(killed.killed).toBe(true);
     // The trap is set: A's tile images are still there.
     const tiles = readdirSync(join(out, 'work', 'red'), { recursive: true }).map(String).filter((f) => f.endsWith('tile.fits'));
@@ -99,6 +99,6 @@ describe.skipIf(!haveSyntheticRunTools())('vasco run answers for its own inputs 
     const r = vascoRun(['--red', renamed, '--blue', b.blue, '--out', out, ...TILED_OPTIONS, '--workers', '1']);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/same inputs and parameters as run 1 /);
-    expect(existsSync(join(out, 'work', 'checkpoints', '10-score.json'))).toBe(true);
+    expect(existsSync(join(out, 'work', 'checkpoints', '10-score.cp'))).toBe(true);
   }, 300_000);
 });

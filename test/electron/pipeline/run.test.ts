@@ -56,7 +56,7 @@ describe.skipIf(!ready)('runPipeline on XE198, red-only', () => {
       },
     ).catch((e) => e);
     expect(err).toBeInstanceOf(CancelledError);
-    expect(existsSync(join(out, 'work', 'checkpoints', '00-extract-red.json'))).toBe(false);
+    expect(existsSync(join(out, 'work', 'checkpoints', '00-extract-red.cp'))).toBe(false);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   });
 
@@ -170,9 +170,13 @@ describe.skipIf(!ready)('runPipeline on XE198, red-only', () => {
 
   it('ignores checkpoints whose key does not match', async () => {
     const dir = join(out, 'work', 'checkpoints');
-    for (const f of readdirSync(dir).filter((name) => name.endsWith('.json') && !name.startsWith('00-'))) {
-      const cp = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-      writeFileSync(join(dir, f), JSON.stringify({ ...cp, key: 'not-this-run' }));
+    for (const f of readdirSync(dir).filter((name) => name.endsWith('.cp') && !name.startsWith('00-'))) {
+      // The key sits in the file's JSON header: another key of the same length.
+      const file = readFileSync(join(dir, f));
+      const key = /"key":"([0-9a-f]{64})"/.exec(file.toString('latin1'))![1];
+      const at = file.indexOf(key);
+      file.write('0'.repeat(64), at, 'latin1');
+      writeFileSync(join(dir, f), file);
     }
     const r = await runPipeline({ red: red(), out, offline: true, filters: { snrMin: 25 } });
     expect(r.resumedAfter).toBe('extract-red');

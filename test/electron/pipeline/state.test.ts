@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerCount } from '../../../electron/pipeline/state';
+import { SourceTable } from '../../../electron/pipeline/source-table';
 import type { TrackedSource } from '../../../electron/pipeline/types';
 import { candidate } from './synthetic';
 
@@ -20,7 +21,8 @@ describe('ledgerCount', () => {
       withLedger(4, [{ stage: 'asteroids', reason: 'asteroid', dropped: false }]),
       withLedger(5, [{ stage: 'filters', reason: 'mad_note', dropped: false }]),
     ];
-    expect(ledgerCount(sources, 'filters', 5)).toEqual({ input: 5, output: 3, dropped: { fwhm: 2 }, flagged: { mad_note: 1 } });
-    expect(ledgerCount(sources, 'asteroids', 3)).toEqual({ input: 3, output: 3, dropped: {}, flagged: { asteroid: 1 } });
+    const table = SourceTable.from(sources);
+    expect(ledgerCount(table, 'filters', 0, 5)).toEqual({ input: 5, output: 3, dropped: { fwhm: 2 }, flagged: { mad_note: 1 } });
+    expect(ledgerCount(table, 'asteroids', 0, 3)).toEqual({ input: 3, output: 3, dropped: {}, flagged: { asteroid: 1 } });
   });
 });
