@@ -10,13 +10,12 @@ import { UserError } from '../core/errors';
 import { findNativeTools, toolVersions } from '../../native-tools/find';
 import { fwhmLimitsPx, DEFAULT_FILTERS, type FilterParams } from '../pipeline/filters';
 import { runPipeline } from '../pipeline/run';
-import { openWorkspace, type Workspace } from '../store/workspace';
+import { openWorkspace, recordPipelineRun, type Workspace } from '../store/workspace';
+import { CATALOGS, type CatalogId } from '../catalogs/catalogs';
 import { exportCatalogue } from '../export/catalogue';
 import { EventHub, notFound, type Api, type Handlers } from './dispatch';
-import { insideField } from '../astro/projection';
 import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from '../cutouts/images';
 import { JobManager, type RunFn } from './jobs';
-import { counterpartsOfLedger, readCounterparts, writeCounterparts } from './overlays';
 
 export interface ApiOptions {
   dbPath: string;
@@ -32,6 +31,11 @@ export interface ApiOptions {
 
 /** Largest sky-context cutout, pixels per side. */
 const MAX_SKY_PX = 2048;
+
+/** A catalogue's name for people (e.g. "Gaia EDR3"); the ledger reason itself when it names no known catalogue. */
+function catalogueLabel(reason: string): string {
+  return Object.prototype.hasOwnProperty.call(CATALOGS, reason) ? CATALOGS[reason as CatalogId].label : reason;
+}
 
 export function appVersion(): string {
   try {
@@ -79,10 +83,7 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
   const jobs = new JobManager(
     hub,
     opts.run ?? runPipeline,
-    (result, outDir) => {
-      writeCounterparts(outDir, result.sources);
-      return ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir }).runId;
-    },
+    (result, outDir) => recordPipelineRun(ws, result, outDir).runId,
     runsDir,
   );
   let tools: Promise<Record<string, string>> | null = null;
@@ -174,16 +175,19 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
         );
       const sky = await makeSkyContext(plate, d.row.x, d.row.y, sizePx);
       const half = (sizeArcmin / 60) * 0.75; // the square's half-diagonal, with a margin
-      const all = ws.listCandidates({ runId: d.row.runId, offset: 0, limit: 1_000_000 }).rows;
-      const near = all.filter((c) => insideField(c.ra, c.dec, d.row.ra, d.row.dec, half));
-      // Counterparts of the vetoed sources (written with the run) and any on candidates' own ledgers.
-      const { row: run } = ws.getRun(d.row.runId);
-      const counterparts = [...readCounterparts(run.outDir), ...near.flatMap((c) => counterpartsOfLedger(c.ledger, c.sourceNumber))]
-        .filter((c) => insideField(c.ra, c.dec, d.row.ra, d.row.dec, half))
-        .filter((c, i, all) => all.findIndex((o) => o.catalog === c.catalog && o.ra === c.ra && o.dec === c.dec) === i);
+      // Candidates and the catalogue counterparts the run recorded (schema v6), picked by position in SQL.
+      const field = ws.fieldContents(d.row.runId, d.row.ra, d.row.dec, half);
+      const counterparts = field.counterparts.map((c) => ({
+        ra: c.ra,
+        dec: c.dec,
+        catalog: catalogueLabel(c.catalogue),
+        ...(c.catalogueObject !== null ? { id: c.catalogueObject } : {}),
+        sourceNumber: c.sourceNumber,
+        ...(c.distanceArcsec !== null ? { distanceArcsec: c.distanceArcsec } : {}),
+      }));
       return {
         fitsBase64: sky.fits.toString('base64'),
-        overlays: { candidates: near.map((c) => ({ ra: c.ra, dec: c.dec, id: c.id })), counterparts },
+        overlays: { candidates: field.candidates, counterparts },
       };
     },
     async 'reviewers.list'() {

@@ -300,6 +300,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sources ADD COLUMN edge_distance_px REAL;
     `,
   },
+  {
+    version: 6,
+    title: 'catalogue counterparts of every source (the sky view draws them); sources and counterparts indexed by position',
+    sql: `
+      -- What a catalogue stage matched to a source (veto: Gaia, PS1, ...), at
+      -- the plate epoch. Before v6 these lived only in the pipeline's ledger
+      -- (and a side file of runs started from the workstation); runs recorded
+      -- before v6 have none here.
+      CREATE TABLE counterparts (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        stage TEXT NOT NULL,
+        -- the ledger reason: the catalogue's id, e.g. 'gaia', 'ps1'
+        catalogue TEXT NOT NULL,
+        -- the catalogue's identifier of the object, when known
+        catalogue_object TEXT,
+        ra REAL NOT NULL,
+        dec REAL NOT NULL,
+        distance_arcsec REAL,
+        mag REAL
+      );
+      -- The sky view asks for a run's things within a box: declination first.
+      CREATE INDEX counterparts_position ON counterparts(run_id, dec, ra);
+      CREATE INDEX sources_position ON sources(run_id, dec, ra);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -148,3 +148,23 @@ export interface CandidateQuery {
   /** Hide other reviewers' labels: consensus null, label filters and sorts use `reviewer`'s own label. */
   blind?: boolean;
 }
+
+/** A catalogue object a stage matched to a run's source (schema v6), at the plate epoch. */
+export interface CounterpartRow {
+  ra: number;
+  dec: number;
+  /** The ledger reason: the catalogue's id, e.g. "gaia". */
+  catalogue: string;
+  /** The catalogue's identifier of the object, when known. */
+  catalogueObject: string | null;
+  /** SExtractor NUMBER of the red source it matched. */
+  sourceNumber: number;
+  distanceArcsec: number | null;
+  mag: number | null;
+}
+
+/** What the sky view draws over a field: the run's candidates and counterparts inside it. */
+export interface FieldContents {
+  candidates: { id: number; ra: number; dec: number }[];
+  counterparts: CounterpartRow[];
+}

@@ -16,6 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../core/errors';
+import { insideField } from '../astro/projection';
 import { matchNearest } from '../match/sky-match';
 import type { BlueDetection, LedgerEntry, PlateSummary, RunSummary, TrackedSource } from '../pipeline/types';
 import { cohenKappa, countsPerItem, fleissKappa } from './agreement';
@@ -28,6 +29,8 @@ import type {
   CandidateQuery,
   CandidateRow,
   CommentEvent,
+  CounterpartRow,
+  FieldContents,
   PlateFileRef,
   ReviewEvent,
   RunRow,
@@ -44,13 +47,34 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
 }
 
-export interface RecordRunInput {
+/**
+ * One red source as the store reads it: its measures and its ledger (whose
+ * catalogue entries carry the counterparts' positions). A pipeline row
+ * accessor may hand these out one at a time.
+ */
+export type RecordedSource = Omit<TrackedSource, 'ledger'> & { ledger?: readonly LedgerEntry[] };
+
+/** What recordRun reads: the run's summary, its sources and its survivors. */
+export interface RecordRunRows {
   summary: RunSummary;
-  /** Every red source of the run, with its ledger. */
-  red: TrackedSource[];
-  /** The survivors (also present in `red`, matched by SExtractor NUMBER). */
-  candidates: TrackedSource[];
+  /** Every red source of the run, with its ledger; iterated twice (positions, then rows), never copied. */
+  red: Iterable<RecordedSource>;
+  /** The survivors (also present in `red`, matched by SExtractor NUMBER; their records win). */
+  candidates: Iterable<RecordedSource>;
   outDir: string;
+}
+
+/** RecordRunRows as plain arrays (tests and fixtures build these). */
+export interface RecordRunInput extends RecordRunRows {
+  red: TrackedSource[];
+  candidates: TrackedSource[];
+}
+
+/** What a pipeline run hands over (RunResult's shape), recorded by recordPipelineRun. */
+export interface PipelineRunRecord {
+  summary: RunSummary;
+  sources: Iterable<RecordedSource>;
+  candidates: Iterable<RecordedSource>;
 }
 
 export interface RecordRunResult {
@@ -234,8 +258,66 @@ function finiteOrNull(v: number | null | undefined): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
+/**
+ * Every source's sky position in recording order (the red list, then
+ * candidates missing from it), refusing a source without a valid position.
+ */
+function sourcePositions(red: Iterable<RecordedSource>, candidates: Map<number, RecordedSource>): { ra: Float64Array; dec: Float64Array } {
+  let ra = new Float64Array(1024);
+  let dec = new Float64Array(1024);
+  let n = 0;
+  const add = (s: RecordedSource) => {
+    if (!Number.isFinite(s.ra) || !Number.isFinite(s.dec) || Math.abs(s.dec) > 90 || !Number.isFinite(s.x) || !Number.isFinite(s.y)) {
+      throw new UserError(
+        `cannot record source ${s.id}: it has no valid position (ra=${s.ra}, dec=${s.dec}, x=${s.x}, y=${s.y})`,
+        'this is a bug in the pipeline (every recorded source needs a sky and pixel position)',
+        'bad-arguments',
+      );
+    }
+    if (n === ra.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      ra = grow(ra);
+      dec = grow(dec);
+    }
+    ra[n] = s.ra;
+    dec[n] = s.dec;
+    n++;
+  };
+  const seen = new Set<number>();
+  for (const s of red) {
+    seen.add(s.id);
+    add(candidates.get(s.id) ?? s);
+  }
+  for (const c of candidates.values()) if (!seen.has(c.id)) add(c);
+  return { ra: ra.subarray(0, n), dec: dec.subarray(0, n) };
+}
+
+/**
+ * RA/Dec ranges holding every point within radiusDeg of (ra0, dec0); a second
+ * RA range where the first wraps through 0h (empty otherwise), all RA at a pole.
+ */
+function skyBox(ra0: number, dec0: number, radiusDeg: number) {
+  const decMin = dec0 - radiusDeg;
+  const decMax = dec0 + radiusDeg;
+  const none = { raMin2: 1, raMax2: 0 };
+  if (decMin <= -90 || decMax >= 90) return { decMin, decMax, raMin: 0, raMax: 360, ...none };
+  const rad = Math.PI / 180;
+  const s = Math.sin(radiusDeg * rad) / Math.cos(dec0 * rad);
+  if (s >= 1) return { decMin, decMax, raMin: 0, raMax: 360, ...none };
+  const dRa = Math.asin(s) / rad;
+  const lo = ra0 - dRa;
+  const hi = ra0 + dRa;
+  if (lo < 0) return { decMin, decMax, raMin: 0, raMax: hi, raMin2: lo + 360, raMax2: 360 };
+  if (hi > 360) return { decMin, decMax, raMin: lo, raMax: 360, raMin2: 0, raMax2: hi - 360 };
+  return { decMin, decMax, raMin: lo, raMax: hi, ...none };
+}
+
 /** Smallest counterpart distance among ledger entries whose reason matches. */
-function nearestDistance(ledger: LedgerEntry[], reason: RegExp): number | null {
+function nearestDistance(ledger: readonly LedgerEntry[], reason: RegExp): number | null {
   let best: number | null = null;
   for (const e of ledger) {
     if (reason.test(e.reason) && typeof e.distanceArcsec === 'number' && Number.isFinite(e.distanceArcsec)) {
@@ -300,6 +382,14 @@ const RUN_SOURCE_COLUMNS = {
   edgeDistancePx: 'edge_distance_px',
 } as const;
 export type RunSourceColumn = keyof typeof RUN_SOURCE_COLUMNS;
+
+/**
+ * The one way a finished pipeline run enters a workspace: `vasco run` (which
+ * the workstation starts as its run process) and `vasco demo` both call it.
+ */
+export function recordPipelineRun(ws: Workspace, result: PipelineRunRecord, outDir: string): RecordRunResult {
+  return ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir: resolve(outDir) });
+}
 
 export function openWorkspace(file: string, opts: OpenOptions = {}): Workspace {
   return new Workspace(resolve(file), opts);
@@ -399,12 +489,22 @@ export class Workspace {
 
   // ------------------------------------------------------------------ runs
 
-  recordRun(input: RecordRunInput): RecordRunResult {
+  recordRun(input: RecordRunRows): RecordRunResult {
     const { summary, outDir } = input;
     const region = summary.plates?.red?.region;
     if (!region) throw new UserError('cannot record a run without a red plate in its summary', 'this is a bug in the pipeline', 'bad-arguments');
-    const sources = this.mergeSources(input.red, input.candidates);
-    const candidateNumbers = new Set(input.candidates.map((c) => c.id));
+    // Candidates are few: their own records (final ledgers) are kept by number; the red list is read twice, never copied.
+    const candidates = new Map<number, RecordedSource>();
+    for (const c of input.candidates) candidates.set(c.id, c);
+    const positions = sourcePositions(input.red, candidates);
+    const rows = function* (): Iterable<RecordedSource> {
+      const seen = new Set<number>();
+      for (const s of input.red) {
+        seen.add(s.id);
+        yield candidates.get(s.id) ?? s;
+      }
+      for (const c of candidates.values()) if (!seen.has(c.id)) yield c;
+    };
     return this.write('record a run in', () => {
       // The same command run again (same plates by content, same parameters, same folder) is the same run.
       if (summary.runKey) {
@@ -431,7 +531,7 @@ export class Workspace {
             resolve(outDir),
             redPlateId,
             bluePlateId,
-            candidateNumbers.size,
+            candidates.size,
             JSON.stringify(summary.parameters ?? {}),
             JSON.stringify(summary.tools ?? {}),
             JSON.stringify(summary.stages ?? []),
@@ -439,7 +539,7 @@ export class Workspace {
           ).lastInsertRowid,
       );
 
-      const objectIds = this.assignObjects(region, sources, runId);
+      const objectIds = this.assignObjects(region, positions, runId);
       const insertSource = this.db.prepare(
         `INSERT INTO sources (run_id, number, object_id, x, y, ra, dec, flux, flux_err, mag, mag_err, snr, fwhm, elongation,
            flags, spread_model, spread_model_err, xmin, xmax, ymin, ymax, class_star, background,
@@ -452,14 +552,19 @@ export class Workspace {
         `INSERT INTO ledger (source_id, seq, stage, reason, dropped, detail, distance_arcsec, counterpart, counterpart_mag)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      const insertCounterpart = this.db.prepare(
+        `INSERT INTO counterparts (run_id, source_id, stage, catalogue, catalogue_object, ra, dec, distance_arcsec, mag)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
       const insertCandidate = this.db.prepare('INSERT INTO candidates (run_id, source_id) VALUES (?, ?)');
-      sources.forEach((s, i) => {
+      let i = 0;
+      for (const s of rows()) {
         const ledger = s.ledger ?? [];
         const dropped = ledger.find((e) => e.dropped);
         const b = s.nearestBlueDetection;
         const sourceId = Number(
           insertSource.run(
-            runId, s.id, objectIds[i], s.x, s.y, s.ra, s.dec,
+            runId, s.id, objectIds[i++], s.x, s.y, s.ra, s.dec,
             finiteOrNull(s.flux), finiteOrNull(s.fluxErr), finiteOrNull(s.mag), finiteOrNull(s.magErr), finiteOrNull(s.snr),
             finiteOrNull(s.fwhm), finiteOrNull(s.elongation), s.flags ?? 0,
             finiteOrNull(s.spreadModel), finiteOrNull(s.spreadModelErr),
@@ -472,35 +577,24 @@ export class Workspace {
             finiteOrNull(s.edgeDistancePx),
           ).lastInsertRowid,
         );
-        ledger.forEach((e, seq) =>
+        ledger.forEach((e, seq) => {
           insertLedger.run(
             sourceId, seq, e.stage, e.reason, e.dropped ? 1 : 0, nullIfUndefined(e.detail),
             finiteOrNull(e.distanceArcsec), nullIfUndefined(e.counterpart), finiteOrNull(e.counterpartMag),
-          ),
-        );
-        if (candidateNumbers.has(s.id)) insertCandidate.run(runId, sourceId);
-      });
+          );
+          const ra = finiteOrNull(e.counterpartRa);
+          const dec = finiteOrNull(e.counterpartDec);
+          if (ra !== null && dec !== null) {
+            insertCounterpart.run(
+              runId, sourceId, e.stage, e.reason, nullIfUndefined(e.counterpart), ra, dec, finiteOrNull(e.distanceArcsec), finiteOrNull(e.counterpartMag),
+            );
+          }
+        });
+        if (candidates.has(s.id)) insertCandidate.run(runId, sourceId);
+      }
 
       return { runId, alreadyRecorded: false, ...this.reattachmentReport(region, runId) };
     });
-  }
-
-  /** The red list with the candidates' own records (final ledgers) in place of theirs. */
-  private mergeSources(red: TrackedSource[], candidates: TrackedSource[]): TrackedSource[] {
-    const byNumber = new Map<number, TrackedSource>();
-    for (const s of red) byNumber.set(s.id, s);
-    for (const c of candidates) byNumber.set(c.id, c);
-    const all = [...byNumber.values()];
-    for (const s of all) {
-      if (!Number.isFinite(s.ra) || !Number.isFinite(s.dec) || Math.abs(s.dec) > 90 || !Number.isFinite(s.x) || !Number.isFinite(s.y)) {
-        throw new UserError(
-          `cannot record source ${s.id}: it has no valid position (ra=${s.ra}, dec=${s.dec}, x=${s.x}, y=${s.y})`,
-          'this is a bug in the pipeline (every recorded source needs a sky and pixel position)',
-          'bad-arguments',
-        );
-      }
-    }
-    return all;
   }
 
   private upsertPlate(p: PlateSummary): number {
@@ -523,19 +617,20 @@ export class Workspace {
    * The object each source is: the nearest existing object of this plate within
    * 1" (the closest source wins when two claim one), else a new object.
    */
-  private assignObjects(region: string, sources: TrackedSource[], runId: number): number[] {
+  private assignObjects(region: string, sources: { ra: Float64Array; dec: Float64Array }, runId: number): number[] {
     const existing = this.db.prepare('SELECT id, ra, dec FROM objects WHERE plate_region = ?').all(region) as {
       id: number; ra: number; dec: number;
     }[];
-    const ids = new Array<number>(sources.length).fill(-1);
+    const n = sources.ra.length;
+    const ids = new Array<number>(n).fill(-1);
     if (existing.length) {
       const m = matchNearest(
-        { ra: sources.map((s) => s.ra), dec: sources.map((s) => s.dec) },
+        sources,
         { ra: existing.map((o) => o.ra), dec: existing.map((o) => o.dec) },
         REATTACH_RADIUS_ARCSEC,
       );
       const claimedBy = new Map<number, number>();
-      for (let i = 0; i < sources.length; i++) {
+      for (let i = 0; i < n; i++) {
         const r = m.right[i];
         if (r < 0) continue;
         const prev = claimedBy.get(r);
@@ -544,9 +639,9 @@ export class Workspace {
       for (const [r, i] of claimedBy) ids[i] = existing[r].id;
     }
     const insertObject = this.db.prepare('INSERT INTO objects (plate_region, ra, dec, first_run_id) VALUES (?, ?, ?, ?)');
-    sources.forEach((s, i) => {
-      if (ids[i] < 0) ids[i] = Number(insertObject.run(region, s.ra, s.dec, runId).lastInsertRowid);
-    });
+    for (let i = 0; i < n; i++) {
+      if (ids[i] < 0) ids[i] = Number(insertObject.run(region, sources.ra[i], sources.dec[i], runId).lastInsertRowid);
+    }
     return ids;
   }
 
@@ -615,6 +710,37 @@ export class Workspace {
       if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId))
         throw new UserError(`run ${runId} is not in ${this.file}`, 'pick a run from the Run menu, or list them in the Runs view', 'not-found');
       return this.db.prepare(`SELECT ${select} FROM sources WHERE run_id = ? ORDER BY id`).all(runId) as Record<C, number | null>[];
+    });
+  }
+
+  /**
+   * A run's candidates and catalogue counterparts inside the gnomonic square
+   * of half-side halfSizeDeg about (ra0, dec0), for the sky view: a box on the
+   * position indexes in SQL, then the exact square.
+   */
+  fieldContents(runId: number, ra0: number, dec0: number, halfSizeDeg: number): FieldContents {
+    const box = skyBox(ra0, dec0, halfSizeDeg * Math.SQRT2);
+    const params = { runId, ...box };
+    const where = (t: string) =>
+      `${t}.run_id = @runId AND ${t}.dec BETWEEN @decMin AND @decMax AND (${t}.ra BETWEEN @raMin AND @raMax OR ${t}.ra BETWEEN @raMin2 AND @raMax2)`;
+    const inside = (p: { ra: number; dec: number }) => insideField(p.ra, p.dec, ra0, dec0, halfSizeDeg);
+    return this.read(() => {
+      const candidates = this.db
+        .prepare(`SELECT c.id, s.ra, s.dec FROM sources s JOIN candidates c ON c.source_id = s.id WHERE ${where('s')} ORDER BY c.id`)
+        .all(params) as { id: number; ra: number; dec: number }[];
+      // One entry per catalogue object (two plate sources may share it): the nearest match's.
+      const counterparts = this.db
+        .prepare(
+          `SELECT k.catalogue, k.catalogue_object AS catalogueObject, k.ra, k.dec, s.number AS sourceNumber,
+                  MIN(COALESCE(k.distance_arcsec, 1e99)) AS d, k.distance_arcsec AS distanceArcsec, k.mag
+           FROM counterparts k JOIN sources s ON s.id = k.source_id
+           WHERE ${where('k')} GROUP BY k.catalogue, k.ra, k.dec ORDER BY k.id`,
+        )
+        .all(params) as (CounterpartRow & { d?: number })[];
+      return {
+        candidates: candidates.filter(inside),
+        counterparts: counterparts.filter(inside).map(({ d: _, ...c }) => c),
+      };
     });
   }
 

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Progress } from '../../core/stage';
 import { startHttpHost } from '../../host/http-host';
 import { runPipeline } from '../../pipeline/run';
-import { openWorkspace } from '../../store/workspace';
+import { openWorkspace, recordPipelineRun } from '../../store/workspace';
 import { generatePlatePair } from '../../synth/generate-pair';
 import { numberOption, parseCommandArgs } from '../args';
 import { rendererDir, serveUntilStopped } from './serve';
@@ -86,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
         { red: pair.red, blue: pair.blue, out: join(dir, 'run'), offline: true, command: ['vasco', 'demo', ...argv] },
         { onProgress: stagePrinter() },
       );
-      const { runId } = ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir: join(dir, 'run') });
+      const { runId } = recordPipelineRun(ws, result, join(dir, 'run'));
       process.stderr.write(`demo: run ${runId} recorded in ${dbPath}: ${result.candidates.length} candidates\n`);
     } else {
       process.stderr.write(`demo: reusing the demo run in ${dbPath} (--fresh to redo it)\n`);

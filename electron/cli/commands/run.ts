@@ -13,7 +13,7 @@ import { DEFAULT_CATALOGUE } from '../../pipeline/parameters';
 import { DEFAULT_FILTERS } from '../../pipeline/filters';
 import { prepareOutDir, runPipeline, type RunOptions, type RunResult } from '../../pipeline/run';
 import type { VetoMode } from '../../pipeline/veto';
-import { openWorkspace } from '../../store/workspace';
+import { openWorkspace, recordPipelineRun } from '../../store/workspace';
 import { numberOption, parseCommandArgs } from '../args';
 
 export const summary = 'run the plate pipeline: plates -> extraction -> filters -> red vs blue -> veto -> candidates';
@@ -254,7 +254,7 @@ export async function run(argv: string[]): Promise<number> {
     const dbFile = resolve(values.db ?? join(values.out, 'vasco.sqlite'));
     const ws = openWorkspace(dbFile);
     try {
-      const stored = ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir: resolve(values.out) });
+      const stored = recordPipelineRun(ws, result, values.out);
       if (stored.alreadyRecorded) {
         const what = result.unchanged ? 'nothing to do' : 'resumed, nothing re-recorded';
         process.stderr.write(`same inputs and parameters as run ${stored.runId} in ${dbFile}: ${what}\n`);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
 import { createApi } from '../../../electron/api/handlers';
-import { apiHarness } from './harness';
+import { apiHarness, sepArcsec, writeGaiaNear } from './harness';
 import { gnomonicForward } from '../../../electron/astro/projection';
 import type { Api } from '../../../electron/api/dispatch';
 import { FitsFile } from '../../../electron/fits';
@@ -30,7 +30,6 @@ function writeTmp(name: string, base64: string): string {
   writeFileSync(f, Buffer.from(base64, 'base64'));
   return f;
 }
-const sepArcsec = (a: number[], b: number[]) => Math.hypot((a[0] - b[0]) * Math.cos((a[1] * Math.PI) / 180), a[1] - b[1]) * 3600;
 
 beforeAll(async () => {
   if (!tools) return;
@@ -163,16 +162,8 @@ print(json.dumps([WCS(fits.getheader(p['file'])).all_pix2world([[p['x'], p['y']]
   it('skycontext.get: the veto’s catalogue counterparts (offline Gaia file) come back as overlays at their catalogue positions', async () => {
     const before = (await call('candidates.list', { runId, offset: 0, limit: 10_000 })).rows;
     // Gaia counterparts 2" from every other candidate, no proper motion: their plate-epoch position is the file's.
-    const rows = ['source_id,ra,dec,pmra,pmdec,ref_epoch,phot_g_mean_mag'];
-    const written: { id: string; ra: number; dec: number }[] = [];
-    before.forEach((c, i) => {
-      if (i % 2) return;
-      const dec = c.dec + 2 / 3600;
-      written.push({ id: String(5000 + c.id), ra: c.ra, dec });
-      rows.push(`${5000 + c.id},${c.ra},${dec},0,0,2016.0,17.0`);
-    });
     const gaia = join(tmp, 'gaia.csv');
-    writeFileSync(gaia, rows.join('\n') + '\n');
+    const written = writeGaiaNear(gaia, before, 5000);
     const { jobId } = await call('pipeline.start', {
       red: pair.red, blue: pair.blue, offline: true, redOnly: false,
       params: { snrMin: 10, 'catalogue.veto': 'local', 'catalogue.localFiles.gaia': gaia },

@@ -1,4 +1,5 @@
 /** Calling the API handlers in-process, as both hosts do, for the API tests. */
+import { writeFileSync } from 'node:fs';
 import type { ApiEvent, MethodArgs, MethodName, MethodResult } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
 import type { Api } from '../../../electron/api/dispatch';
@@ -24,4 +25,24 @@ export function apiHarness(api: () => Api) {
       });
     },
   };
+}
+
+/** Angular separation, arcsec, small-angle (the tests' fields are a few arcminutes). */
+export const sepArcsec = (a: number[], b: number[]) => Math.hypot((a[0] - b[0]) * Math.cos((a[1] * Math.PI) / 180), a[1] - b[1]) * 3600;
+
+/**
+ * An offline Gaia file with a star 2" north of every other candidate (no
+ * proper motion: its plate-epoch position is the file's); returns what it wrote.
+ */
+export function writeGaiaNear(file: string, candidates: { id: number; ra: number; dec: number }[], idBase: number): { id: string; ra: number; dec: number }[] {
+  const written: { id: string; ra: number; dec: number }[] = [];
+  const rows = ['source_id,ra,dec,pmra,pmdec,ref_epoch,phot_g_mean_mag'];
+  candidates.forEach((c, i) => {
+    if (i % 2) return;
+    const dec = c.dec + 2 / 3600;
+    written.push({ id: String(idBase + c.id), ra: c.ra, dec });
+    rows.push(`${idBase + c.id},${c.ra},${dec},0,0,2016.0,17.0`);
+  });
+  writeFileSync(file, rows.join('\n') + '\n');
+  return written;
 }

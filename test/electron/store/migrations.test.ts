@@ -185,6 +185,23 @@ describe('schema migrations', () => {
     }
   });
 
+  it('v6 keeps catalogue counterparts and finds them by position, in a file upgraded from every version as in a new one', () => {
+    const input = runInput('XE687', sky(6, 66), 2);
+    const s = input.red[1];
+    s.ledger = [{ stage: 'veto', reason: 'gaia', dropped: true, distanceArcsec: 1.2, counterpart: 'G9', counterpartMag: 15.1, counterpartRa: s.ra, counterpartDec: s.dec + 1.2 / 3600 }];
+    const files = [...Array.from({ length: LATEST_VERSION - 1 }, (_, i) => fileAtVersion(i + 1)), join(tempDir(), 'new.sqlite')];
+    for (const file of files) {
+      const ws = openWorkspace(file);
+      const { runId } = ws.recordRun(input);
+      const field = ws.fieldContents(runId, s.ra, s.dec, 0.1);
+      expect(field.counterparts).toEqual([{ ra: s.ra, dec: s.dec + 1.2 / 3600, catalogue: 'gaia', catalogueObject: 'G9', sourceNumber: 2, distanceArcsec: 1.2, mag: 15.1 }]);
+      expect(field.candidates.length).toBeGreaterThan(0);
+      // Runs recorded before v6 have no counterparts (none made up), and their candidates are still found by position.
+      if (file !== files.at(-1)) expect(ws.fieldContents(1, 259.95, -6.15, 0.2)).toMatchObject({ counterparts: [], candidates: [{ id: 1 }, { id: 2 }, { id: 3 }] });
+      ws.close();
+    }
+  });
+
   it('refuses a workspace written by a newer version, without touching it', () => {
     const file = join(tempDir(), 'future.sqlite');
     const db = new Database(file);
