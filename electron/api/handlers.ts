@@ -1,6 +1,7 @@
 /**
  * Every method of the contract, in plain Node: the review store, the pipeline
- * (run in-process by the job manager), and the pictures cut from the plates.
+ * (each run a `vasco run` process started by the job manager), and the
+ * pictures cut from the plates.
  * Arguments arrive already validated by the dispatcher.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors';
 import { findNativeTools, toolVersions } from '../../native-tools/find';
 import { fwhmLimitsPx, DEFAULT_FILTERS, type FilterParams } from '../pipeline/filters';
-import { runPipeline } from '../pipeline/run';
+import { runPipeline, type RunResult } from '../pipeline/run';
 import { openWorkspace, recordPipelineRun, type Workspace } from '../store/workspace';
 import { CATALOGS, type CatalogId } from '../catalogs/catalogs';
 import { exportCatalogue } from '../export/catalogue';
@@ -22,8 +23,13 @@ export interface ApiOptions {
   offline?: boolean;
   /** Default reviewer shown by app.info (else $VASCO_REVIEWER). */
   reviewer?: string | null;
-  /** The pipeline runner (tests may pass a shorter stage list through it). */
+  /**
+   * Run the pipeline in this process with this runner instead of a `vasco run`
+   * process (tests pass a shorter stage list through it).
+   */
   run?: RunFn;
+  /** Run the pipeline in this process (the old way; the latency bench compares). */
+  inProcess?: boolean;
   /** Where pipeline.start puts run folders; default runs/ next to the workspace. */
   runsDir?: string;
   hub?: EventHub;
@@ -80,12 +86,15 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
   const plates = new PlateCache();
   const version = appVersion();
   const runsDir = opts.runsDir ?? join(dirname(opts.dbPath), 'runs');
-  const jobs = new JobManager(
+  const inProcess = opts.run || opts.inProcess;
+  const jobs = new JobManager({
     hub,
-    opts.run ?? runPipeline,
-    (result, outDir) => recordPipelineRun(ws, result, outDir).runId,
+    dbPath: ws.file,
     runsDir,
-  );
+    ...(inProcess
+      ? { inProcess: { run: opts.run ?? runPipeline, record: (result: RunResult, outDir: string) => recordPipelineRun(ws, result, outDir).runId } }
+      : {}),
+  });
   let tools: Promise<Record<string, string>> | null = null;
   const toolList = () =>
     (tools ??= findNativeTools().then(toolVersions, (err: Error) => ({ missing: err.message })));

@@ -1,38 +1,65 @@
 /**
- * Pipeline jobs run in-process: each has an AbortController, pushes progress,
- * log and done events, records its finished run in the workspace, and can be
- * cancelled and resumed (a resumed job re-runs in the same folder, so the
- * pipeline picks up after its last checkpointed stage). A job started with a
- * field number or a sky position first downloads its plates into the run's
- * folder (plates/), with progress; a missing blue plate makes it red-only.
+ * Pipeline jobs. Each run is a process of its own: `vasco run --progress-json`
+ * (the same command a person types, through bin/vasco.mjs), started in its
+ * own process group; its JSON lines become progress, log and done events. The
+ * child records the finished run in the workspace itself (the one recordRun
+ * path) and says which run id it got. Cancel kills the whole group
+ * (SExtractor and PSFEx included); resume gives the same command again, and
+ * the pipeline picks up after its last checkpointed stage. The serving
+ * process only reads the workspace meanwhile (SQLite WAL), so the API stays
+ * responsive.
+ *
+ * A job started with a field number or a sky position first downloads its
+ * plates into the run's folder (plates/) here, with progress; a missing blue
+ * plate makes it red-only and the run's notes say why.
+ *
+ * `inProcess` runs the pipeline in this process instead (tests that shorten
+ * the stage list; the latency bench's comparison with the old way).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
 import { acquirePlates, type AcquireRequest } from '../acquire/plates';
 import type { HttpClient } from '../catalogs/http';
 import { CancelledError, UserError } from '../core/errors';
 import type { RunOptions } from '../pipeline/parameters';
-import { DEFAULT_CATALOGUE, DEFAULT_EXTRACT } from '../pipeline/parameters';
-import { isCatalogId } from '../catalogs/catalogs';
-import { DEFAULT_FILTERS } from '../pipeline/filters';
-import { DEFAULT_RED_BLUE } from '../pipeline/red-vs-blue';
 import type { RunResult } from '../pipeline/run';
 import type { StageContext } from '../core/stage';
 import type { JobState, MethodArgs, MethodResult, PipelineProgress } from './contract';
 import { notFound, type EventHub } from './dispatch';
+import { paramArgs, paramsToOptions, type RunParams } from './run-params';
+
+export { paramsToOptions } from './run-params';
 
 export type StartArgs = MethodArgs<'pipeline.start'>;
 export type RunFn = (options: RunOptions, ctx: StageContext) => Promise<RunResult>;
 /** Stores a finished run; returns its workspace run id. */
 export type RecordFn = (result: RunResult, outDir: string) => number;
 
-/** Pipeline options before the plates are known (red is filled in by acquisition). */
-type JobOptions = Omit<RunOptions, 'red'> & { red?: string };
+/** One line of `vasco run --progress-json`. */
+export type RunMessage =
+  | ({ type: 'progress' } & PipelineProgress)
+  | { type: 'log'; line: string }
+  | { type: 'done'; runId: number; outDir: string; alreadyRecorded: boolean }
+  | { type: 'error'; message: string; hint?: string; code?: string }
+  | { type: 'cancelled' };
+
+/** What a job runs: the run folder, the plates (once known) and the parameters as the UI gave them. */
+interface JobRequest {
+  out: string;
+  red?: string;
+  blue?: string;
+  redOnly: boolean;
+  offline: boolean;
+  params: RunParams;
+}
 
 interface Job {
   id: string;
-  options: JobOptions;
+  request: JobRequest;
   /** Plates still to download before the run (field number or position). */
   acquire?: AcquireRequest;
   /** What acquisition said (e.g. no blue plate): added to the run's notes. */
@@ -42,62 +69,54 @@ interface Job {
   progress: PipelineProgress | null;
   runId?: number;
   error?: string;
+  /** The run process, while it runs (child mode). */
+  pid?: number;
   done: Promise<void>;
 }
 
-const GROUPS = {
-  filters: DEFAULT_FILTERS,
-  redBlue: DEFAULT_RED_BLUE,
-  extraction: DEFAULT_EXTRACT,
-  catalogue: DEFAULT_CATALOGUE,
-} as const;
+export interface JobManagerOptions {
+  hub: EventHub;
+  /** The workspace the run process records into. */
+  dbPath: string;
+  /** Where new runs get their folder. */
+  runsDir: string;
+  /** HTTP client for plate downloads (default: the shared one; VASCO_IRSA_URL / VASCO_STSCI_URL point it elsewhere). */
+  http?: HttpClient;
+  /** Run the pipeline in this process instead of a child (see the header). */
+  inProcess?: { run: RunFn; record: RecordFn };
+}
 
-/** Values a string parameter may take where the pipeline expects one of a few words. */
-const CHOICES: Record<string, readonly string[]> = {
-  'catalogue.veto': ['xmatch', 'cone', 'local', 'none'],
-};
+/** After a cancel, how long the run process may take to stop on SIGINT before its group is killed. */
+const CANCEL_GRACE_MS = 5_000;
 
-type Nested = Record<string, unknown>;
-
-/**
- * The UI's flat parameter map -> RunOptions groups. Keys are dotted paths into
- * the defaults ("filters.spreadModelMin", "extraction.detection.detectThresh")
- * or a bare name found in exactly one group ("spreadModelMin"). Unknown keys
- * and wrong types are refused, naming the key.
- */
-export function paramsToOptions(params: Record<string, number | boolean | string>): Pick<RunOptions, 'filters' | 'redBlue' | 'extraction' | 'catalogue'> {
-  const out: Nested = {};
-  for (const [key, value] of Object.entries(params)) {
-    let path = key.split('.');
-    if (path.length === 1) {
-      const owners = Object.entries(GROUPS).filter(([, d]) => key in d);
-      const nestedOwner = key in DEFAULT_EXTRACT.detection ? [['extraction', 'detection']] : [];
-      const found = [...owners.map(([g]) => [g]), ...nestedOwner];
-      if (found.length !== 1)
-        throw new UserError(`pipeline.start: unknown parameter "${key}"`, 'use a dotted name such as filters.spreadModelMin', 'bad-arguments');
-      path = [...found[0], key];
-    }
-    const dotted = path.join('.');
-    if (path.length === 3 && path[0] === 'catalogue' && path[1] === 'localFiles') {
-      // An offline catalogue file: catalogue.localFiles.gaia = /path/to/gaia.csv
-      if (!isCatalogId(path[2]) || typeof value !== 'string' || !value)
-        throw new UserError(`pipeline.start: "${key}" must name a catalogue and a file`, 'e.g. catalogue.localFiles.gaia = /data/gaia.csv', 'bad-arguments');
-    } else {
-      let defaults: unknown = GROUPS as unknown;
-      for (const p of path) defaults = (defaults as Nested | undefined)?.[p];
-      const nullable = defaults === null && typeof value === 'string'; // e.g. catalogue.vasco, a file path
-      if (defaults === undefined || (typeof defaults === 'object' && !nullable))
-        throw new UserError(`pipeline.start: unknown parameter "${key}"`, 'see electron/pipeline/parameters.ts for the parameter names', 'bad-arguments');
-      if (!nullable && typeof defaults !== typeof value)
-        throw new UserError(`pipeline.start: parameter "${key}" must be a ${typeof defaults}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
-      if (CHOICES[dotted] && !CHOICES[dotted].includes(String(value)))
-        throw new UserError(`pipeline.start: parameter "${key}" must be one of ${CHOICES[dotted].join(', ')}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
-    }
-    let node = out;
-    for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Nested;
-    node[path[path.length - 1]] = value;
+/** bin/vasco.mjs of this installation: the first folder above this module that holds it (sources, the bundle). */
+export function vascoBin(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const bin = join(dir, 'bin', 'vasco.mjs');
+    if (existsSync(bin)) return bin;
+    if (dirname(dir) === dir) throw new UserError(`cannot find bin/vasco.mjs above ${from}`, 'reinstall VASCO Workstation (the run command is missing)', 'not-found');
   }
-  return out as Pick<RunOptions, 'filters' | 'redBlue' | 'extraction' | 'catalogue'>;
+}
+
+/** A message of the run process's stdout; null for a line that is none (then it is kept as log). */
+export function parseRunMessage(line: string): RunMessage | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const m = JSON.parse(line) as RunMessage;
+    return m && typeof m === 'object' && typeof m.type === 'string' ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Signal a whole process group; false when it is gone already. */
+function killGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The download a start request asks for, if any: a field number ("687", "XE687") or a position. */
@@ -119,26 +138,13 @@ export function acquireRequest(args: StartArgs): AcquireRequest | null {
 export class JobManager {
   private jobs = new Map<string, Job>();
 
-  constructor(
-    private readonly hub: EventHub,
-    private readonly run: RunFn,
-    private readonly record: RecordFn,
-    /** Where new runs get their folder. */
-    private readonly runsDir: string,
-    /** HTTP client for plate downloads (default: the shared one; VASCO_IRSA_URL / VASCO_STSCI_URL point it elsewhere). */
-    private readonly http?: HttpClient,
-  ) {}
+  constructor(private readonly opts: JobManagerOptions) {}
 
   start(args: StartArgs): MethodResult<'pipeline.start'> {
     const id = randomUUID();
-    const out = join(this.runsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id.slice(0, 8)}`);
-    const common = {
-      out,
-      redOnly: args.redOnly,
-      offline: args.offline,
-      ...paramsToOptions(args.params),
-      command: ['vasco-workstation', 'pipeline.start'],
-    };
+    const out = join(this.opts.runsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id.slice(0, 8)}`);
+    paramsToOptions(args.params); // refused here, naming the parameter, before any job starts
+    const request: JobRequest = { out, redOnly: args.redOnly, offline: args.offline, params: args.params };
     const acquire = acquireRequest(args);
     if (acquire) {
       if (args.offline)
@@ -147,25 +153,25 @@ export class JobManager {
           'untick "offline" to download them, or give local FITS files',
           'bad-arguments',
         );
-      this.launch(id, common, acquire);
+      this.launch(id, request, acquire);
       return { jobId: id };
     }
     if (!args.red)
       throw new UserError('no red plate given', 'give the red (POSS-I E) plate as a FITS file path, a POSS-I field number, or a sky position', 'bad-arguments');
     for (const f of [args.red, args.blue])
       if (f && !existsSync(f)) throw new UserError(`plate file ${f} does not exist`, 'check the path', 'not-found');
-    this.launch(id, { ...common, red: resolve(args.red), ...(args.blue ? { blue: resolve(args.blue) } : {}) });
+    this.launch(id, { ...request, red: resolve(args.red), ...(args.blue ? { blue: resolve(args.blue) } : {}) });
     return { jobId: id };
   }
 
-  /** Re-run a cancelled or failed job in its folder; finished stages come from checkpoints. */
+  /** Run a cancelled or failed job again in its folder (the same command); finished stages come from checkpoints. */
   resume(jobId: string): MethodResult<'pipeline.resume'> {
     const old = this.get(jobId);
     if (old.state === 'running' || old.state === 'done')
       throw new UserError(`job ${jobId} is ${old.state}; only a cancelled or failed job can be resumed`, undefined, 'bad-state');
     const id = randomUUID();
     // Plates already fetched are on disk and pass their check again; a cut download resumes from its .part file.
-    this.launch(id, { ...old.options, resume: true }, old.options.red ? undefined : old.acquire);
+    this.launch(id, old.request, old.request.red ? undefined : old.acquire, old.notes);
     return { jobId: id };
   }
 
@@ -183,6 +189,11 @@ export class JobManager {
       ...(j.error ? { error: j.error } : {}),
       progress: j.progress,
     };
+  }
+
+  /** The run process of a running job (tests: its process group). */
+  pidOf(jobId: string): number | undefined {
+    return this.get(jobId).pid;
   }
 
   /** Resolves when the job has finished (tests, CLI). */
@@ -203,30 +214,25 @@ export class JobManager {
     return j;
   }
 
-  private launch(id: string, options: JobOptions, acquire?: AcquireRequest): void {
+  private launch(id: string, request: JobRequest, acquire?: AcquireRequest, notes: string[] = []): void {
     const controller = new AbortController();
-    const job: Job = { id, options, acquire, notes: [], state: 'running', controller, progress: null, done: Promise.resolve() };
+    const job: Job = { id, request, acquire, notes: [...notes], state: 'running', controller, progress: null, done: Promise.resolve() };
     this.jobs.set(id, job);
     const ctx: StageContext = {
       signal: controller.signal,
-      onProgress: (p) => {
-        job.progress = { stage: p.stage, fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message };
-        this.hub.emit({ event: 'pipeline.progress', data: { jobId: id, ...job.progress } });
-      },
-      log: (line) => this.hub.emit({ event: 'pipeline.log', data: { jobId: id, line } }),
+      onProgress: (p) => this.progress(job, { stage: p.stage, fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message }),
+      log: (line) => this.opts.hub.emit({ event: 'pipeline.log', data: { jobId: id, line } }),
     };
     job.done = (async () => {
       try {
         if (acquire) {
-          const got = await acquirePlates(acquire, join(options.out, 'plates'), ctx, this.http ? { http: this.http } : {});
-          job.options = { ...options, red: got.red, ...(got.blue ? { blue: got.blue } : {}) };
-          job.notes.push(...got.notes);
+          const got = await acquirePlates(acquire, join(request.out, 'plates'), ctx, this.opts.http ? { http: this.opts.http } : {});
+          job.request = { ...request, red: got.red, ...(got.blue ? { blue: got.blue } : {}) };
+          job.notes.push(...got.notes.map((n) => `acquire: ${n}`));
         }
-        const { red } = job.options;
-        if (!red) throw new UserError('no red plate to run on', 'give a red plate file, a field number or a position');
-        const result = await this.run({ ...job.options, red }, ctx);
-        if (job.notes.length) result.summary.notes.push(...job.notes.map((n) => `acquire: ${n}`));
-        job.runId = this.record(result, options.out);
+        if (!job.request.red) throw new UserError('no red plate to run on', 'give a red plate file, a field number or a position');
+        if (controller.signal.aborted) throw new CancelledError('the run');
+        job.runId = this.opts.inProcess ? await this.runHere(job, ctx) : await this.runChild(job, ctx);
         job.state = 'done';
       } catch (err) {
         if (err instanceof CancelledError || controller.signal.aborted) {
@@ -237,7 +243,7 @@ export class JobManager {
           job.error = err instanceof UserError && err.hint ? `${err.message} (${err.hint})` : (err as Error).message;
         }
       }
-      this.hub.emit({
+      this.opts.hub.emit({
         event: 'pipeline.done',
         data: {
           jobId: id,
@@ -247,5 +253,82 @@ export class JobManager {
         },
       });
     })();
+  }
+
+  private progress(job: Job, p: PipelineProgress): void {
+    job.progress = p;
+    this.opts.hub.emit({ event: 'pipeline.progress', data: { jobId: job.id, ...p } });
+  }
+
+  /** The old way: the pipeline in this process, recorded through the same store function. */
+  private async runHere(job: Job, ctx: StageContext): Promise<number> {
+    const { run, record } = this.opts.inProcess!;
+    const r = job.request;
+    const result = await run(
+      {
+        out: r.out, red: r.red!, ...(r.blue ? { blue: r.blue } : {}), redOnly: r.redOnly, offline: r.offline,
+        ...paramsToOptions(r.params), resume: true, command: ['vasco-workstation', 'pipeline.start'],
+      },
+      ctx,
+    );
+    result.summary.notes.push(...job.notes);
+    return record(result, r.out);
+  }
+
+  /** `vasco run --progress-json` in a process group of its own; resolves with the run id it recorded. */
+  private async runChild(job: Job, ctx: StageContext): Promise<number> {
+    const r = job.request;
+    const args = [
+      vascoBin(), 'run', '--red', r.red!, ...(r.blue ? ['--blue', r.blue] : []), '--out', r.out, '--db', resolve(this.opts.dbPath),
+      '--progress-json', ...(r.redOnly ? ['--red-only'] : []), ...(r.offline ? ['--offline'] : []),
+      ...paramArgs(r.params), ...job.notes.flatMap((n) => ['--note', n]),
+    ];
+    const child: ResultPromise = execa(process.execPath, args, {
+      detached: true, // its own process group: cancel reaches SExtractor and PSFEx too
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      // Under Electron, execPath is the app: make it behave as Node for the run command.
+      env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {},
+    });
+    const pid = child.pid;
+    job.pid = pid;
+    const stderrTail: string[] = [];
+    let done: Extract<RunMessage, { type: 'done' }> | undefined;
+    let failure: Extract<RunMessage, { type: 'error' }> | undefined;
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = parseRunMessage(line);
+      if (!m) ctx.log?.(line);
+      else if (m.type === 'progress') this.progress(job, { stage: m.stage, fraction: m.fraction, etaSeconds: m.etaSeconds, message: m.message });
+      else if (m.type === 'log') ctx.log?.(m.line);
+      else if (m.type === 'done') done = m;
+      else if (m.type === 'error') failure = m;
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > 12) stderrTail.shift();
+    });
+    let killer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      if (pid === undefined) return;
+      // SIGINT first: the run stops like Ctrl-C (tools cancelled, checkpoints intact); then no survivors.
+      killGroup(pid, 'SIGINT');
+      killer = setTimeout(() => killGroup(pid, 'SIGKILL'), CANCEL_GRACE_MS);
+    };
+    ctx.signal!.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await child;
+      // Whatever the run process left behind in its group (a tool it could not stop) goes with it.
+      if (pid !== undefined) killGroup(pid, 'SIGKILL');
+      if (ctx.signal!.aborted) throw new CancelledError('the run');
+      if (done) return done.runId;
+      if (failure) throw new UserError(failure.message, failure.hint, failure.code);
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+      throw new UserError(`the run process (vasco run) ${how}${stderrTail.length ? `:\n    ${stderrTail.join('\n    ')}` : ''}`, `see ${join(r.out, 'work')} for its log`, 'run-failed');
+    } finally {
+      clearTimeout(killer);
+      ctx.signal!.removeEventListener('abort', onAbort);
+      job.pid = undefined;
+    }
   }
 }

@@ -1,13 +1,16 @@
 /**
  * `vasco run --red FILE [--blue FILE] --out DIR ...`: the plate pipeline from
- * FITS to red-only candidates. Progress goes to stderr; Ctrl-C cancels and the
+ * FITS to red-only candidates. Progress goes to stderr (with --progress-json:
+ * JSON lines on stdout, how the workstation follows its runs); Ctrl-C cancels and the
  * same command later resumes after the last finished stage.
  */
 import { join, resolve } from 'node:path';
 import { acquirePlates } from '../../acquire/plates';
 import { CATALOG_IDS, defaultCatalogs, isCatalogId, type CatalogId } from '../../catalogs/catalogs';
 import { parseCatalogFileArgs } from '../../catalogs/local-files';
-import { UserError } from '../../core/errors';
+import { CancelledError, UserError } from '../../core/errors';
+import type { RunMessage } from '../../api/jobs';
+import { mergeGroupOptions, paramsToOptions, parseParamArgs } from '../../api/run-params';
 import type { Progress } from '../../core/stage';
 import { DEFAULT_CATALOGUE } from '../../pipeline/parameters';
 import { DEFAULT_FILTERS } from '../../pipeline/filters';
@@ -63,6 +66,12 @@ const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG
   --tile-overlap PX  pixels a tile reaches beyond its core (default 768: three 256 px background meshes)
   --resume           resume after the last finished stage (default)
   --fresh            ignore and delete earlier checkpoints
+
+ the workstation (which starts its runs as this command)
+  --param NAME=VALUE a pipeline parameter by the workstation's name (e.g. filters.snrMin=20,
+                     extraction.detection.detectThresh=1.5); repeatable; wins over the flags above
+  --note TEXT        add a line to the run's notes; repeatable
+  --progress-json    progress, log, the recorded run id and errors as JSON lines on stdout
 `;
 
 function progressPrinter() {
@@ -83,6 +92,19 @@ function progressPrinter() {
     const line = `${p.message ?? ''} ${p.stage} ${(100 * p.fraction).toFixed(0)}%${eta}`.trim();
     if (tty) process.stderr.write(`\r\x1b[K${line}${p.fraction >= 1 ? '\n' : ''}`);
     else process.stderr.write(`${line}\n`);
+  };
+}
+
+/** Progress as JSON lines for the workstation: every stage change and finish, otherwise at most ten a second. */
+function progressEmitter(emit: (m: RunMessage) => void) {
+  let lastStage = '';
+  let lastAt = 0;
+  return (p: Progress) => {
+    const now = Date.now();
+    if (p.stage === lastStage && p.fraction < 1 && now - lastAt < 100) return;
+    lastStage = p.stage;
+    lastAt = now;
+    emit({ type: 'progress', stage: p.stage, fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message });
   };
 }
 
@@ -109,8 +131,8 @@ function funnel(r: RunResult): string {
   return lines.join('\n') + '\n';
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs('run', argv, {
+function parseRunArgs(argv: string[]) {
+  return parseCommandArgs('run', argv, {
     red: { type: 'string' },
     blue: { type: 'string' },
     out: { type: 'string' },
@@ -146,12 +168,35 @@ export async function run(argv: string[]): Promise<number> {
     vasco: { type: 'string' },
     resume: { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
+    param: { type: 'string', multiple: true },
+    note: { type: 'string', multiple: true },
+    'progress-json': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseRunArgs(argv);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (!values['progress-json']) return runCommand(values, argv, null);
+  const emit = (m: RunMessage) => process.stdout.write(`${JSON.stringify(m)}\n`);
+  try {
+    return await runCommand(values, argv, emit);
+  } catch (err) {
+    // The message and hint still go to stderr too (vasco.ts), for a person reading the log.
+    if (err instanceof UserError) emit({ type: 'error', message: err.message, ...(err.hint ? { hint: err.hint } : {}), code: err.code });
+    else if (err instanceof CancelledError) emit({ type: 'cancelled' });
+    else emit({ type: 'error', message: (err as Error).message });
+    throw err;
+  }
+}
+
+type RunValues = ReturnType<typeof parseRunArgs>['values'];
+
+async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessage) => void) | null): Promise<number> {
   if (!values.out) throw new UserError('vasco run needs --out DIR (where candidates.csv and summary.json go)', 'run `vasco run --help`');
   const fetchPlate = values.plate !== undefined || values.ra !== undefined || values.dec !== undefined;
   if (!values.red && !fetchPlate) {
@@ -189,8 +234,11 @@ export async function run(argv: string[]): Promise<number> {
     catalogs = named as CatalogId[];
   }
   const localFiles = parseCatalogFileArgs(values.catalog ?? []);
+  const params = paramsToOptions(parseParamArgs(values.param ?? []));
   // A local file for a catalogue not in the list means the person wants it used.
-  for (const id of Object.keys(localFiles) as CatalogId[]) if (!catalogs.includes(id)) catalogs.push(id);
+  for (const id of Object.keys({ ...localFiles, ...params.catalogue?.localFiles }) as CatalogId[]) if (!catalogs.includes(id)) catalogs.push(id);
+  const onProgress = emit ? progressEmitter(emit) : progressPrinter();
+  const log = emit ? (line: string) => emit({ type: 'log', line }) : undefined;
 
   const controller = new AbortController();
   const onSigint = () => {
@@ -210,12 +258,13 @@ export async function run(argv: string[]): Promise<number> {
           sizeArcmin: values.ra !== undefined ? num('size-arcmin', 30) : undefined,
         },
         join(values.out, 'plates'),
-        { signal: controller.signal, onProgress: progressPrinter(), log: (l) => process.stderr.write(`${l}\n`) },
+        { signal: controller.signal, onProgress, log: log ?? ((l) => process.stderr.write(`${l}\n`)) },
       )
     : { red: values.red!, blue: values.blue ?? null, notes: [] as string[] };
   for (const n of plates.notes) process.stderr.write(`vasco run: ${n}\n`);
+  const notes = [...(values.note ?? []), ...plates.notes.map((n) => `acquire: ${n}`)];
 
-  const options: RunOptions = {
+  const fromFlags: RunOptions = {
     red: plates.red,
     blue: plates.blue ?? undefined,
     out: values.out,
@@ -246,15 +295,21 @@ export async function run(argv: string[]): Promise<number> {
     resume: !values.fresh,
     command: ['vasco', 'run', ...argv],
   };
+  const options = mergeGroupOptions(fromFlags, params);
 
   try {
-    const warn = (line: string) => process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}vasco run: warning: ${line}\n`);
-    const result = await runPipeline(options, { signal: controller.signal, onProgress: progressPrinter(), warn });
+    const warn = (line: string) => {
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}vasco run: warning: ${line}\n`);
+      log?.(`warning: ${line}`);
+    };
+    const result = await runPipeline(options, { signal: controller.signal, onProgress, log, warn });
+    result.summary.notes.push(...notes);
     process.stderr.write(funnel(result));
     const dbFile = resolve(values.db ?? join(values.out, 'vasco.sqlite'));
     const ws = openWorkspace(dbFile);
     try {
       const stored = recordPipelineRun(ws, result, values.out);
+      emit?.({ type: 'done', runId: stored.runId, outDir: resolve(values.out), alreadyRecorded: stored.alreadyRecorded });
       if (stored.alreadyRecorded) {
         const what = result.unchanged ? 'nothing to do' : 'resumed, nothing re-recorded';
         process.stderr.write(`same inputs and parameters as run ${stored.runId} in ${dbFile}: ${what}\n`);
