@@ -10,6 +10,8 @@
  * Both are undefined when chance agreement is total (pe = 1: every label the
  * same); they return NaN then, and callers report that as "not computable".
  */
+import type { ReviewLabel } from './labels';
+import type { Agreement } from './types';
 
 /** Cohen's kappa from two equally long lists of labels (item i: a[i] vs b[i]). */
 export function cohenKappa<T>(a: readonly T[], b: readonly T[]): number {
@@ -91,4 +93,46 @@ export function countsPerItem<T>(labels: readonly (readonly T[])[]): number[][] 
     for (const l of row) counts[index.get(l)!]++;
     return counts;
   });
+}
+
+/**
+ * Agreement between the reviewers who labelled these items (item -> reviewer
+ * -> label; or the ones named): Cohen's kappa for two, Fleiss' kappa for three or more, over
+ * the candidates every one of them labelled; plus Cohen's kappa per pair.
+ */
+export function agreementOf(labels: Map<number, Map<string, ReviewLabel>>, reviewers?: string[]): Agreement {
+  const names = reviewers?.length
+    ? [...new Set(reviewers)].sort()
+    : [...new Set([...labels.values()].flatMap((m) => [...m.keys()]))].sort();
+  const complete = [...labels.values()].filter((m) => names.every((n) => m.has(n))).map((m) => names.map((n) => m.get(n)!));
+  const result: Agreement = {
+    reviewers: names,
+    items: names.length ? complete.length : 0,
+    percentAgreement: 0,
+    pairs: [],
+  };
+  if (names.length >= 2 && complete.length) {
+    result.percentAgreement = (100 * complete.filter((row) => row.every((l) => l === row[0])).length) / complete.length;
+    const k = names.length === 2 ? cohenKappa(complete.map((r) => r[0]), complete.map((r) => r[1])) : fleissKappa(countsPerItem(complete));
+    if (Number.isFinite(k)) {
+      if (names.length === 2) result.cohenKappa = k;
+      else result.fleissKappa = k;
+    }
+  }
+  for (let i = 0; i < names.length; i++) {
+    for (let j = i + 1; j < names.length; j++) {
+      const both = [...labels.values()].filter((m) => m.has(names[i]) && m.has(names[j]));
+      const a = both.map((m) => m.get(names[i])!);
+      const b = both.map((m) => m.get(names[j])!);
+      const kappa = both.length ? cohenKappa(a, b) : NaN;
+      result.pairs.push({
+        a: names[i],
+        b: names[j],
+        n: both.length,
+        agreed: a.filter((l, k) => l === b[k]).length,
+        kappa: Number.isFinite(kappa) ? kappa : null,
+      });
+    }
+  }
+  return result;
 }
