@@ -78,7 +78,9 @@ function send(res: ServerResponse, req: IncomingMessage, r: Reply): void {
   res.writeHead(status, headers);
   if (r.fault === 'truncate') {
     const cut = r.cutAt ?? Math.floor(body.length / 2);
-    res.write(body.subarray(0, cut), () => setTimeout(() => req.socket.destroy(), 20));
+    // Cut only after the client has had time to read what was sent: a cut errors the body stream, which
+    // discards chunks not yet read, and on a busy machine 20 ms left nothing to resume from.
+    res.write(body.subarray(0, cut), () => setTimeout(() => req.socket.destroy(), 250));
     return;
   }
   if (r.fault === 'slow') {
