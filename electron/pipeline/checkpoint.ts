@@ -113,7 +113,10 @@ function parseExactJson(text: string): unknown {
 interface Block {
   name: string;
   type: 'f64' | 'i32' | 'u8';
+  /** Bytes of the values. */
   bytes: number;
+  /** Set when only some rows are stored: their indices (Int32, before the values). */
+  rows?: number;
 }
 
 /** What one checkpoint holds of one plate's table. */
@@ -180,14 +183,21 @@ export class CheckpointStore {
       const table = cp.state[band]?.sources;
       if (!table) continue;
       const full = this.tables[band] !== table;
-      const changes = full ? { ledgerFrom: 0, stringsFrom: 0, columns: [...table.columns().keys()] } : table.changes();
+      const changes = full ? { ledgerFrom: 0, stringsFrom: 0, columns: [...table.columns().keys()].map((name) => ({ name, rows: null })) } : table.changes();
       const strings = Buffer.from(JSON.stringify(table.strings.list.slice(changes.stringsFrom)));
       parts.push(strings);
       const all = table.columns();
-      const columns = changes.columns.map((name) => {
+      const columns = changes.columns.map(({ name, rows }): Block => {
         const a = all.get(name)!;
-        parts.push(bytesOf(a));
-        return { name, type: typeOf(a), bytes: a.byteLength };
+        if (!rows) {
+          parts.push(bytesOf(a));
+          return { name, type: typeOf(a), bytes: a.byteLength };
+        }
+        // A few rows set (e.g. pass 2 of the sources that needed it): their indices, then their values.
+        const values = new (a.constructor as new (n: number) => ColumnArray)(rows.length);
+        rows.forEach((r, k) => (values[k] = a[r]));
+        parts.push(bytesOf(rows), bytesOf(values));
+        return { name, type: typeOf(a), bytes: values.byteLength, rows: rows.length };
       });
       const slice = table.ledger.slice(changes.ledgerFrom);
       // `next` is rebuilt on read.
@@ -263,7 +273,8 @@ export class CheckpointStore {
         const columns = (delta.full ? new SourceTable(0) : before!).columns();
         for (const b of delta.columns) {
           const target = columns.get(b.name);
-          if (!target || typeOf(target) !== b.type || b.bytes !== delta.length * target.BYTES_PER_ELEMENT) return null;
+          if (!target || typeOf(target) !== b.type || b.bytes !== (b.rows ?? delta.length) * target.BYTES_PER_ELEMENT) return null;
+          if (b.rows !== undefined && (delta.full || b.rows > delta.length)) return null;
         }
         const ledgerCols = new SourceTable(0).ledger.cols as Record<string, ColumnArray>;
         for (const b of delta.ledger) {
@@ -271,7 +282,7 @@ export class CheckpointStore {
           if (!target || b.name === 'next' || typeOf(target) !== b.type || b.bytes !== delta.ledgerRows * target.BYTES_PER_ELEMENT) return null;
         }
         if (delta.ledger.length !== LEDGER_COLUMNS.length - 1) return null;
-        bytes += delta.stringBytes + [...delta.columns, ...delta.ledger].reduce((n, b) => n + b.bytes, 0);
+        bytes += delta.stringBytes + [...delta.columns, ...delta.ledger].reduce((n, b) => n + b.bytes + 4 * (b.rows ?? 0), 0);
       }
       if (bytes !== raw.length) return null;
       let at = 0;
@@ -282,7 +293,16 @@ export class CheckpointStore {
         const table = delta.full ? new SourceTable(delta.length) : previous[band]!.sources;
         table.strings.push(JSON.parse(take(delta.stringBytes).toString('utf8')) as string[]);
         const columns = table.columns();
-        for (const b of delta.columns) columns.get(b.name)!.set(typedFrom(b.type, take(b.bytes)) as never);
+        for (const b of delta.columns) {
+          const target = columns.get(b.name)!;
+          if (b.rows === undefined) {
+            target.set(typedFrom(b.type, take(b.bytes)) as never);
+            continue;
+          }
+          const rows = typedFrom('i32', take(4 * b.rows));
+          const values = typedFrom(b.type, take(b.bytes));
+          rows.forEach((r, k) => (target[r] = values[k]));
+        }
         const ledger = Object.fromEntries(delta.ledger.map((b) => [b.name, typedFrom(b.type, take(b.bytes))]));
         table.appendLedgerRows({ ...ledger, next: new Int32Array(delta.ledgerRows) } as Parameters<SourceTable['appendLedgerRows']>[0], delta.ledgerRows);
         state[band]!.sources = table;

@@ -114,7 +114,8 @@ export class SourceTable {
 
   // What changed since mark(): see the file comment.
   private marked = { ledger: 0, strings: 0 };
-  private readonly dirty = new Set<string>();
+  /** Per column set since mark(): the rows set, or 'all' once many are (then the whole column is stored). */
+  private readonly dirty = new Map<string, Set<number> | 'all'>();
 
   constructor(readonly length: number) {
     this.floats = Object.fromEntries(FLOAT_FIELDS.map((f) => [f, new Float64Array(length)])) as SourceTable['floats'];
@@ -155,9 +156,15 @@ export class SourceTable {
     return out;
   }
 
-  /** Which column names a setter touches (marked dirty for the checkpoint). */
-  private touch(...names: string[]): void {
-    for (const n of names) this.dirty.add(n);
+  /** Row i of these columns was set (recorded for the checkpoint). */
+  private touch(i: number, ...names: string[]): void {
+    for (const n of names) {
+      let rows = this.dirty.get(n);
+      if (rows === 'all') continue;
+      if (!rows) this.dirty.set(n, (rows = new Set()));
+      rows.add(i);
+      if (rows.size > this.length / 4) this.dirty.set(n, 'all');
+    }
   }
 
   /** The measured fields of row i (x, y, fluxes, ..., spreadModel) from a Source. */
@@ -169,14 +176,14 @@ export class SourceTable {
       this.ints[f][i] = v;
     }
     for (const f of ['spreadModel', 'spreadModelErr', 'classStar', 'background'] as const) this.setOptional(f, i, s[f]);
-    this.touch(...FLOAT_FIELDS, ...INT_FIELDS, 'spreadModel', 'spreadModelErr', 'classStar', 'background');
+    this.touch(i, ...FLOAT_FIELDS, ...INT_FIELDS);
   }
 
   setOptional(f: OptionalField, i: number, v: number | null | undefined): void {
     const c = this.optional[f];
     c.has[i] = v === undefined ? ABSENT : v === null ? NULL : VALUE;
     c.values[i] = typeof v === 'number' ? v : 0;
-    this.touch(f);
+    this.touch(i, f, `${f}.has`);
   }
 
   getOptional(f: OptionalField, i: number): number | null | undefined {
@@ -186,7 +193,7 @@ export class SourceTable {
 
   setFloat(f: FloatField, i: number, v: number): void {
     this.floats[f][i] = v;
-    this.touch(f);
+    this.touch(i, f);
   }
 
   setBlueDetection(i: number, d: BlueDetection | null): void {
@@ -195,7 +202,7 @@ export class SourceTable {
     b.id[i] = d ? d.id : 0;
     b.failedCuts[i] = d ? this.strings.id(d.failedCuts.join(' ')) : -1;
     for (const f of BLUE_DET_FLOATS) b[f][i] = d ? d[f] : 0;
-    this.touch(...Object.keys(b).map((k) => `blueDetection.${k}`));
+    this.touch(i, ...Object.keys(b).map((k) => `blueDetection.${k}`));
   }
 
   private blueDetection(i: number): BlueDetection | null | undefined {
@@ -347,9 +354,13 @@ export class SourceTable {
     this.dirty.clear();
   }
 
-  /** What changed since mark(). */
-  changes(): { ledgerFrom: number; stringsFrom: number; columns: string[] } {
-    return { ledgerFrom: this.marked.ledger, stringsFrom: this.marked.strings, columns: [...this.dirty].sort() };
+  /** What changed since mark(): ledger rows and strings from these on, and the columns set (rows: null when many, else which). */
+  changes(): { ledgerFrom: number; stringsFrom: number; columns: { name: string; rows: Int32Array | null }[] } {
+    const columns = [...this.dirty.keys()].sort().map((name) => {
+      const rows = this.dirty.get(name)!;
+      return { name, rows: rows === 'all' ? null : Int32Array.from([...rows].sort((a, b) => a - b)) };
+    });
+    return { ledgerFrom: this.marked.ledger, stringsFrom: this.marked.strings, columns };
   }
 }
 
