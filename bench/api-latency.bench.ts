@@ -2,10 +2,11 @@
  * Is the workstation responsive while a plate runs? The browser host serves a
  * workspace holding a small earlier run; a synthetic plate pair (4000x4000,
  * or 14000x14000 with --full) is started through the API, and while it runs
- * candidates.list, candidates.get and cutout.get are asked at a fixed rate
- * (open loop: a slow answer does not delay the next question). Printed: the
- * latency percentiles with the run as its own process (`vasco run`, today)
- * and in the serving process (the old way), side by side. Target p99 <= 50 ms.
+ * candidates.list, candidates.get, cutout.get and reviews.add (a write) are
+ * asked at a fixed rate (open loop: a slow answer does not delay the next
+ * question). Printed: the latency percentiles with the run as its own process
+ * (`vasco run`, today) and in the serving process (the old way), side by
+ * side. Target p99 <= 50 ms.
  *
  * VASCO_BENCH_LATENCY_MODES=child skips the in-process comparison.
  */
@@ -22,7 +23,7 @@ import type { BenchOptions } from './run';
 export const name = 'api-latency';
 export const description = 'API latency (p50/p95/p99) while a plate runs: run as a process of its own vs in the serving process (target p99 <= 50 ms)';
 
-/** Questions a second, spread evenly over the three calls. */
+/** Questions a second, spread evenly over the calls. */
 const RATE_PER_S = 20;
 const TARGET_P99_MS = 50;
 
@@ -70,16 +71,18 @@ async function measureMode(mode: 'child' | 'in-process', dir: string, seed: { re
     const ids = (await call('candidates.list', { runId: seeded, offset: 0, limit: 200 })).rows.map((r) => r.id);
     if (!ids.length) throw new Error('bench api-latency: the seed run has no candidates');
 
-    const latencies = new Map<string, number[]>([['candidates.list', []], ['candidates.get', []], ['cutout.get', []]]);
+    const calls = ['candidates.list', 'candidates.get', 'cutout.get', 'reviews.add'] as const;
+    const latencies = new Map<string, number[]>(calls.map((c) => [c, []]));
     let errors = 0;
     const ask = async (i: number) => {
       const id = ids[i % ids.length];
-      const which = ['candidates.list', 'candidates.get', 'cutout.get'][i % 3];
+      const which = calls[i % calls.length];
       const t0 = performance.now();
       try {
         if (which === 'candidates.list') await call('candidates.list', { runId: seeded, offset: (i * 7) % Math.max(1, ids.length - 50), limit: 50, sort: { column: 'snr', desc: true } });
         else if (which === 'candidates.get') await call('candidates.get', { candidateId: id });
-        else await call('cutout.get', { candidateId: id, band: 'red', sizePx: 64 });
+        else if (which === 'cutout.get') await call('cutout.get', { candidateId: id, band: 'red', sizePx: 64 });
+        else await call('reviews.add', { candidateId: id, reviewer: 'bench', label: i % 8 ? 'transient' : 'blend' });
         latencies.get(which)!.push(performance.now() - t0);
       } catch {
         errors++;

@@ -35,6 +35,27 @@ export interface ApiOptions {
   hub?: EventHub;
 }
 
+/**
+ * A run process records a whole plate in one transaction (seconds). SQLite's
+ * busy wait would hold this process's event loop for all of it, so a write
+ * here waits for the lock a slice at a time and lets other calls in between.
+ */
+const LOCK_SLICE_MS = 100;
+const LOCK_PATIENCE_MS = 120_000;
+
+/** Run a store write, retrying while another process holds the write lock (nothing is written by a refused attempt). */
+export async function whenUnlocked<T>(write: () => T, patienceMs = LOCK_PATIENCE_MS): Promise<T> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      return write();
+    } catch (err) {
+      if (!(err instanceof UserError && err.code === 'db-locked') || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 /** Largest sky-context cutout, pixels per side. */
 const MAX_SKY_PX = 2048;
 
@@ -81,7 +102,7 @@ function plotRange(values: number[], marks: number[]): [number, number] {
 
 export async function createApi(opts: ApiOptions): Promise<Api> {
   mkdirSync(dirname(opts.dbPath), { recursive: true });
-  const ws: Workspace = openWorkspace(opts.dbPath);
+  const ws: Workspace = openWorkspace(opts.dbPath, { busyTimeoutMs: LOCK_SLICE_MS });
   const hub = opts.hub ?? new EventHub();
   const plates = new PlateCache();
   const version = appVersion();
@@ -203,17 +224,17 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       return ws.listReviewers();
     },
     async 'reviewers.add'({ name }) {
-      ws.addReviewer(name);
+      await whenUnlocked(() => ws.addReviewer(name));
       return ws.listReviewers();
     },
     async 'reviews.add'(r) {
-      return ws.addReview({ ...r, appVersion: version });
+      return whenUnlocked(() => ws.addReview({ ...r, appVersion: version }));
     },
     async 'reviews.undo'({ candidateId, reviewer, idempotencyKey }) {
-      return ws.undoReview(candidateId, reviewer, version, idempotencyKey);
+      return whenUnlocked(() => ws.undoReview(candidateId, reviewer, version, idempotencyKey));
     },
     async 'comments.add'(c) {
-      return ws.addComment({ ...c, appVersion: version });
+      return whenUnlocked(() => ws.addComment({ ...c, appVersion: version }));
     },
     async 'comments.list'({ candidateId, reviewer, blind }) {
       return ws.listComments(candidateId, { reviewer, blind });

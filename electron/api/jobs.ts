@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
@@ -85,6 +86,9 @@ export interface JobManagerOptions {
   /** Run the pipeline in this process instead of a child (see the header). */
   inProcess?: { run: RunFn; record: RecordFn };
 }
+
+/** Niceness of a run process and its tools (0 normal, 19 lowest). */
+const RUN_NICENESS = 10;
 
 /** After a cancel, how long the run process may take to stop on SIGINT before its group is killed. */
 const CANCEL_GRACE_MS = 5_000;
@@ -293,6 +297,14 @@ export class JobManager {
     });
     const pid = child.pid;
     job.pid = pid;
+    // Below the serving process: the tools it starts inherit this, so the API answers first on a busy machine.
+    if (pid !== undefined) {
+      try {
+        setPriority(pid, RUN_NICENESS);
+      } catch {
+        /* not permitted here: the run goes on at normal priority */
+      }
+    }
     const stderrTail: string[] = [];
     let done: Extract<RunMessage, { type: 'done' }> | undefined;
     let failure: Extract<RunMessage, { type: 'error' }> | undefined;

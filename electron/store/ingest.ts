@@ -35,11 +35,11 @@ export interface RecordRunInput extends RecordRunRows {
   candidates: TrackedSource[];
 }
 
-/** What a pipeline run hands over (RunResult's shape), recorded by recordPipelineRun. */
+/** What a pipeline run hands over (RunResult's shape): rows made one at a time, as often as asked. */
 export interface PipelineRunRecord {
   summary: RunSummary;
-  sources: Iterable<RecordedSource>;
-  candidates: Iterable<RecordedSource>;
+  sourceRows(): Iterable<RecordedSource>;
+  candidateRows(): Iterable<RecordedSource>;
 }
 
 export interface RecordRunResult {

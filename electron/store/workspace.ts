@@ -35,7 +35,9 @@ export type { RunSourceColumn } from './runs';
  * the workstation starts as its run process) and `vasco demo` both call it.
  */
 export function recordPipelineRun(ws: Workspace, result: PipelineRunRecord, outDir: string): RecordRunResult {
-  return ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir: resolve(outDir) });
+  // recordRun reads the sources twice; each pass asks the run for fresh rows (no array of every source is kept).
+  const red = { [Symbol.iterator]: () => result.sourceRows()[Symbol.iterator]() };
+  return ws.recordRun({ summary: result.summary, red, candidates: result.candidateRows(), outDir: resolve(outDir) });
 }
 
 export function openWorkspace(file: string, opts: OpenOptions = {}): Workspace {

@@ -1,7 +1,7 @@
 /**
  * A workstation run is a process of its own: `vasco run --progress-json`
- * started by the job manager in its own process group (real SExtractor and
- * PSFEx). Cancel leaves no process of the run behind, resume finishes it and
+ * started by the job manager in its own process group at a lower priority
+ * (real SExtractor and PSFEx). Cancel leaves no process of the run behind, resume finishes it and
  * the run process records it (the CLI's recordRun); a failing run reports the
  * run command's own message, not a stack trace.
  */
@@ -25,9 +25,9 @@ let pair: SynthPair;
 const events: ApiEvent[] = [];
 const { call, untilDone } = apiHarness(() => api);
 
-/** Processes of a process group, from /proc: pid and command name. */
-function groupMembers(pgid: number): { pid: number; comm: string }[] {
-  const out: { pid: number; comm: string }[] = [];
+/** Processes of a process group, from /proc: pid, command name and niceness. */
+function groupMembers(pgid: number): { pid: number; comm: string; nice: number }[] {
+  const out: { pid: number; comm: string; nice: number }[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     let stat: string;
@@ -38,7 +38,7 @@ function groupMembers(pgid: number): { pid: number; comm: string }[] {
     }
     const close = stat.lastIndexOf(')');
     const fields = stat.slice(close + 2).split(' '); // state ppid pgrp ...
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push({ pid: Number(d), comm: stat.slice(stat.indexOf('(') + 1, close) });
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push({ pid: Number(d), comm: stat.slice(stat.indexOf('(') + 1, close), nice: Number(fields[16]) });
   }
   return out;
 }
@@ -100,6 +100,8 @@ describe.skipIf(!tools)('a workstation run as a process of its own', () => {
       return undefined;
     });
     expect(tool.pgid).not.toBe(process.pid);
+    // The run and its tools yield the processor to the serving process.
+    for (const m of tool.members) expect(m.nice, m.comm).toBeGreaterThanOrEqual(10);
     const cancelled = untilDone(jobId);
     await call('pipeline.cancel', { jobId });
     expect((await cancelled).state).toBe('cancelled');
