@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
         { onProgress: stagePrinter() },
       );
       const { runId } = recordPipelineRun(ws, result, join(dir, 'run'));
-      process.stderr.write(`demo: run ${runId} recorded in ${dbPath}: ${result.candidates.length} candidates\n`);
+      process.stderr.write(`demo: run ${runId} recorded in ${dbPath}: ${result.candidateCount} candidates\n`);
     } else {
       process.stderr.write(`demo: reusing the demo run in ${dbPath} (--fresh to redo it)\n`);
     }

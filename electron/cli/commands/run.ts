@@ -118,7 +118,7 @@ function funnel(r: RunResult): string {
     const what = s.skipped ? `skipped: ${s.skipped}` : `${s.input} -> ${s.output}${dropped ? `  (dropped: ${dropped})` : ''}`;
     lines.push(`  ${s.name.padEnd(14)} ${what}${s.fromCheckpoint ? '  [from checkpoint]' : ''}`);
   }
-  lines.push(`  candidates: ${r.summary.candidates} of ${r.sources.length} red sources`);
+  lines.push(`  candidates: ${r.summary.candidates} of ${r.sourceCount} red sources`);
   const s = r.summary.score;
   if (s) {
     lines.push(
