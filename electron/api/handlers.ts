@@ -14,6 +14,7 @@ import { runPipeline, type RunResult } from '../pipeline/run';
 import { openWorkspace, recordPipelineRun, type Workspace } from '../store/workspace';
 import { CATALOGS, type CatalogId } from '../catalogs/catalogs';
 import { exportCatalogue } from '../export/catalogue';
+import { EXPORT_FORMATS } from '../export/formats';
 import { EventHub, notFound, type Api, type Handlers } from './dispatch';
 import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from '../cutouts/images';
 import { JobManager, type RunFn } from './jobs';
@@ -107,7 +108,9 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
   const plates = new PlateCache();
   const version = appVersion();
   const runsDir = opts.runsDir ?? join(dirname(opts.dbPath), 'runs');
-  const inProcess = opts.run || opts.inProcess;
+  // The packaged Electron app has no `vasco` command and no Node to run it (runAsNode fuse off): it runs
+  // in-process until a utilityProcess runner exists there.
+  const inProcess = opts.run || opts.inProcess || process.versions.electron !== undefined;
   const jobs = new JobManager({
     hub,
     dbPath: ws.file,
@@ -247,7 +250,7 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       const dir = join(row.outDir, 'exports');
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const out = join(dir, `run${runId}-${scope}-${stamp}.${format === 'csv' ? 'csv' : 'vot'}`);
+      const out = join(dir, `run${runId}-${scope}-${stamp}.${EXPORT_FORMATS[format].extension}`);
       const r = exportCatalogue(ws, { runId, scope, labels, format, out, appVersion: version });
       if (statSync(r.file).size > 200 * 1024 * 1024)
         throw new UserError(`export ${r.file} is too large to hand to the window`, 'open the file from disk instead');

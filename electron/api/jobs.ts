@@ -292,8 +292,6 @@ export class JobManager {
       stdin: 'ignore',
       buffer: false,
       reject: false,
-      // Under Electron, execPath is the app: make it behave as Node for the run command.
-      env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {},
     });
     const pid = child.pid;
     job.pid = pid;
