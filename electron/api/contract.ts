@@ -4,10 +4,11 @@
  * and the events main pushes. Electron IPC, the HTTP browser host and the CLI
  * all serve exactly this.
  *
- * Browser-safe: imports zod, the label list and types only. Pixels are FITS 1-based, angles are
+ * Browser-safe: imports zod, the label and export-format lists and types only. Pixels are FITS 1-based, angles are
  * degrees unless a name ends in Arcsec.
  */
 import { z } from 'zod';
+import { EXPORT_FORMAT_NAMES } from '../export/formats';
 import type { RunSummary } from '../pipeline/types';
 import { REVIEW_LABELS, type ReviewLabel } from '../store/labels';
 import type {
@@ -145,7 +146,7 @@ export const argSchemas = {
     runId,
     scope: z.enum(['vetted', 'all']),
     labels: z.array(label).max(32).optional(),
-    format: z.enum(['csv', 'votable']),
+    format: z.enum(EXPORT_FORMAT_NAMES),
   }),
 } as const;
 

@@ -1,20 +1,26 @@
 /**
  * The vetted catalogue: a run's candidates with their consensus labels, as
- * CSV (RFC 4180, `#` provenance lines first) or VOTable 1.4. By default only
- * the candidates whose consensus is `transient`; `scope: 'all'` gives every
- * candidate; `labels` selects by consensus label instead.
+ * CSV (RFC 4180, header row first, provenance in a `.provenance.json` beside
+ * it), ECSV (provenance, units and descriptions in its YAML header), VOTable
+ * 1.4, or DS9 regions. By default only the candidates whose consensus is
+ * `transient`; `scope: 'all'` gives every candidate; `labels` selects by
+ * consensus label instead.
  *
- * The file is written beside its target and renamed into place, so a reader
+ * Each file is written beside its target and renamed into place, so a reader
  * never sees half a catalogue.
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatCsv } from '../core/csv';
 import { UserError } from '../core/errors';
+import { DEFAULT_CATALOGUE } from '../pipeline/parameters';
 import type { PlateSummary } from '../pipeline/types';
 import { isReviewLabel, REVIEW_LABELS, type ReviewLabel } from '../store/labels';
 import type { Workspace } from '../store/workspace';
-import { EXPORT_COLUMNS, type ExportRow } from './columns';
+import { EXPORT_COLUMNS, remarksText, type ExportRow } from './columns';
+import { formatEcsv } from './ecsv';
+import { EXPORT_FORMAT_NAMES, isExportFormat, provenanceSidecar, type ExportFormat } from './formats';
+import { formatDs9Regions, type RegionCircle } from './regions';
 import { formatVoTable } from './votable';
 
 export interface ExportOptions {
@@ -23,7 +29,7 @@ export interface ExportOptions {
   scope: 'vetted' | 'all';
   /** Keep candidates whose consensus is one of these (overrides scope). */
   labels?: ReviewLabel[];
-  format: 'csv' | 'votable';
+  format: ExportFormat;
   out: string;
   /** Version of the app writing the file. */
   appVersion: string;
@@ -31,10 +37,6 @@ export interface ExportOptions {
 
 export const CONSENSUS_RULE =
   'consensus = the label held by more than half of the reviewers who currently label a candidate; no majority (ties, splits) = unsure; nobody = unreviewed (empty)';
-
-function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ');
-}
 
 function plateText(p: PlateSummary): string {
   return [
@@ -61,7 +63,17 @@ function selection(opts: ExportOptions): { labels: ReviewLabel[] | undefined; te
   return { labels: ['transient'], text: 'vetted: candidates whose consensus label is transient' };
 }
 
-export function exportCatalogue(ws: Workspace, opts: ExportOptions): { rows: number; file: string } {
+export interface ExportResult {
+  rows: number;
+  file: string;
+  /** CSV only: the provenance written beside the table. */
+  provenanceFile?: string;
+}
+
+export function exportCatalogue(ws: Workspace, opts: ExportOptions): ExportResult {
+  if (!isExportFormat(opts.format)) {
+    throw new UserError(`unknown export format "${String(opts.format)}"`, `use one of: ${EXPORT_FORMAT_NAMES.join(', ')}`, 'bad-arguments');
+  }
   const runId = opts.runId ?? ws.latestRunId();
   if (runId === null || runId === undefined) {
     throw new UserError(`${ws.file} holds no pipeline runs yet`, 'run `vasco run` on a plate first, then export', 'not-found');
@@ -96,30 +108,72 @@ export function exportCatalogue(ws: Workspace, opts: ExportOptions): { rows: num
     ['reviewers', reviewers.length ? reviewers.join(', ') : '(none)'],
   ];
 
-  let text: string;
-  if (opts.format === 'csv') {
-    const comments = provenance.map(([k, v]) => oneLine(`${k}: ${v}`));
-    for (const c of EXPORT_COLUMNS) comments.push(oneLine(`column ${c.name}${c.unit ? ` [${c.unit}]` : ''} (${c.ucd}): ${c.description}`));
-    text = formatCsv(
-      EXPORT_COLUMNS.map((c) => c.name),
-      rows.map((r) => EXPORT_COLUMNS.map((c) => c.value(r))),
-      comments,
-    );
-  } else if (opts.format === 'votable') {
-    text = formatVoTable({
-      resourceName: 'vasco',
-      tableName: 'candidates',
-      description: `VASCO Workstation catalogue of run ${run.id} on plate ${summary.plates.red.region}: ${sel.text}. ${CONSENSUS_RULE}.`,
-      infos: provenance.map(([name, value]) => ({ name, value })),
-      coosys: { id: 'system', system: 'ICRS' },
-      fields: EXPORT_COLUMNS.map((c) => ({ ...c, coosys: c.name === 'ra' || c.name === 'dec' })),
-      rows: rows.map((r) => EXPORT_COLUMNS.map((c) => c.value(r))),
-    });
-  } else {
-    throw new UserError(`unknown export format "${String(opts.format)}"`, 'use csv or votable', 'bad-arguments');
-  }
-
+  const columns = EXPORT_COLUMNS.map((c) => c.name);
+  const cells = () => rows.map((r) => EXPORT_COLUMNS.map((c) => c.value(r)));
   const file = resolve(opts.out);
+  switch (opts.format) {
+    case 'csv': {
+      // RFC 4180 has no comments (TOPCAT/STILTS refuse `#` lines): the provenance goes beside the table.
+      const provenanceFile = provenanceSidecar(file);
+      const sidecar = {
+        table: file,
+        provenance: Object.fromEntries(provenance),
+        columns: EXPORT_COLUMNS.map(({ name, datatype, unit, ucd, description }) => ({ name, datatype, unit: unit ?? null, ucd, description })),
+      };
+      writeWhole(provenanceFile, JSON.stringify(sidecar, null, 2) + '\n');
+      writeWhole(file, formatCsv(columns, cells()));
+      return { rows: rows.length, file, provenanceFile };
+    }
+    case 'ecsv':
+      writeWhole(file, formatEcsv({ columns: EXPORT_COLUMNS, meta: provenance, rows: cells() }));
+      break;
+    case 'votable':
+      writeWhole(
+        file,
+        formatVoTable({
+          resourceName: 'vasco',
+          tableName: 'candidates',
+          description: `VASCO Workstation catalogue of run ${run.id} on plate ${summary.plates.red.region}: ${sel.text}. ${CONSENSUS_RULE}.`,
+          infos: provenance.map(([name, value]) => ({ name, value })),
+          coosys: { id: 'system', system: 'ICRS' },
+          fields: EXPORT_COLUMNS.map((c) => ({ ...c, coosys: c.name === 'ra' || c.name === 'dec' })),
+          rows: cells(),
+        }),
+      );
+      break;
+    case 'ds9': {
+      const radius = summary.parameters.vetoRadiusArcsec;
+      const radiusArcsec = typeof radius === 'number' && radius > 0 ? radius : DEFAULT_CATALOGUE.vetoRadiusArcsec;
+      const comments = [...provenance.map(([k, v]) => `${k}: ${v}`), `circles: the veto radius, ${radiusArcsec} arcsec; text: candidate id and consensus label; tags: consensus label, then reviewers' comments`];
+      writeWhole(file, formatDs9Regions(comments, rows.map((r) => regionOf(r, radiusArcsec))));
+      break;
+    }
+  }
+  return { rows: rows.length, file };
+}
+
+/** DS9 colours by consensus: transients stand out, unreviewed ones are still to look at. */
+function colourOf(consensus: string | null): string {
+  if (consensus === 'transient') return 'red';
+  if (consensus === null) return 'green';
+  if (consensus === 'unsure') return 'yellow';
+  return 'cyan';
+}
+
+function regionOf(r: ExportRow, radiusArcsec: number): RegionCircle {
+  const { id, ra, dec, consensus } = r.candidate;
+  return {
+    ra,
+    dec,
+    radiusArcsec,
+    text: consensus ? `${id} ${consensus}` : String(id),
+    color: colourOf(consensus),
+    tags: [consensus ?? 'unreviewed', remarksText(r)],
+  };
+}
+
+/** Write beside the target and rename into place: a reader never sees half a file. */
+function writeWhole(file: string, text: string): void {
   const partial = `${file}.partial-${process.pid}`;
   try {
     writeFileSync(partial, text);
@@ -128,5 +182,4 @@ export function exportCatalogue(ws: Workspace, opts: ExportOptions): { rows: num
     rmSync(partial, { force: true });
     throw new UserError(`cannot write ${file}: ${(err as Error).message}`, 'check that the folder exists and is writable, or choose another --out', 'write-failed');
   }
-  return { rows: rows.length, file };
 }

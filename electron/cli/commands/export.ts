@@ -1,20 +1,22 @@
 /**
  * `vasco export --db FILE [--run ID] [--all | --vetted] [--label L ...]
- * --format csv|votable --out FILE`: the reviewed catalogue of one run (the
- * newest by default). Vetted (consensus = transient) unless --all; --label
- * selects by consensus label instead.
+ * [--format csv|ecsv|votable|ds9] --out FILE`: the reviewed catalogue of one
+ * run (the newest by default). Vetted (consensus = transient) unless --all;
+ * --label selects by consensus label instead. Without --format, the
+ * extension of --out says which (.csv, .ecsv, .vot/.xml, .reg).
  */
 import { existsSync } from 'node:fs';
 import { UserError } from '../../core/errors';
 import { exportCatalogue } from '../../export/catalogue';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, formatOfFileName, isExportFormat } from '../../export/formats';
 import { packageVersion } from '../../store/app-version';
 import { isReviewLabel, REVIEW_LABELS, type ReviewLabel } from '../../store/labels';
 import { openWorkspace } from '../../store/workspace';
 import { numberOption, parseCommandArgs } from '../args';
 
-export const summary = 'write the vetted catalogue of a run (CSV with provenance, or VOTable 1.4)';
+export const summary = 'write the vetted catalogue of a run (CSV with a provenance file, ECSV, VOTable 1.4 or DS9 regions)';
 
-const usage = 'usage: vasco export --db FILE [--run ID] [--all | --vetted] [--label L ...] --format csv|votable --out FILE';
+const usage = `usage: vasco export --db FILE [--run ID] [--all | --vetted] [--label L ...] --format ${EXPORT_FORMAT_NAMES.join('|')} --out FILE`;
 
 /** Writable when possible (an old workspace gets upgraded), read-only for an archived read-only file. */
 function openForExport(file: string) {
@@ -39,13 +41,17 @@ export async function run(argv: string[]): Promise<number> {
     help: { type: 'boolean', default: false },
   });
   if (values.help) {
-    process.stdout.write(`${usage}\n${summary}\nlabels: ${REVIEW_LABELS.map((l) => l.label).join(', ')}\n`);
+    const formats = EXPORT_FORMAT_NAMES.map((f) => `  ${f.padEnd(8)} .${EXPORT_FORMATS[f].extension}  ${EXPORT_FORMATS[f].note}`);
+    process.stdout.write(`${usage}\n${summary}\nformats:\n${formats.join('\n')}\nlabels: ${REVIEW_LABELS.map((l) => l.label).join(', ')}\n`);
     return 0;
   }
   if (!values.db) throw new UserError('vasco export needs --db FILE (the workspace, e.g. RUN_DIR/vasco.sqlite)', usage);
   if (!values.out) throw new UserError('vasco export needs --out FILE', usage);
-  const format = values.format ?? (values.out.toLowerCase().endsWith('.csv') ? 'csv' : /\.(vot|xml)$/i.test(values.out) ? 'votable' : undefined);
-  if (format !== 'csv' && format !== 'votable') throw new UserError('vasco export needs --format csv or --format votable', usage);
+  const format = values.format ?? formatOfFileName(values.out);
+  if (format === undefined || !isExportFormat(format)) {
+    const known = `${EXPORT_FORMAT_NAMES.slice(0, -1).join(', ')} or ${EXPORT_FORMAT_NAMES.at(-1)}`;
+    throw new UserError(`vasco export needs --format ${known}${values.format ? ` (not "${values.format}")` : ' (or an --out ending in one of their extensions)'}`, usage);
+  }
   if (values.all && values.vetted) throw new UserError('vasco export: give --all or --vetted, not both', usage);
   const labels = (values.label ?? []).flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
   for (const l of labels) {
@@ -65,6 +71,9 @@ export async function run(argv: string[]): Promise<number> {
       appVersion: packageVersion(),
     });
     process.stderr.write(`vasco export: ${r.rows} rows -> ${r.file}\n`);
+    if (r.provenanceFile) {
+      process.stderr.write(`vasco export: provenance (run, plates, parameters, reviewers, column units) -> ${r.provenanceFile}; --format ecsv keeps it in the table's own header\n`);
+    }
     return 0;
   } finally {
     ws.close();

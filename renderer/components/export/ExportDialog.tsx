@@ -1,5 +1,9 @@
-/** Export the run's catalogue (vetted or all, chosen labels) as CSV or VOTable, downloaded by the browser. */
+/**
+ * Export the run's catalogue (vetted or all, chosen labels) as CSV, ECSV, VOTable or DS9 regions, downloaded
+ * by the browser. A CSV's provenance stays beside it in the run folder (the message says where).
+ */
 import { useState } from 'react';
+import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, provenanceSidecar, type ExportFormat } from '../../../electron/export/formats';
 import { REVIEW_LABELS, type ReviewLabel } from '../../../electron/store/labels';
 import { call } from '../../api';
 import { base64ToBytes, downloadBytes } from '../../lib/fits';
@@ -9,10 +13,10 @@ import { toUiError, type UiError } from '../../api';
 export function ExportDialog({ onClose }: { onClose(): void }) {
   const runId = useSession((s) => s.runId);
   const [scope, setScope] = useState<'vetted' | 'all'>('vetted');
-  const [format, setFormat] = useState<'csv' | 'votable'>('csv');
+  const [format, setFormat] = useState<ExportFormat>('csv');
   const [labels, setLabels] = useState<ReviewLabel[]>([]);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<{ rows: number; file: string } | null>(null);
+  const [done, setDone] = useState<{ rows: number; file: string; provenanceFile?: string } | null>(null);
   const [error, setError] = useState<UiError | null>(null);
 
   async function run() {
@@ -21,9 +25,10 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
     setError(null);
     try {
       const res = await call('export.run', { runId, scope, format, ...(labels.length ? { labels } : {}) });
-      const name = res.file.split(/[\\/]/).pop() || `vasco-run${runId}.${format === 'csv' ? 'csv' : 'vot'}`;
-      downloadBytes(base64ToBytes(res.contentBase64), name, format === 'csv' ? 'text/csv' : 'application/x-votable+xml');
-      setDone({ rows: res.rows, file: res.file });
+      const { extension, mime } = EXPORT_FORMATS[format];
+      const name = res.file.split(/[\\/]/).pop() || `vasco-run${runId}.${extension}`;
+      downloadBytes(base64ToBytes(res.contentBase64), name, mime);
+      setDone({ rows: res.rows, file: res.file, ...(format === 'csv' ? { provenanceFile: provenanceSidecar(res.file) } : {}) });
     } catch (err) {
       setError(toUiError(err, 'export.run'));
     } finally {
@@ -61,16 +66,17 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
         </fieldset>
         <fieldset>
           <legend>Format</legend>
-          <label>
-            <input type="radio" name="format" checked={format === 'csv'} onChange={() => setFormat('csv')} /> CSV
-          </label>
-          <label>
-            <input type="radio" name="format" checked={format === 'votable'} onChange={() => setFormat('votable')} /> VOTable
-          </label>
+          {EXPORT_FORMAT_NAMES.map((f) => (
+            <label key={f} title={EXPORT_FORMATS[f].note}>
+              <input type="radio" name="format" checked={format === f} onChange={() => setFormat(f)} /> {EXPORT_FORMATS[f].title}
+            </label>
+          ))}
+          <div className="muted small">{EXPORT_FORMATS[format].note}</div>
         </fieldset>
         {done && (
           <p className="ok mono small" data-testid="export-done">
             {done.rows} rows written to {done.file}
+            {done.provenanceFile && <> (provenance beside it: {done.provenanceFile})</>}
           </p>
         )}
         {error && (

@@ -30,13 +30,14 @@ interface Read {
   dtypes: Record<string, string>;
   units: Record<string, string | null>;
   data: Record<string, (string | number | null)[]>;
-  comments?: string[];
-  ucds?: Record<string, string>;
+  ucds?: Record<string, string | null>;
+  meta?: Record<string, string>;
+  descriptions?: Record<string, string | null>;
   infos?: Record<string, string>;
   version?: string;
 }
 
-function astropyRead(format: 'csv' | 'votable', file: string): Read {
+function astropyRead(format: 'csv' | 'ecsv' | 'votable', file: string): Read {
   return JSON.parse(execFileSync(PYTHON, [READER, format, file], { encoding: 'utf8' })) as Read;
 }
 
@@ -75,14 +76,16 @@ describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () =>
   });
   afterAll(() => ws.close());
 
-  it('CSV: vetted by default, with # provenance lines and RFC 4180 quoting', () => {
+  it('CSV: vetted by default, header row first, RFC 4180 quoting, provenance in a file beside it', () => {
     const out = join(dir, 'vetted.csv');
     const r = exportCatalogue(ws, { scope: 'vetted', format: 'csv', out, appVersion: APP_VERSION });
-    expect(r).toEqual({ rows: 3, file: out });
+    expect(r).toEqual({ rows: 3, file: out, provenanceFile: join(dir, 'vetted.provenance.json') });
     const text = readFileSync(out, 'utf8');
     expect(text.split('\r\n').every((l, i, all) => i === all.length - 1 || !l.includes('\n'))).toBe(true);
-    expect(text.startsWith('# catalogue: ')).toBe(true);
+    // No `#` preamble: TOPCAT/STILTS and pandas take the first line as the header.
+    expect(text.startsWith('id,run_id,')).toBe(true);
     expect(existsSync(`${out}.partial-${process.pid}`)).toBe(false);
+    expect(existsSync(`${r.provenanceFile}.partial-${process.pid}`)).toBe(false);
 
     const t = astropyRead('csv', out);
     expect(t.rows).toBe(3);
@@ -106,15 +109,44 @@ describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () =>
     expect(t.data.epoch).toEqual([1951.5087, 1951.5087, 1951.5087]);
     for (const col of ['id', 'ra', 'dec', 'plate', 'epoch', 'mag', 'stage_flags', 'consensus', 'n_reviews']) expect(t.columns).toContain(col);
 
-    const comments = t.comments!.join('\n');
-    expect(comments).toContain(`exported_by: vasco-workstation ${APP_VERSION}`);
-    expect(comments).toContain('selection: vetted: candidates whose consensus label is transient');
-    expect(comments).toContain('tools: source-extractor 2.25.0; psfex 3.24.1');
-    expect(comments).toContain('parameters: {"snrMin":30,"fwhmMin":2,"fwhmMax":7,"spreadModelMin":-0.01}');
-    expect(comments).toContain('reviewers: Smith, J. "cy", ann, bob');
-    expect(comments).toMatch(/red_plate: XE687 .*epoch 1951\.5087.*header sha256 sha-red-XE687/);
-    expect(comments).toMatch(/exported_utc: \d{4}-\d\d-\d\dT/);
-    expect(comments).toContain('column ra [deg] (pos.eq.ra;meta.main)');
+    const side = JSON.parse(readFileSync(r.provenanceFile!, 'utf8')) as {
+      table: string;
+      provenance: Record<string, string>;
+      columns: { name: string; unit: string | null; ucd: string; description: string }[];
+    };
+    expect(side.table).toBe(out);
+    expect(side.provenance.exported_by).toBe(`vasco-workstation ${APP_VERSION}`);
+    expect(side.provenance.selection).toBe('vetted: candidates whose consensus label is transient');
+    expect(side.provenance.tools).toBe('source-extractor 2.25.0; psfex 3.24.1');
+    expect(JSON.parse(side.provenance.parameters)).toEqual({ snrMin: 30, fwhmMin: 2, fwhmMax: 7, spreadModelMin: -0.01 });
+    expect(side.provenance.reviewers).toBe('Smith, J. "cy", ann, bob');
+    expect(side.provenance.red_plate).toMatch(/^XE687 .*epoch 1951\.5087.*header sha256 sha-red-XE687/);
+    expect(side.provenance.exported_utc).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(side.columns.map((c) => c.name)).toEqual(t.columns);
+    expect(side.columns.find((c) => c.name === 'ra')).toMatchObject({ unit: 'deg', ucd: 'pos.eq.ra;meta.main' });
+  });
+
+  it('ECSV: astropy reads units, descriptions, UCDs and the provenance in meta', () => {
+    const out = join(dir, 'vetted.ecsv');
+    expect(exportCatalogue(ws, { scope: 'vetted', format: 'ecsv', out, appVersion: APP_VERSION })).toEqual({ rows: 3, file: out });
+    expect(readFileSync(out, 'utf8').startsWith('# %ECSV 1.0\r\n# ---\r\n')).toBe(true);
+    const t = astropyRead('ecsv', out);
+    expect(t.rows).toBe(3);
+    expect(t.data.id).toEqual(ids.slice(0, 3));
+    expect(t.dtypes).toMatchObject({ id: 'i', ra: 'f', dec: 'f', flags: 'i', plate: 'U' });
+    expect(t.units).toMatchObject({ ra: 'deg', dec: 'deg', epoch: 'yr', x: 'pix', nearest_blue_arcsec: 'arcsec', mag: 'mag', id: null });
+    expect(t.descriptions!.ra).toBe('Right ascension (ICRS) from the plate solution');
+    expect(t.ucds!.dec).toBe('pos.eq.dec;meta.main');
+    const expected = ws.listCandidates({ runId }).rows.slice(0, 3);
+    t.data.ra.forEach((ra, i) => expect(ra).toBe(expected[i].ra));
+    t.data.dec.forEach((dec, i) => expect(dec).toBe(expected[i].dec));
+    expect(t.data.labels[2]).toBe('Smith, J. "cy"=blend;ann=transient;bob=transient');
+    expect(t.data.comments[0]).toMatch(/^bob .*: checked the blue plate: nothing within 10" \| ann .*: edge "sharp", <b>not<\/b> a star & looks like emulsion\?$/);
+    expect(t.data.comments[2]).toMatch(/^ann .*: quote " comma , <tag> & newline end$/);
+    expect(t.meta!.reviewers).toBe('Smith, J. "cy", ann, bob');
+    expect(t.meta!.exported_by).toBe(`vasco-workstation ${APP_VERSION}`);
+    expect(t.meta!.selection).toBe('vetted: candidates whose consensus label is transient');
+    expect(Object.keys(t.meta!).slice(0, 3)).toEqual(['catalogue', 'exported_utc', 'exported_by']);
   });
 
   it('CSV: --all gives every candidate, --label selects by consensus', () => {
@@ -167,6 +199,8 @@ describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () =>
     expect(astropyRead('votable', none.file).rows).toBe(0);
     const noneCsv = exportCatalogue(ws, { scope: 'all', labels: ['asteroid'], format: 'csv', out: join(dir, 'none.csv'), appVersion: APP_VERSION });
     expect(astropyRead('csv', noneCsv.file).rows).toBe(0);
+    const noneEcsv = exportCatalogue(ws, { scope: 'all', labels: ['asteroid'], format: 'ecsv', out: join(dir, 'none.ecsv'), appVersion: APP_VERSION });
+    expect(astropyRead('ecsv', noneEcsv.file)).toMatchObject({ rows: 0, units: { ra: 'deg' } });
   });
 
   it('says what to do when the target cannot be written', () => {

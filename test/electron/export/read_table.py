@@ -1,5 +1,5 @@
 """Read an exported catalogue with astropy, warnings turned into errors, and
-print what the test checks as JSON: python3 read_table.py csv|votable FILE."""
+print what the test checks as JSON: python3 read_table.py csv|ecsv|votable FILE."""
 import json
 import sys
 import warnings
@@ -27,9 +27,13 @@ def values(col):
 fmt, path = sys.argv[1], sys.argv[2]
 result = {}
 if fmt == "csv":
-    # RFC 4180 has no comments: the leading `#` provenance lines are named as such.
-    t = ascii.read(path, format="csv", comment="#")
-    result["comments"] = list(t.meta.get("comments", []))
+    # Plain RFC 4180, no comment lines allowed: the header row comes first.
+    t = ascii.read(path, format="csv", comment=None)
+elif fmt == "ecsv":
+    t = Table.read(path, format="ascii.ecsv")
+    result["meta"] = dict(t.meta)
+    result["descriptions"] = {c: t[c].description for c in t.colnames}
+    result["ucds"] = {c: (t[c].meta or {}).get("ucd") for c in t.colnames}
 else:
     vot = parse(path, verify="exception")
     result["version"] = vot.version
