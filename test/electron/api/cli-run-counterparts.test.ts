@@ -34,10 +34,10 @@ afterAll(async () => {
 describe.skipIf(!tools)('a CLI run in the sky view', () => {
   it('shows the counterparts its veto found, at the catalogue positions, through skycontext.get', async () => {
     const cli = (out: string, ...extra: string[]) =>
-      execa(process.execPath, [vasco, 'run', '--red', pair.red, '--blue', pair.blue, '--out', out, '--offline', '--snr-min', '10', ...extra], { reject: false, all: true });
+      execa(process.execPath, [vasco, 'run', '--red', pair.red, '--blue', pair.blue, '--out', out, '--offline', '--snr-min', '10', ...extra], { reject: false });
     // First without a catalogue: the candidates, to place Gaia stars 2" from half of them.
     const plain = await cli(join(tmp, 'plain'), '--veto', 'none');
-    expect(plain.exitCode, plain.all).toBe(0);
+    expect(plain.exitCode, plain.stderr).toBe(0);
     api = await createApi({ dbPath: join(tmp, 'plain', 'vasco.sqlite'), offline: true });
     const before = (await call('candidates.list', { runId: 1, offset: 0, limit: 10_000 })).rows;
     await api.close();
@@ -46,9 +46,14 @@ describe.skipIf(!tools)('a CLI run in the sky view', () => {
     const gaia = join(tmp, 'gaia.csv');
     const written = writeGaiaNear(gaia, before, 7000);
 
-    const vetoed = await cli(join(tmp, 'vetoed'), '--veto', 'local', '--catalog', `gaia=${gaia}`);
-    expect(vetoed.exitCode, vetoed.all).toBe(0);
+    // As the workstation starts it: JSON lines on stdout, a note for the run.
+    const vetoed = await cli(join(tmp, 'vetoed'), '--veto', 'local', '--catalog', `gaia=${gaia}`, '--progress-json', '--note', 'acquire: a note');
+    expect(vetoed.exitCode, vetoed.stderr).toBe(0);
+    const messages = vetoed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; stage?: string; runId?: number });
+    expect(messages.at(-1)).toEqual({ type: 'done', runId: 1, outDir: join(tmp, 'vetoed'), alreadyRecorded: false });
+    expect(new Set(messages.filter((m) => m.type === 'progress').map((m) => m.stage))).toContain('veto');
     api = await createApi({ dbPath: join(tmp, 'vetoed', 'vasco.sqlite'), offline: true });
+    expect((await call('runs.get', { runId: 1 })).summary.notes).toContain('acquire: a note');
     const after = (await call('candidates.list', { runId: 1, offset: 0, limit: 10_000 })).rows;
     expect(after.length).toBe(before.length - written.length);
     const nearest = (c: { ra: number; dec: number }) => Math.min(...written.map((w) => sepArcsec([w.ra, w.dec], [c.ra, c.dec])));
