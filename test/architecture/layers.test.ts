@@ -32,6 +32,7 @@ const MAIN_LAYERS: string[][] = [
   ['electron/store'],
   ['electron/export'],
   ['electron/api'],
+  ['electron/survey'],
   ['electron/host'],
   ['electron/cli'],
   ['electron/main.ts', 'electron/preload.ts'],

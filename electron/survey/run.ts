@@ -1,0 +1,125 @@
+/**
+ * `vasco survey run`: the plates still to do (not done; failed ones again),
+ * on the local engine or as a Slurm job array; waits with progress unless
+ * detached. Cancelling (`vasco survey cancel`) is recorded in engine.json, so a
+ * waiting run does not retry what a person stopped.
+ */
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
+import { vascoBin } from '../api/jobs';
+import { UserError } from '../core/errors';
+import { defaultParallel, runLocal } from './local';
+import { readPlan, type PlannedPlate, type SurveyPlan } from './plan';
+import { cancelSlurm, slurmQueue, submitSlurm, type SlurmOptions } from './slurm';
+import { pidAlive, readEngine, surveyStatus, writeEngine, type EngineRecord, type SurveyStatus } from './state';
+import { REFUSED_EXIT } from './task';
+
+export interface SurveyRunOptions {
+  engine: 'local' | 'slurm';
+  parallel?: number;
+  retries: number;
+  detach: boolean;
+  slurm: SlurmOptions;
+  /** Status lines while waiting. */
+  onStatus?: (s: SurveyStatus) => void;
+  signal: AbortSignal;
+}
+
+const POLL_MS = 2_000;
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+  });
+
+/** Slurm's view when the survey runs there, else null (see plateStatus). */
+export function queueOf(engine: EngineRecord | null) {
+  return engine?.engine === 'slurm' ? slurmQueue(engine.slurmJobs) : null;
+}
+
+export function readStatus(dir: string, plan: SurveyPlan = readPlan(dir)): SurveyStatus {
+  return surveyStatus(dir, plan, queueOf(readEngine(dir)));
+}
+
+/** A survey run already under way (a live local runner, or Slurm tasks in the queue): refused to start twice. */
+function activeRun(dir: string, engine: EngineRecord | null): string | null {
+  if (!engine) return null;
+  if (engine.engine === 'local' && engine.host === hostname() && engine.pid !== process.pid && pidAlive(engine.pid))
+    return `a local survey run (pid ${engine.pid}) is still going`;
+  if (engine.engine === 'slurm') {
+    const q = slurmQueue(engine.slurmJobs);
+    if (q && q.size) return `Slurm job(s) ${engine.slurmJobs.map((j) => j.jobId).join(', ')} still have ${q.size} task(s) in the queue`;
+  }
+  return null;
+}
+
+export async function runSurvey(dir: string, opts: SurveyRunOptions): Promise<SurveyStatus> {
+  const plan = readPlan(dir);
+  const earlier = readEngine(dir);
+  const busy = activeRun(dir, earlier);
+  if (busy) throw new UserError(`${dir}: ${busy}`, 'wait for it (vasco survey status DIR), or stop it with vasco survey cancel DIR', 'survey-busy');
+  const todo = (s: SurveyStatus) => plan.plates.filter((p) => s.plates[p.index].state !== 'done');
+  const first = todo(surveyStatus(dir, plan, null));
+  const engine: EngineRecord = { engine: opts.engine, startedUtc: new Date().toISOString(), host: hostname(), pid: process.pid, slurmJobs: [] };
+  writeEngine(dir, engine);
+  if (!first.length) return readStatus(dir, plan);
+
+  if (opts.engine === 'local') {
+    const parallel = opts.parallel ?? defaultParallel();
+    if (opts.detach) {
+      // A runner of its own, out of this process group: it outlives the terminal and owns the plates' processes.
+      const args = [vascoBin(), 'survey', 'run', dir, '--engine', 'local', '--parallel', String(parallel), '--retries', String(opts.retries), '--quiet'];
+      const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore' });
+      child.unref();
+      writeEngine(dir, { ...engine, pid: child.pid ?? process.pid });
+      return readStatus(dir, plan);
+    }
+    const timer = setInterval(() => opts.onStatus?.(readStatus(dir, plan)), POLL_MS);
+    try {
+      await runLocal(dir, first, { parallel, retries: opts.retries, signal: opts.signal });
+    } finally {
+      clearInterval(timer);
+    }
+    return readStatus(dir, plan);
+  }
+
+  let plates: PlannedPlate[] = first;
+  for (let round = 0; ; round++) {
+    const jobs = submitSlurm(dir, plates.map((p) => p.index), { ...opts.slurm, parallel: opts.parallel });
+    engine.slurmJobs.push(...jobs);
+    writeEngine(dir, { ...(readEngine(dir) ?? engine), slurmJobs: engine.slurmJobs });
+    if (opts.detach) return readStatus(dir, plan);
+    for (;;) {
+      await sleep(POLL_MS, opts.signal);
+      if (opts.signal.aborted) return readStatus(dir, plan); // the jobs go on: `survey cancel` stops them
+      const queue = slurmQueue(jobs);
+      const status = surveyStatus(dir, plan, slurmQueue(engine.slurmJobs));
+      opts.onStatus?.(status);
+      if (queue && queue.size === 0) break;
+    }
+    const status = readStatus(dir, plan);
+    if (readEngine(dir)?.cancelRequestedUtc || round >= opts.retries) return status;
+    // Failed plates again, except inputs `vasco run` refused (they fail the same way until fixed).
+    plates = todo(status).filter((p) => status.plates[p.index].exitCode !== REFUSED_EXIT);
+    if (!plates.length) return status;
+  }
+}
+
+/** Stops the survey's Slurm jobs, or its local runner (which stops its plates). */
+export function cancelSurvey(dir: string): string {
+  readPlan(dir);
+  const engine = readEngine(dir);
+  if (!engine) return 'nothing to cancel: this survey has not been run';
+  writeEngine(dir, { ...engine, cancelRequestedUtc: new Date().toISOString() });
+  if (engine.engine === 'slurm') {
+    const q = slurmQueue(engine.slurmJobs);
+    const live = engine.slurmJobs.filter((j) => q === null || [...(q?.keys() ?? [])].some((i) => j.indices.includes(i)));
+    if (!live.length) return 'nothing to cancel: no task of this survey is in the Slurm queue';
+    cancelSlurm(live);
+    return `cancelled Slurm job(s) ${live.map((j) => j.jobId).join(', ')}`;
+  }
+  if (engine.host !== hostname()) throw new UserError(`the local survey run is on ${engine.host}, not here`, `run vasco survey cancel on ${engine.host}`);
+  if (!pidAlive(engine.pid)) return 'nothing to cancel: the local survey run has ended';
+  process.kill(engine.pid, 'SIGINT');
+  return `stopping the local survey run (pid ${engine.pid}) and its plates`;
+}
