@@ -8,21 +8,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCatalogue } from '../../../electron/export/catalogue';
-import { openWorkspace, type Workspace } from '../../../electron/store/workspace';
-import { APP_VERSION, runInput, sky, tempDir } from '../store/fixtures';
+import type { Workspace } from '../../../electron/store/workspace';
+import { APP_VERSION, tempDir } from '../store/fixtures';
+import { PYTHON, havePythonModules, reviewedRun } from './reviewed-run';
 
-const PYTHON = '/usr/bin/python3';
 const READER = join(dirname(fileURLToPath(import.meta.url)), 'read_table.py');
-
-function haveAstropy(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import astropy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    console.warn(`SKIP: astropy not importable by ${PYTHON} (apt-get install python3-astropy)`);
-    return false;
-  }
-}
 
 interface Read {
   rows: number;
@@ -41,38 +31,14 @@ function astropyRead(format: 'csv' | 'ecsv' | 'votable', file: string): Read {
   return JSON.parse(execFileSync(PYTHON, [READER, format, file], { encoding: 'utf8' })) as Read;
 }
 
-describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () => {
+describe.skipIf(!havePythonModules('astropy'))('catalogue export read back with astropy', () => {
   let ws: Workspace;
   let runId: number;
   let ids: number[];
   const dir = tempDir('vasco-export-');
 
   beforeAll(() => {
-    ws = openWorkspace(join(dir, 'vasco.sqlite'));
-    runId = ws.recordRun(runInput('XE687', sky(20))).runId;
-    ids = ws.listCandidates({ runId }).rows.map((r) => r.id);
-    const add = (i: number, reviewer: string, label: Parameters<Workspace['addReview']>[0]['label'], note?: string) =>
-      ws.addReview({ candidateId: ids[i], reviewer, label, note, appVersion: APP_VERSION });
-    // Transient by consensus: 0, 1, 2 (2 with a note full of CSV and XML specials).
-    add(0, 'ann', 'transient');
-    add(1, 'ann', 'transient');
-    add(1, 'bob', 'transient');
-    add(2, 'ann', 'transient', 'quote " comma , <tag> & newline\nend');
-    add(2, 'bob', 'transient');
-    add(2, 'Smith, J. "cy"', 'blend');
-    // Blends: 3, 4. A tie (unsure): 5. Transient for one reviewer, not the majority: 6.
-    add(3, 'ann', 'blend');
-    add(4, 'bob', 'blend');
-    add(5, 'ann', 'transient');
-    add(5, 'bob', 'dust_or_scratch');
-    add(6, 'ann', 'transient');
-    add(6, 'bob', 'emulsion_defect');
-    add(6, 'Smith, J. "cy"', 'emulsion_defect');
-    // Comments of their own: two on 0 (one with CSV/XML specials and a line break), one on the unreviewed 9.
-    const comment = (i: number, reviewer: string, body: string) => ws.addComment({ candidateId: ids[i], reviewer, body, appVersion: APP_VERSION });
-    comment(0, 'bob', 'checked the blue plate: nothing within 10"');
-    comment(0, 'ann', 'edge "sharp", <b>not</b> a star & \nlooks like emulsion?');
-    comment(9, 'Smith, J. "cy"', 'unreviewed but worth a look');
+    ({ ws, runId, ids } = reviewedRun(dir));
   });
   afterAll(() => ws.close());
 
