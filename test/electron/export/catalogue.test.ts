@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCatalogue } from '../../../electron/export/catalogue';
 import type { Workspace } from '../../../electron/store/workspace';
 import { APP_VERSION, tempDir } from '../store/fixtures';
-import { PYTHON, havePythonModules, reviewedRun } from './reviewed-run';
+import { haveAstropy, PYTHON } from '../../helpers/python';
+import { reviewedRun } from './reviewed-run';
 
 const READER = join(dirname(fileURLToPath(import.meta.url)), 'read_table.py');
 
@@ -31,7 +32,7 @@ function astropyRead(format: 'csv' | 'ecsv' | 'votable', file: string): Read {
   return JSON.parse(execFileSync(PYTHON, [READER, format, file], { encoding: 'utf8' })) as Read;
 }
 
-describe.skipIf(!havePythonModules('astropy'))('catalogue export read back with astropy', () => {
+describe.skipIf(!haveAstropy())('catalogue export read back with astropy', () => {
   let ws: Workspace;
   let runId: number;
   let ids: number[];

@@ -14,7 +14,8 @@ import { parseCsv } from '../../../electron/core/csv';
 import { exportCatalogue } from '../../../electron/export/catalogue';
 import type { CandidateRow } from '../../../electron/store/types';
 import { APP_VERSION, tempDir } from '../store/fixtures';
-import { havePythonModules, PYTHON, reviewedRun, type ReviewedRun } from './reviewed-run';
+import { PYTHON } from '../../helpers/python';
+import { havePythonModules, reviewedRun, type ReviewedRun } from './reviewed-run';
 
 const READER = join(dirname(fileURLToPath(import.meta.url)), 'read_interop.py');
 

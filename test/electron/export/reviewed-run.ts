@@ -8,12 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ReviewLabel } from '../../../electron/store/labels';
 import { openWorkspace, type Workspace } from '../../../electron/store/workspace';
+import { PYTHON } from '../../helpers/python';
 import { APP_VERSION, runInput, sky } from '../store/fixtures';
 
-/** Debian's Python: the one that imports astropy (another python3 may come first on PATH). */
-export const PYTHON = '/usr/bin/python3';
-
-/** True when /usr/bin/python3 imports every module; otherwise prints why the caller skips. */
+/** True when /usr/bin/python3 imports every module (pandas, regions: beyond helpers/python's haveAstropy); otherwise prints why the caller skips. */
 export function havePythonModules(...modules: string[]): boolean {
   try {
     execFileSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
@@ -37,7 +35,7 @@ export interface ReviewedRun {
 
 export function reviewedRun(dir: string): ReviewedRun {
   const ws = openWorkspace(join(dir, 'vasco.sqlite'));
-  const runId = ws.recordRun(runInput('XE687', sky(20))).runId;
+  const runId = ws.recordRun(runInput('XE687', sky(20), 2, join(dir, 'run'))).runId;
   const ids = ws.listCandidates({ runId }).rows.map((r) => r.id);
   const add = (i: number, reviewer: string, label: ReviewLabel, note?: string) =>
     ws.addReview({ candidateId: ids[i], reviewer, label, note, appVersion: APP_VERSION });
