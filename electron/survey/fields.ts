@@ -5,9 +5,9 @@
  *
  * Field numbers are those of the DSS scans (IRSA's dss1red_XE<nnn>): in
  * VizieR VI/25 they are the `MLP` sequence number minus one (its rows 1 and 2
- * are both the pole field). Checked against the DSS red plate centres: all 642
- * plates of ../shared/data/catalogs/dss1red-plate-centres.csv lie within 0.3°
- * of VI/25's centre for MLP = field + 1.
+ * are both the pole field). Checked against the DSS red plate centres: for all
+ * 642 plates of ../shared/data/catalogs/dss1red-plate-centres.csv, field nnn is
+ * the field nearest to XEnnn's centre (within 0.34°).
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors';

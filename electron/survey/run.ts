@@ -26,10 +26,16 @@ export interface SurveyRunOptions {
 }
 
 const POLL_MS = 2_000;
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+/** Waits ms, or less when the signal fires. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((done) => {
+    const finish = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', finish);
+      done();
+    };
+    const t = setTimeout(finish, ms);
+    signal.addEventListener('abort', finish, { once: true });
   });
 
 /** Slurm's view when the survey runs there, else null (see plateStatus). */
