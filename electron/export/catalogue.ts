@@ -144,8 +144,23 @@ export function exportCatalogue(ws: Workspace, opts: ExportOptions): ExportResul
     case 'ds9': {
       const radius = summary.parameters.vetoRadiusArcsec;
       const radiusArcsec = typeof radius === 'number' && radius > 0 ? radius : DEFAULT_CATALOGUE.vetoRadiusArcsec;
-      const comments = [...provenance.map(([k, v]) => `${k}: ${v}`), `circles: the veto radius, ${radiusArcsec} arcsec; text: candidate id and consensus label; tags: consensus label, then reviewers' comments`];
-      writeWhole(file, formatDs9Regions(comments, rows.map((r) => regionOf(r, radiusArcsec))));
+      // The published sources no candidate recovered (the run's score keeps only those; the recovered ones lie on candidates).
+      const missed = summary.score?.missed ?? [];
+      const comments = [
+        ...provenance.map(([k, v]) => `${k}: ${v}`),
+        `circles: the veto radius, ${radiusArcsec} arcsec, text: candidate id and consensus label, tags: consensus label, then reviewers' comments`,
+        ...(summary.score ? [`dashed magenta: the ${missed.length} published VASCO sources on this plate that no candidate recovered (within ${summary.score.radiusArcsec} arcsec)`] : []),
+      ];
+      const published: RegionCircle[] = missed.map((p) => ({
+        ra: p.ra,
+        dec: p.dec,
+        radiusArcsec: summary.score!.radiusArcsec,
+        text: `VASCO ${p.id}`,
+        color: 'magenta',
+        dashed: true,
+        tags: ['published, not recovered'],
+      }));
+      writeWhole(file, formatDs9Regions(comments, [...rows.map((r) => regionOf(r, radiusArcsec)), ...published]));
       break;
     }
   }

@@ -8,7 +8,7 @@ export const EXPORT_FORMATS = {
   csv: { title: 'CSV', extension: 'csv', mime: 'text/csv', note: 'header row first; provenance in a .provenance.json beside it' },
   ecsv: { title: 'ECSV', extension: 'ecsv', mime: 'text/x-ecsv', note: 'astropy Enhanced CSV: provenance, units and descriptions in its header' },
   votable: { title: 'VOTable', extension: 'vot', mime: 'application/x-votable+xml', note: 'VOTable 1.4 with units, UCDs and provenance' },
-  ds9: { title: 'DS9 regions', extension: 'reg', mime: 'text/plain', note: 'fk5 circles labelled with id and consensus label' },
+  ds9: { title: 'DS9 regions', extension: 'reg', mime: 'text/plain', note: 'fk5 circles labelled with id and consensus label; a scored run adds the published sources it missed' },
 } as const;
 
 export type ExportFormat = keyof typeof EXPORT_FORMATS;

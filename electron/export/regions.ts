@@ -14,6 +14,8 @@ export interface RegionCircle {
   color: string;
   /** Extra text carried with the region (DS9 shows it in the region's dialog and groups by it). */
   tags: string[];
+  /** Drawn dashed: context rather than a candidate. */
+  dashed?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export function formatDs9Regions(comments: string[], circles: Iterable<RegionCir
   const out = ['# Region file format: DS9 version 4.1', ...comments.map((c) => `# ${oneLine(c)}`), 'fk5'];
   for (const c of circles) {
     if (!Number.isFinite(c.ra) || !Number.isFinite(c.dec)) throw new Error(`DS9 regions: "${c.text}" has no sky position`);
-    const props = [`color=${c.color}`, `text=${braced(c.text)}`, ...c.tags.filter(Boolean).map((t) => `tag=${braced(t)}`)];
+    const props = [`color=${c.color}`, ...(c.dashed ? ['dash=1'] : []), `text=${braced(c.text)}`, ...c.tags.filter(Boolean).map((t) => `tag=${braced(t)}`)];
     out.push(`circle(${c.ra.toFixed(8)},${c.dec.toFixed(8)},${c.radiusArcsec}") # ${props.join(' ')}`);
   }
   return out.join('\n') + '\n';

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
 import { exportCatalogue } from '../../../electron/export/catalogue';
 import type { CandidateRow } from '../../../electron/store/types';
-import { APP_VERSION, tempDir } from '../store/fixtures';
+import { openWorkspace } from '../../../electron/store/workspace';
+import { APP_VERSION, runInput, sky, tempDir } from '../store/fixtures';
 import { PYTHON } from '../../helpers/python';
 import { havePythonModules, reviewedRun, type ReviewedRun } from './reviewed-run';
 
@@ -146,7 +147,8 @@ describe.skipIf(!havePythonModules('pandas'))('the CSV read by a plain pandas.re
 });
 
 describe.skipIf(!havePythonModules('regions'))('DS9 regions read by astropy-regions', () => {
-  interface Region { shape: string; frame: string; ra: number; dec: number; radius_arcsec: number; text: string; tags: string[]; color: string }
+  interface Region { shape: string; frame: string; ra: number; dec: number; radius_arcsec: number; text: string; tags: string[]; color: string; linestyle?: string }
+  const readRegions = (file: string) => JSON.parse(execFileSync(PYTHON, [READER, 'ds9', file], { encoding: 'utf8' })) as Region[];
 
   it('one labelled fk5 circle per candidate, comments in its tags', () => {
     const dir = tempDir('vasco-regions-');
@@ -155,8 +157,7 @@ describe.skipIf(!havePythonModules('regions'))('DS9 regions read by astropy-regi
       // Braces and semicolons would end a DS9 property or region early.
       run.ws.addComment({ candidateId: run.ids[1], reviewer: 'ann', body: 'faint {halo}; see\nblue', appVersion: APP_VERSION });
       const read = (scope: 'all' | 'vetted', name: string) => {
-        const file = exportCatalogue(run.ws, { scope, format: 'ds9', out: join(dir, name), appVersion: APP_VERSION }).file;
-        return JSON.parse(execFileSync(PYTHON, [READER, 'ds9', file], { encoding: 'utf8' })) as Region[];
+        return readRegions(exportCatalogue(run.ws, { scope, format: 'ds9', out: join(dir, name), appVersion: APP_VERSION }).file);
       };
       const stored = run.ws.listCandidates({ runId: run.runId, sort: { column: 'id' } }).rows;
       const regions = read('all', 'all.reg');
@@ -180,6 +181,28 @@ describe.skipIf(!havePythonModules('regions'))('DS9 regions read by astropy-regi
       expect(vetted[2].tags[1]).toMatch(run.expected.comments[2]);
     } finally {
       run.ws.close();
+    }
+  });
+
+  it('a scored run adds the published sources no candidate recovered, dashed', () => {
+    const dir = tempDir('vasco-regions-score-');
+    const ws = openWorkspace(join(dir, 'vasco.sqlite'));
+    try {
+      const input = runInput('XE688', sky(6, 3), 2, join(dir, 'run'));
+      const missed = [{ ra: 259.9012345678, dec: -6.2012345678, id: '17' }, { ra: 260.0123, dec: -6.1, id: 'V; {x}' }];
+      input.summary.score = { radiusArcsec: 5, selection: 'plate column', vascoRows: 3, vascoSources: 3, candidates: 3, recovered: 1, confirmed: 1, recall: 1 / 3, precision: 1 / 3, f1: 1 / 3, missed, extra: [] };
+      ws.recordRun(input);
+      const regions = readRegions(exportCatalogue(ws, { scope: 'all', format: 'ds9', out: join(dir, 'scored.reg'), appVersion: APP_VERSION }).file);
+      expect(regions).toHaveLength(3 + missed.length);
+      const published = regions.slice(3);
+      published.forEach((r, i) => {
+        expect(r).toMatchObject({ color: 'magenta', linestyle: 'dashed', radius_arcsec: 5, tags: ['published, not recovered'] });
+        expect(Math.abs(r.ra - missed[i].ra)).toBeLessThan(1e-8);
+        expect(Math.abs(r.dec - missed[i].dec)).toBeLessThan(1e-8);
+      });
+      expect(published.map((r) => r.text)).toEqual(['VASCO 17', 'VASCO V, (x)']);
+    } finally {
+      ws.close();
     }
   });
 });

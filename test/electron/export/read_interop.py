@@ -35,6 +35,7 @@ elif fmt == "ds9":
         "text": str(r.meta.get("text", "")),
         "tags": list(r.meta.get("tag", [])),
         "color": r.visual.get("edgecolor"),
+        "linestyle": r.visual.get("linestyle"),
     } for r in regions]))
 else:
     sys.exit(f"unknown format {fmt}")
