@@ -48,7 +48,7 @@ export function readStatus(dir: string, plan: SurveyPlan = readPlan(dir)): Surve
 }
 
 /** A survey run already under way (a live local runner, or Slurm tasks in the queue): refused to start twice. */
-function activeRun(dir: string, engine: EngineRecord | null): string | null {
+function activeRun(engine: EngineRecord | null): string | null {
   if (!engine) return null;
   if (engine.engine === 'local' && engine.host === hostname() && engine.pid !== process.pid && pidAlive(engine.pid))
     return `a local survey run (pid ${engine.pid}) is still going`;
@@ -62,24 +62,28 @@ function activeRun(dir: string, engine: EngineRecord | null): string | null {
 export async function runSurvey(dir: string, opts: SurveyRunOptions): Promise<SurveyStatus> {
   const plan = readPlan(dir);
   const earlier = readEngine(dir);
-  const busy = activeRun(dir, earlier);
+  const busy = activeRun(earlier);
   if (busy) throw new UserError(`${dir}: ${busy}`, 'wait for it (vasco survey status DIR), or stop it with vasco survey cancel DIR', 'survey-busy');
   const todo = (s: SurveyStatus) => plan.plates.filter((p) => s.plates[p.index].state !== 'done');
   const first = todo(surveyStatus(dir, plan, null));
   const engine: EngineRecord = { engine: opts.engine, startedUtc: new Date().toISOString(), host: hostname(), pid: process.pid, slurmJobs: [] };
-  writeEngine(dir, engine);
-  if (!first.length) return readStatus(dir, plan);
+  if (!first.length) {
+    writeEngine(dir, engine);
+    return readStatus(dir, plan);
+  }
 
   if (opts.engine === 'local') {
     const parallel = opts.parallel ?? defaultParallel();
     if (opts.detach) {
       // A runner of its own, out of this process group: it outlives the terminal and owns the plates' processes.
+      // Recorded with its pid before it looks, so it never takes this process for a run under way.
       const args = [vascoBin(), 'survey', 'run', dir, '--engine', 'local', '--parallel', String(parallel), '--retries', String(opts.retries), '--quiet'];
       const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore' });
       child.unref();
       writeEngine(dir, { ...engine, pid: child.pid ?? process.pid });
       return readStatus(dir, plan);
     }
+    writeEngine(dir, engine);
     const timer = setInterval(() => opts.onStatus?.(readStatus(dir, plan)), POLL_MS);
     try {
       await runLocal(dir, first, { parallel, retries: opts.retries, signal: opts.signal });
@@ -89,6 +93,7 @@ export async function runSurvey(dir: string, opts: SurveyRunOptions): Promise<Su
     return readStatus(dir, plan);
   }
 
+  writeEngine(dir, engine);
   let plates: PlannedPlate[] = first;
   for (let round = 0; ; round++) {
     const jobs = submitSlurm(dir, plates.map((p) => p.index), { ...opts.slurm, parallel: opts.parallel });

@@ -8,7 +8,7 @@
  * is retried by the next run with an unchanged result.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,20 @@ function status(dir: string): SurveyStatus {
 const plateOf = (s: SurveyStatus, id: string) => s.plates.find((p) => p.id === id)!;
 const candidates = (dir: string, id: string) => readFileSync(join(tmp, dir, 'plates', id, 'candidates.csv'), 'utf8');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Processes whose command line or working folder lies under `dir` (Linux /proc). */
+function processesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(dir) || readlinkSync(`/proc/${pid}/cwd`).startsWith(dir)) out.push(`${pid} ${cmd}`);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
 
 /** `vasco survey plan` of the pairs in `csv` into `dir`. */
 function plan(dir: string, csv: string) {
@@ -105,6 +119,31 @@ describe.runIf(tools)('vasco survey run', () => {
     }
     expect(plateOf(s, 'broken_red')).toMatchObject({ state: 'failed', attempts: 2 });
   }, 300_000);
+
+  it('local engine detached, then `vasco survey cancel`: every plate process stops, the plates say so, and a new run finishes them', async () => {
+    plan('stop', 'pairs/good.csv');
+    const dir = join(tmp, 'stop');
+    expect(survey(['run', 'stop', '--parallel', '2', '--detach']).status).toBe(0);
+    for (let i = 0; status('stop').counts.running < 2; i++) {
+      expect(i, 'two plates never ran at once').toBeLessThan(300);
+      await sleep(200);
+    }
+    await sleep(2_000);
+    const c = survey(['cancel', 'stop']);
+    expect(c.stderr).toMatch(/stopping the local survey run/);
+    for (let i = 0; processesUnder(dir).length; i++) {
+      expect(i, `still running:\n${processesUnder(dir).join('\n')}`).toBeLessThan(100);
+      await sleep(200);
+    }
+    const s = status('stop');
+    expect(s.counts.running).toBe(0);
+    const stopped = s.plates.filter((p) => p.state === 'failed');
+    expect(stopped.length).toBeGreaterThanOrEqual(2);
+    for (const p of stopped) expect(p.reason).toMatch(/stopped by SIGINT \(cancelled\)/);
+    const again = survey(['run', 'stop']);
+    expect(again.status, again.stderr).toBe(0);
+    for (const id of ids) expect(candidates('stop', id)).toBe(candidates('local', id));
+  }, 600_000);
 
   it('Slurm engine: the same candidates plate by plate, the broken plate failed with its reason', (ctx) => {
     if (!slurm) ctx.skip();
