@@ -136,6 +136,9 @@ function filtersInputs(p: RunParameters): unknown {
   return p.extraction.mode === 'fast' ? { filters: p.filters, redBlue: comparisonInputs(p.redBlue) } : p.filters;
 }
 
+/** Row objects the filters test at a time (without MAD). */
+const FILTER_CHUNK = 8192;
+
 function filtersStage(band: Band): Stage {
   // The red plate's filter stage is plain 'filters' (the ledger stage name in sources.csv).
   const name = band === 'red' ? FILTER_STAGE : `${FILTER_STAGE}-blue`;
@@ -150,11 +153,14 @@ function filtersStage(band: Band): Stage {
       const before = table.aliveCount();
       const from = table.ledger.length;
       const rec = plate.extraction as TiledExtractionRecord | undefined;
+      const notNeeded = new Set(rec?.notNeeded ?? []);
+      // Each source is tested on its own unless MAD compares it with its neighbours: then all at once.
+      const chunk = ctx.params.filters.mad.enabled ? Infinity : FILTER_CHUNK;
       await withAliveRows(table, (alive) => {
         applyFilters(alive, ctx.params.filters, plate.info, name);
         if (band === 'red') flagNearEdge(alive, plate.info, ctx.params.extraction.detection.backSize, name);
-        if (rec?.mode === 'fast') explainUnmeasured(alive, name, new Set(rec.notNeeded ?? []));
-      });
+        if (rec?.mode === 'fast') explainUnmeasured(alive, name, notNeeded);
+      }, chunk);
       // Every red source, dropped or not, gets its distance to the edge.
       if (band === 'red') for (let i = 0; i < table.length; i++) table.setOptional('edgeDistancePx', i, edgeDistancePx(table.floats.x[i], table.floats.y[i], plate.info.naxis1, plate.info.naxis2));
       return { state, count: ledgerCount(table, name, from, before) };
