@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
 import { separationDeg } from '../astro/sphere';
+import type { HeaderValues } from '../fits';
 import { asteroidStage } from './asteroids';
 import { decCutStage, dedupAcrossPlates, dedupWithinPlate } from './dedup';
 import { scoreAgainstVasco, type Footprint } from './score';
@@ -24,9 +25,12 @@ interface PlateFootprint extends Footprint {
 /** Centre, enclosing radius and exact pixel footprint of the red plate. */
 export function plateFootprint(state: PipelineState): PlateFootprint {
   const { header, info } = state.red;
+  return footprintOfImage(header, info.naxis1, info.naxis2, info.region);
+}
+
+/** The footprint of a w x h image with this header (a survey merge reads it from the plate's file). */
+export function footprintOfImage(header: HeaderValues, w: number, h: number, region: string): PlateFootprint {
   const solution: PlateSolution = chooseSolution(header).solution;
-  const w = info.naxis1;
-  const h = info.naxis2;
   const [ra, dec] = solution.pixToSky((w + 1) / 2, (h + 1) / 2);
   const corners: [number, number][] = [
     [0.5, 0.5],
@@ -38,7 +42,7 @@ export function plateFootprint(state: PipelineState): PlateFootprint {
   return {
     centre: { ra, dec },
     radiusDeg,
-    plate: info.region,
+    plate: region,
     contains(r, d) {
       if (separationDeg(ra, dec, r, d) > radiusDeg * 1.01) return false;
       const [x, y] = solution.skyToPix(r, d);

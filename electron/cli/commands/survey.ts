@@ -1,5 +1,5 @@
 /**
- * `vasco survey plan|run|status|cancel`: many plates as one survey, each plate
+ * `vasco survey plan|run|status|cancel|merge`: many plates as one survey, each plate
  * a `vasco run` of its own, on this machine or as a Slurm job array (see
  * electron/survey/). `vasco survey task DIR INDEX` is what each plate's process
  * runs (internal).
@@ -8,17 +8,19 @@ import { resolve } from 'node:path';
 import { UserError } from '../../core/errors';
 import { fieldsInRegion, loadFieldList, parseFieldNumbers, parseRegion } from '../../survey/fields';
 import { makePlan, platesFromFields, platesFromPairs, readPlan, savePlan, type PlannedPlate } from '../../survey/plan';
+import { mergeSurvey } from '../../survey/merge';
 import { cancelSurvey, readStatus, runSurvey } from '../../survey/run';
 import type { SurveyStatus } from '../../survey/state';
 import { runPlateTask } from '../../survey/task';
 import { numberOption, parseCommandArgs } from '../args';
 
-export const summary = 'many plates as one survey: plan, run (local or Slurm), status, cancel';
+export const summary = 'many plates as one survey: plan, run (local or Slurm), status, cancel, merge';
 
 const USAGE = `usage: vasco survey plan --out DIR (--pairs FILE.csv | --plates LIST | --all | --region RA,DEC,R) [vasco run options]
        vasco survey run DIR [--engine local|slurm] [options]
        vasco survey status DIR [--json]
        vasco survey cancel DIR
+       vasco survey merge DIR [--vasco FILE]
 
  plan: writes DIR/plan.json; every option other than these is a \`vasco run\` option shared by all plates
   --pairs FILE.csv   local plates: a CSV with header red,blue (blue may be empty; paths relative to the CSV)
@@ -39,6 +41,10 @@ const USAGE = `usage: vasco survey plan --out DIR (--pairs FILE.csv | --plates L
 
  status: each plate planned, queued, running (with its stage), done or failed (with the reason); --json for scripts
  cancel: cancels the survey's Slurm jobs, or stops its local run (every plate's processes)
+ merge: the done plates as one review store DIR/survey.sqlite, DIR/candidates.csv (one row per position within 5"
+        across plates, from the plate where it lies farthest from the edge; also_on lists the other plates'
+        detections) and DIR/survey-summary.json (the funnel summed and per plate); plates not done are named
+  --vasco FILE       also recall, precision and F1 against the published catalogue over the surveyed plates
 `;
 
 /** Survey-plan options (name -> takes a value); everything else goes to `vasco run`. */
@@ -230,6 +236,26 @@ function cancel(argv: string[]): number {
   return 0;
 }
 
+async function merge(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('survey merge', argv, { vasco: { type: 'string' }, help: { type: 'boolean', default: false } }, true);
+  if (values.help) return help();
+  const dir = surveyDir('merge', positionals);
+  const m = await mergeSurvey(dir, { vasco: values.vasco, log: (line) => process.stderr.write(`${line}\n`) });
+  const dupes = m.plateCandidates - m.candidates;
+  process.stderr.write(
+    `merged ${m.merged.length}/${m.plates} plate(s): ${m.candidates} candidates (${m.plateCandidates} on the plates, ${dupes} cross-plate duplicate(s) joined)\n` +
+      `  ${dir}/candidates.csv, ${dir}/survey.sqlite, ${dir}/survey-summary.json\n`,
+  );
+  if (m.missing.length) process.stderr.write(`not merged (not done): ${m.missing.map((p) => `${p.id} (${p.state}${p.reason ? `: ${p.reason}` : ''})`).join(', ')}\n`);
+  if (m.score) {
+    const pct = (v: number) => (Number.isFinite(v) ? `${(100 * v).toFixed(1)}%` : 'n/a');
+    const o = m.score.overall;
+    process.stderr.write(`VASCO over the surveyed plates: recall ${pct(o.recall)} (${o.recovered}/${o.vascoSources}), precision ${pct(o.precision)}, F1 ${pct(o.f1)}\n`);
+    for (const [id, s] of Object.entries(m.score.perPlate)) process.stderr.write(`  ${id}: recall ${pct(s.recall)}, precision ${pct(s.precision)}, F1 ${pct(s.f1)}\n`);
+  }
+  return 0;
+}
+
 async function task(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('survey task', argv, { workers: { type: 'string' } }, true);
   if (positionals.length !== 2 || !/^\d+$/.test(positionals[1])) throw new UserError('usage: vasco survey task DIR INDEX [--workers N] (run by `vasco survey run`)');
@@ -253,6 +279,8 @@ export async function run(argv: string[]): Promise<number> {
       return status(rest);
     case 'cancel':
       return cancel(rest);
+    case 'merge':
+      return merge(rest);
     case 'task':
       return task(rest);
     case undefined:
@@ -262,6 +290,6 @@ export async function run(argv: string[]): Promise<number> {
       help();
       return sub ? 0 : 2;
     default:
-      throw new UserError(`vasco survey: unknown subcommand "${sub}"`, 'use plan, run, status or cancel (vasco survey --help)');
+      throw new UserError(`vasco survey: unknown subcommand "${sub}"`, 'use plan, run, status, cancel or merge (vasco survey --help)');
   }
 }

@@ -1,0 +1,178 @@
+/**
+ * `vasco survey merge` on a real survey: one synthetic 1000x400 pair cut (by
+ * astropy) into three red plates of 400 px whose fields overlap by 100 px, each
+ * with the whole blue plate, plus a broken plate; run by the local engine
+ * (`vasco run` with SExtractor and PSFEx), then merged. A transient in an
+ * overlap is on two plates and must come out once, from the plate where it lies
+ * farther from the edge; merging twice changes nothing; the broken plate is
+ * named as missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { separationDeg } from '../../../electron/astro/sphere';
+import { readCsvFile } from '../../../electron/core/csv';
+import type { SurveyMergeSummary } from '../../../electron/survey/merge';
+import { projectRoot } from '../../helpers/shared-data';
+import { astropy } from '../../helpers/python';
+import { haveSyntheticRunTools } from '../pipeline/synthetic-plates';
+
+const tools = haveSyntheticRunTools();
+const tmp = mkdtempSync(join(tmpdir(), 'vasco survey merge '));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const CROP = 400;
+const STARTS = [0, 300, 600];
+const IDS = ['plate-1', 'plate-2', 'plate-3'];
+
+function survey(args: string[]) {
+  return spawnSync(process.execPath, [join(projectRoot, 'bin', 'vasco.mjs'), 'survey', ...args], { cwd: tmp, encoding: 'utf8', timeout: 600_000 });
+}
+
+type Row = Record<string, string>;
+function csvRows(file: string): Row[] {
+  const { header, rows } = readCsvFile(file);
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}
+
+function storeCounts(file: string): Record<string, number> {
+  const db = new Database(file, { readonly: true });
+  try {
+    const n = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return { runs: n('runs'), sources: n('sources'), candidates: n('candidates'), objects: n('objects'), plates: n('plates') };
+  } finally {
+    db.close();
+  }
+}
+
+let truth: { ra: number; dec: number; x: number }[] = [];
+
+describe.runIf(tools)('vasco survey merge', () => {
+  beforeAll(async () => {
+    const { generatePlatePair } = await import('../../../electron/synth/generate-pair');
+    const src = join(tmp, 'whole');
+    const pair = await generatePlatePair({ outDir: src, width: 1000, height: 400, seed: 11, transients: 40, defects: 4 });
+    truth = csvRows(pair.truth)
+      .filter((r) => r.kind === 'transient')
+      .map((r) => ({ ra: Number(r.ra), dec: Number(r.dec), x: Number(r.red_x) }));
+    // Three plates of the same sky: red columns x0..x0+400 (CRPIX1 moved with them), each its own field.
+    const pairs = join(tmp, 'pairs');
+    mkdirSync(pairs);
+    astropy(
+      `from astropy.io import fits
+for i, x0 in enumerate(INPUT['starts']):
+    with fits.open(INPUT['red']) as r:
+        h = r[0].header.copy()
+        h['CRPIX1'] = h['CRPIX1'] - x0
+        h['REGION'] = 'XE90%d' % (i + 1)
+        fits.PrimaryHDU(r[0].data[:, x0:x0 + INPUT['crop']], h).writeto('%s/plate-%d.fits' % (INPUT['out'], i + 1))
+    with fits.open(INPUT['blue']) as b:
+        b[0].header['REGION'] = 'XO90%d' % (i + 1)
+        b.writeto('%s/blue-%d.fits' % (INPUT['out'], i + 1))
+print('null')`,
+      { red: pair.red, blue: pair.blue, starts: STARTS, crop: CROP, out: pairs },
+    );
+    const bytes = readFileSync(join(pairs, 'plate-3.fits'));
+    writeFileSync(join(pairs, 'broken red.fits'), bytes.subarray(0, Math.floor(bytes.length / 5)));
+    const lines = ['red,blue', ...IDS.map((id, i) => `${id}.fits,blue-${i + 1}.fits`), '"broken red.fits",blue-3.fits'];
+    writeFileSync(join(pairs, 'pairs.csv'), `${lines.join('\n')}\n`);
+    expect(survey(['plan', '--out', 'sv', '--pairs', 'pairs/pairs.csv', '--offline', '--tile-size', '0']).status).toBe(0);
+    const r = survey(['run', 'sv', '--parallel', '2', '--quiet']);
+    expect(r.status, r.stderr).toBe(1); // the broken plate failed
+  }, 900_000);
+
+  const dir = () => join(tmp, 'sv');
+
+  it('merges the done plates, names the failed one, and keeps every transient once', () => {
+    const m = survey(['merge', 'sv']);
+    expect(m.status, m.stderr).toBe(0);
+    expect(m.stderr).toMatch(/merged 3\/4 plate\(s\)/);
+    expect(m.stderr).toMatch(/not merged \(not done\): broken_red \(failed: .*truncated/);
+    const summary = JSON.parse(readFileSync(join(dir(), 'survey-summary.json'), 'utf8')) as SurveyMergeSummary;
+    expect(summary.merged).toEqual(IDS);
+    expect(summary.missing.map((p) => p.id)).toEqual(['broken_red']);
+
+    const perPlate = Object.fromEntries(IDS.map((id) => [id, csvRows(join(dir(), 'plates', id, 'candidates.csv'))]));
+    const merged = csvRows(join(dir(), 'candidates.csv'));
+    expect(merged.length).toBe(summary.candidates);
+    expect(summary.plateCandidates).toBe(IDS.reduce((n, id) => n + perPlate[id].length, 0));
+    const near = (rows: Row[], t: { ra: number; dec: number }) => rows.filter((r) => separationDeg(Number(r.ra), Number(r.dec), t.ra, t.dec) * 3600 <= 5);
+
+    let recovered = 0;
+    let onTwo = 0;
+    for (const t of truth) {
+      const detections = IDS.flatMap((id) => near(perPlate[id], t).map((r) => ({ id, r })));
+      const rows = near(merged, t);
+      if (!detections.length) {
+        expect(rows).toHaveLength(0);
+        continue;
+      }
+      recovered++;
+      expect(rows, `transient at ${t.ra}, ${t.dec}`).toHaveLength(1);
+      const [row] = rows;
+      // The row is the detection farthest from its plate's edge; the others are listed.
+      const best = Math.max(...detections.map((d) => Number(d.r.edge_distance_px)));
+      expect(Number(row.edge_distance_px)).toBe(best);
+      const others = detections.filter((d) => !(d.id === row.plate && d.r.id === row.id)).map((d) => `${d.id}:${d.r.id}`);
+      expect(row.also_on.split(' ').filter(Boolean).sort()).toEqual(others.sort());
+      if (detections.length > 1) {
+        onTwo++;
+        // Truth: in an overlap, the plate whose columns hold it more centrally.
+        const centreOf = (id: string) => STARTS[IDS.indexOf(id)] + CROP / 2;
+        const expected = detections.map((d) => d.id).sort((a, b) => Math.abs(t.x - centreOf(a)) - Math.abs(t.x - centreOf(b)))[0];
+        expect(row.plate).toBe(expected);
+      }
+    }
+    expect(recovered).toBeGreaterThan(truth.length / 2);
+    expect(onTwo, 'no recovered transient lies in an overlap').toBeGreaterThan(0);
+    // No two merged rows within 5" of each other.
+    for (const [i, a] of merged.entries()) expect(near(merged.slice(i + 1), { ra: Number(a.ra), dec: Number(a.dec) })).toHaveLength(0);
+
+    // The funnel: each plate's stages as its summary.json has them, summed.
+    for (const id of IDS) {
+      const s = JSON.parse(readFileSync(join(dir(), 'plates', id, 'summary.json'), 'utf8')) as { stages: { name: string; input: number }[] };
+      expect(summary.funnel.perPlate[id].map((x) => x.input)).toEqual(s.stages.map((x) => x.input));
+    }
+    expect(summary.funnel.summed[0].input).toBe(IDS.reduce((n, id) => n + summary.funnel.perPlate[id][0].input, 0));
+    expect(summary.funnel.summed.at(-1)).toEqual({ name: 'survey merge', input: summary.plateCandidates, output: summary.candidates });
+
+    const counts = storeCounts(join(dir(), 'survey.sqlite'));
+    expect(counts.runs).toBe(3);
+    expect(counts.candidates).toBe(summary.plateCandidates);
+  }, 600_000);
+
+  it('merging again gives identical files and adds no rows to survey.sqlite', () => {
+    const files = ['candidates.csv', 'survey-summary.json'].map((f) => readFileSync(join(dir(), f), 'utf8'));
+    const before = storeCounts(join(dir(), 'survey.sqlite'));
+    const m = survey(['merge', 'sv']);
+    expect(m.status, m.stderr).toBe(0);
+    expect(['candidates.csv', 'survey-summary.json'].map((f) => readFileSync(join(dir(), f), 'utf8'))).toEqual(files);
+    expect(storeCounts(join(dir(), 'survey.sqlite'))).toEqual(before);
+  }, 600_000);
+
+  it('--vasco scores the merged candidates over the surveyed plates', () => {
+    // The truth transients as a published catalogue: the three plates cover the whole synthetic field.
+    writeFileSync(join(tmp, 'vasco.csv'), `ra,dec\n${truth.map((t) => `${t.ra},${t.dec}`).join('\n')}\n`);
+    const m = survey(['merge', 'sv', '--vasco', 'vasco.csv']);
+    expect(m.status, m.stderr).toBe(0);
+    const s = JSON.parse(readFileSync(join(dir(), 'survey-summary.json'), 'utf8')) as SurveyMergeSummary;
+    const merged = csvRows(join(dir(), 'candidates.csv'));
+    const hit = truth.filter((t) => merged.some((r) => separationDeg(Number(r.ra), Number(r.dec), t.ra, t.dec) * 3600 <= 5)).length;
+    expect(s.score!.overall).toMatchObject({ vascoSources: truth.length, recovered: hit, candidates: merged.length });
+    for (const [i, id] of IDS.entries()) {
+      const inside = truth.filter((t) => t.x > STARTS[i] + 0.5 && t.x < STARTS[i] + CROP + 0.5).length;
+      expect(s.score!.perPlate[id].vascoSources, id).toBe(inside);
+    }
+    expect(m.stderr).toMatch(/VASCO over the surveyed plates: recall/);
+  }, 600_000);
+
+  it('a folder without a plan, or with no plate done, is refused with what to do', () => {
+    const r = survey(['merge', 'nowhere']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/holds no survey plan/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+});
