@@ -174,5 +174,13 @@ print('null')`,
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/holds no survey plan/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(survey(['plan', '--out', 'none done', '--pairs', 'pairs/pairs.csv', '--offline', '--tile-size', '0']).status).toBe(0);
+    const none = survey(['merge', 'none done']);
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/no plate of .*none done is done yet[\s\S]*vasco survey run/);
+    const vasco = survey(['merge', 'sv', '--vasco', 'no such.csv']);
+    expect(vasco.status).not.toBe(0);
+    expect(vasco.stderr).toMatch(/--vasco no such\.csv: no such file/);
+    for (const e of [none, vasco]) expect(e.stderr).not.toMatch(/^\s+at /m);
   });
 });
