@@ -10,6 +10,7 @@ import { UserError } from '../core/errors';
 import type { RunOptions } from '../pipeline/parameters';
 import { DEFAULT_CATALOGUE, DEFAULT_EXTRACT } from '../pipeline/parameters';
 import { DEFAULT_FILTERS } from '../pipeline/filters';
+import { checkParameter, findRunParameter } from '../pipeline/parameter-schema';
 import { DEFAULT_RED_BLUE } from '../pipeline/red-vs-blue';
 
 export type RunParams = Record<string, number | boolean | string>;
@@ -21,11 +22,6 @@ const GROUPS = {
   extraction: DEFAULT_EXTRACT,
   catalogue: DEFAULT_CATALOGUE,
 } as const;
-
-/** Values a string parameter may take where the pipeline expects one of a few words. */
-const CHOICES: Record<string, readonly string[]> = {
-  'catalogue.veto': ['xmatch', 'cone', 'local', 'none'],
-};
 
 type Nested = Record<string, unknown>;
 
@@ -60,8 +56,10 @@ export function paramsToOptions(params: RunParams): GroupOptions {
         throw new UserError(`pipeline.start: unknown parameter "${key}"`, 'see electron/pipeline/parameters.ts for the parameter names', 'bad-arguments');
       if (!nullable && typeof defaults !== typeof value)
         throw new UserError(`pipeline.start: parameter "${key}" must be a ${typeof defaults}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
-      if (CHOICES[dotted] && !CHOICES[dotted].includes(String(value)))
-        throw new UserError(`pipeline.start: parameter "${key}" must be one of ${CHOICES[dotted].join(', ')}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
+      // Limits and choices of the parameters a person sets (parameter-schema.ts).
+      const spec = findRunParameter(dotted);
+      const allowed = spec && checkParameter(spec, value);
+      if (allowed) throw new UserError(`pipeline.start: parameter "${key}" must be ${allowed}, got ${JSON.stringify(value)}`, undefined, 'bad-arguments');
     }
     let node = out;
     for (const p of path.slice(0, -1)) node = (node[p] ??= {}) as Nested;

@@ -3,6 +3,7 @@
  * method. Every source is tested against every cut and keeps every reason it
  * fails (one LedgerEntry each), not just the first.
  */
+import { parameterDefault as d } from './parameter-schema';
 import type { LedgerEntry, TrackedSource } from './types';
 
 export interface MadParams {
@@ -36,14 +37,14 @@ export interface FilterParams {
 
 export const DEFAULT_FILTERS: FilterParams = {
   allowedFlags: 0,
-  spreadModelMin: -0.01,
-  fwhmMinPx: 2,
-  fwhmMaxPx: 7,
+  spreadModelMin: d('filters.spreadModelMin'),
+  fwhmMinPx: d('filters.fwhmMinPx'),
+  fwhmMaxPx: d('filters.fwhmMaxPx'),
   referencePixelScaleArcsec: 1.7,
-  elongationMax: 1.3,
-  symmetryMaxPx: 2,
-  snrMin: 30,
-  mad: { enabled: false, sigma: 2, cellArcmin: 30, minSourcesPerCell: 10 },
+  elongationMax: d('filters.elongationMax'),
+  symmetryMaxPx: d('filters.symmetryMaxPx'),
+  snrMin: d('filters.snrMin'),
+  mad: { enabled: d('filters.mad.enabled'), sigma: 2, cellArcmin: 30, minSourcesPerCell: 10 },
 };
 
 export interface PlateGeometry {

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_DETECTION, type DetectionSettings } from '../../native-tools/sextractor';
 import { defaultCatalogs, type CatalogId } from '../catalogs/catalogs';
 import { DEFAULT_FILTERS, type FilterParams } from './filters';
+import { parameterDefault as d } from './parameter-schema';
 import { DEFAULT_RED_BLUE, type RedBlueParams } from './red-vs-blue';
 import type { VetoMode } from './veto';
 
@@ -36,13 +37,13 @@ export interface ExtractParams {
 
 /** Defaults of each order: the straightforward one is the reference method (one piece, stamps of everything). */
 export const EXTRACTION_DEFAULTS: Record<ExtractionMode, Pick<ExtractParams, 'psfSample' | 'tileSizePx' | 'tileOverlapPx'>> = {
-  fast: { psfSample: 'lean', tileSizePx: 7168, tileOverlapPx: 768 },
-  straightforward: { psfSample: 'all', tileSizePx: 0, tileOverlapPx: 768 },
+  fast: { psfSample: d('extraction.psfSample'), tileSizePx: d('extraction.tileSizePx'), tileOverlapPx: d('extraction.tileOverlapPx') },
+  straightforward: { psfSample: 'all', tileSizePx: 0, tileOverlapPx: d('extraction.tileOverlapPx') },
 };
 
 export const DEFAULT_EXTRACT: ExtractParams = {
-  mode: 'fast',
-  ...EXTRACTION_DEFAULTS.fast,
+  mode: d('extraction.mode'),
+  ...EXTRACTION_DEFAULTS[d('extraction.mode')],
   detection: DEFAULT_DETECTION,
   psfDegrees: 2,
   psfFwhmRangePx: [1.5, 10],
@@ -69,12 +70,12 @@ export interface CatalogueParams {
 }
 
 export const DEFAULT_CATALOGUE: CatalogueParams = {
-  veto: 'xmatch',
+  veto: d('catalogue.veto'),
   catalogs: defaultCatalogs(),
   localFiles: {},
-  vetoRadiusArcsec: 5,
-  asteroidRadiusArcsec: 5,
-  decMin: -30,
+  vetoRadiusArcsec: d('catalogue.vetoRadiusArcsec'),
+  asteroidRadiusArcsec: d('catalogue.asteroidRadiusArcsec'),
+  decMin: d('catalogue.decMin'),
   dedupRadiusArcsec: 5,
   dedupDir: null,
   vasco: null,

@@ -15,6 +15,7 @@ import { poss1Field } from '../astro/plate-info';
 import { chooseSolution } from '../astro/plate-solution';
 import { UserError } from '../core/errors';
 import { matchNearest } from '../match/sky-match';
+import { parameterDefault } from './parameter-schema';
 import type { SourceTable } from './source-table';
 import type { BlueCoverage, HeaderValues, LedgerEntry, PlateInfo, Source, TrackedSource } from './types';
 
@@ -31,7 +32,11 @@ export interface RedBlueParams {
   allowOtherField: boolean;
 }
 
-export const DEFAULT_RED_BLUE: RedBlueParams = { radiusArcsec: 5, nearestSearchArcsec: 60, allowOtherField: false };
+export const DEFAULT_RED_BLUE: RedBlueParams = {
+  radiusArcsec: parameterDefault('redBlue.radiusArcsec'),
+  nearestSearchArcsec: 60,
+  allowOtherField: parameterDefault('redBlue.allowOtherField'),
+};
 
 export const RED_BLUE_STAGE = 'red-vs-blue';
 

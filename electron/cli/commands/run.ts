@@ -10,19 +10,15 @@ import { CATALOG_IDS, defaultCatalogs, isCatalogId, type CatalogId } from '../..
 import { parseCatalogFileArgs } from '../../catalogs/local-files';
 import { CancelledError, UserError } from '../../core/errors';
 import type { RunMessage } from '../../api/jobs';
-import { mergeGroupOptions, paramsToOptions, parseParamArgs } from '../../api/run-params';
+import { mergeGroupOptions, paramsToOptions, parseParamArgs, type RunParams } from '../../api/run-params';
 import type { Progress } from '../../core/stage';
-import { DEFAULT_CATALOGUE } from '../../pipeline/parameters';
-import { DEFAULT_FILTERS } from '../../pipeline/filters';
+import { RUN_PARAMETER_LIST, checkParameter, parameterHelp, type RunParameter } from '../../pipeline/parameter-schema';
 import { prepareOutDir, runPipeline, type RunOptions, type RunResult } from '../../pipeline/run';
-import type { VetoMode } from '../../pipeline/veto';
 import { openWorkspace, recordPipelineRun } from '../../store/workspace';
 import { numberOption, parseCommandArgs } from '../args';
 
 export const summary = 'run the plate pipeline: plates -> extraction -> filters -> red vs blue -> veto -> candidates';
 
-const f = DEFAULT_FILTERS;
-const c = DEFAULT_CATALOGUE;
 const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG --dec DEG --size-arcmin M) --out DIR [options]
 
  plates
@@ -34,36 +30,23 @@ const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG
   --out DIR          output folder: candidates.csv, sources.csv, summary.json, vasco.sqlite, work/
   --db FILE          record the run in this review workspace instead of DIR/vasco.sqlite
   --red-only         ignore --blue (no red-vs-blue comparison)
-  --allow-other-field  accept a blue plate of another POSS-I field that overlaps the red one
-                     (only the overlap is compared; a pair that does not overlap is always refused)
   --offline          use no network at all
-  --spread-min X     keep SPREAD_MODEL > X          (default ${f.spreadModelMin}; published -0.002)
-  --fwhm-min PX      keep FWHM >= PX at 1.7"/px     (default ${f.fwhmMinPx}; scaled to each plate's pixels)
-  --fwhm-max PX      keep FWHM <= PX at 1.7"/px     (default ${f.fwhmMaxPx})
-  --elong-max X      keep ELONGATION < X            (default ${f.elongationMax})
-  --snr-min X        keep FLUX_AUTO/FLUXERR_AUTO >= X (default ${f.snrMin})
-  --mad              local MAD clipping of FWHM and ELONGATION (2 sigma, 30' cells; off by default)
+${parameterHelp(['filters.spreadModelMin', 'filters.fwhmMinPx', 'filters.fwhmMaxPx', 'filters.elongationMax', 'filters.symmetryMaxPx', 'filters.snrMin', 'filters.mad.enabled', 'redBlue.radiusArcsec', 'redBlue.allowOtherField'])}
 
  modern catalogues and later stages
-  --veto MODE        xmatch (CDS XMatch upload of the survivors; default) | cone (VizieR) | local | none
+${parameterHelp(['catalogue.veto'])}
   --catalogs LIST    comma list of ${CATALOG_IDS.join(', ')} (default ${defaultCatalogs().join(',')})
   --ir               add AllWISE, 2MASS, CatWISE2020, UKIDSS-LAS (off, as in the published catalogue)
   --usnob            add USNO-B1.0 (off: it holds POSS-I measurements itself)
   --catalog ID=FILE  a local catalogue file (CSV, VOTable or FITS) for ID; repeatable; works offline
-  --veto-radius AS   counterpart radius, arcsec (default ${c.vetoRadiusArcsec})
+${parameterHelp(['catalogue.vetoRadiusArcsec', 'catalogue.asteroidRadiusArcsec', 'catalogue.decMin'])}
   --cache-dir DIR    catalogue query cache (default DIR/cache)
-  --asteroid-radius AS  SkyBoT flag radius, arcsec (default ${c.asteroidRadiusArcsec})
-  --dec-min DEG      drop candidates south of this (default ${c.decMin}, the published limit)
   --dedup-dir DIR    drop candidates within 5" of earlier runs' candidates.csv in DIR
   --vasco FILE       score against the published catalogue (CSV with RA/Dec): recall, precision, F1
 
  execution
   --workers N        tool processes at once: tiles, red and blue (default: the core count; never changes the answer)
-  --extraction MODE  fast (default): SPREAD_MODEL only for sources that can still change the answer
-                     straightforward: every source measured with SPREAD_MODEL, then all filters (the reference order)
-  --psf-sample S     lean (default with fast): PSF stamps of isolated bright stars only; all: of every detection
-  --tile-size PX     tile core side in pixels, 0 = whole plate (default 7168 with fast: 2x2 on a full plate; 0 with straightforward)
-  --tile-overlap PX  pixels a tile reaches beyond its core (default 768: three 256 px background meshes)
+${parameterHelp(['extraction.mode', 'extraction.psfSample', 'extraction.tileSizePx', 'extraction.tileOverlapPx'])}
   --resume           resume after the last finished stage (default)
   --fresh            ignore and delete earlier checkpoints
 
@@ -131,6 +114,31 @@ function funnel(r: RunResult): string {
   return lines.join('\n') + '\n';
 }
 
+/** The flags of the parameters in parameter-schema.ts: numbers and words arrive as text, switches as booleans. */
+const PARAMETER_FLAGS = Object.fromEntries(
+  RUN_PARAMETER_LIST.map((p) => [p.flag, { type: p.kind === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+) as Record<string, { type: 'string' | 'boolean' }>;
+
+/** What a flag must be, as the CLI says it ("fast or straightforward"). */
+function allowedOnCommandLine(p: RunParameter, schemaSays: string): string {
+  if (p.kind !== 'choice') return schemaSays;
+  return `${p.choices.slice(0, -1).join(', ')} or ${p.choices[p.choices.length - 1]}`;
+}
+
+/** The parameter flags given, as typed parameters under their dotted names; a value out of its limits is refused naming the flag. */
+function parameterFlagValues(values: Record<string, unknown>): RunParams {
+  const out: RunParams = {};
+  for (const p of RUN_PARAMETER_LIST) {
+    const text = values[p.flag] as string | boolean | undefined;
+    if (text === undefined) continue;
+    const value = p.kind === 'number' ? numberOption('run', p.flag, text as string, NaN) : text;
+    const allowed = checkParameter(p, value);
+    if (allowed) throw new UserError(`vasco run: --${p.flag} must be ${allowedOnCommandLine(p, allowed)}, got "${text}"`, 'run `vasco run --help`');
+    out[p.key] = value;
+  }
+  return out;
+}
+
 function parseRunArgs(argv: string[]) {
   return parseCommandArgs('run', argv, {
     red: { type: 'string' },
@@ -138,32 +146,18 @@ function parseRunArgs(argv: string[]) {
     out: { type: 'string' },
     offline: { type: 'boolean', default: false },
     'red-only': { type: 'boolean', default: false },
-    'allow-other-field': { type: 'boolean', default: false },
-    'spread-min': { type: 'string' },
-    'fwhm-min': { type: 'string' },
-    'fwhm-max': { type: 'string' },
-    'elong-max': { type: 'string' },
-    'snr-min': { type: 'string' },
-    mad: { type: 'boolean', default: false },
+    ...PARAMETER_FLAGS,
     workers: { type: 'string' },
-    extraction: { type: 'string' },
-    'psf-sample': { type: 'string' },
-    'tile-size': { type: 'string' },
-    'tile-overlap': { type: 'string' },
     plate: { type: 'string' },
     ra: { type: 'string' },
     dec: { type: 'string' },
     'size-arcmin': { type: 'string' },
     db: { type: 'string' },
-    veto: { type: 'string' },
     catalogs: { type: 'string' },
     ir: { type: 'boolean', default: false },
     usnob: { type: 'boolean', default: false },
     catalog: { type: 'string', multiple: true },
-    'veto-radius': { type: 'string' },
     'cache-dir': { type: 'string' },
-    'asteroid-radius': { type: 'string' },
-    'dec-min': { type: 'string' },
     'dedup-dir': { type: 'string' },
     vasco: { type: 'string' },
     resume: { type: 'boolean', default: false },
@@ -210,22 +204,8 @@ async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessa
   const workers = values.workers === undefined ? undefined : numberOption('run', 'workers', values.workers, 1);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1))
     throw new UserError(`vasco run: --workers must be a whole number >= 1, got ${values.workers}`);
-  const mode = values.extraction;
-  if (mode !== undefined && mode !== 'fast' && mode !== 'straightforward')
-    throw new UserError(`vasco run: --extraction must be fast or straightforward, got "${mode}"`);
-  const psfSample = values['psf-sample'];
-  if (psfSample !== undefined && psfSample !== 'lean' && psfSample !== 'all')
-    throw new UserError(`vasco run: --psf-sample must be lean or all, got "${psfSample}"`);
-  const wholePx = (name: 'tile-size' | 'tile-overlap') => {
-    if (values[name] === undefined) return undefined;
-    const v = numberOption('run', name, values[name], 0);
-    if (!Number.isInteger(v) || v < 0) throw new UserError(`vasco run: --${name} must be a whole number of pixels >= 0, got ${values[name]}`);
-    return v;
-  };
-
+  const fromParameterFlags = paramsToOptions(parameterFlagValues(values));
   const num = (name: string, fallback: number) => numberOption('run', name, values[name as keyof typeof values] as string | undefined, fallback);
-  const vetoMode = (values.veto ?? c.veto) as VetoMode;
-  if (!['xmatch', 'cone', 'local', 'none'].includes(vetoMode)) throw new UserError(`vasco run: --veto must be xmatch, cone, local or none, got "${values.veto}"`);
   let catalogs: CatalogId[] = defaultCatalogs({ ir: values.ir, usnob: values.usnob });
   if (values.catalogs !== undefined) {
     const named = values.catalogs.split(',').map((s) => s.trim()).filter(Boolean);
@@ -270,32 +250,18 @@ async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessa
     out: values.out,
     redOnly: values['red-only'],
     offline: values.offline,
-    filters: {
-      spreadModelMin: num('spread-min', f.spreadModelMin),
-      fwhmMinPx: num('fwhm-min', f.fwhmMinPx),
-      fwhmMaxPx: num('fwhm-max', f.fwhmMaxPx),
-      elongationMax: num('elong-max', f.elongationMax),
-      snrMin: num('snr-min', f.snrMin),
-      mad: { ...f.mad, enabled: values.mad },
-    },
-    redBlue: { allowOtherField: values['allow-other-field'] },
     catalogue: {
-      veto: vetoMode,
       catalogs,
       localFiles,
-      vetoRadiusArcsec: num('veto-radius', c.vetoRadiusArcsec),
-      asteroidRadiusArcsec: num('asteroid-radius', c.asteroidRadiusArcsec),
-      decMin: num('dec-min', c.decMin),
       dedupDir: values['dedup-dir'] ?? null,
       vasco: values.vasco ?? null,
       cacheDir: values['cache-dir'] ?? null,
     },
-    extraction: { mode, psfSample, tileSizePx: wholePx('tile-size'), tileOverlapPx: wholePx('tile-overlap') },
     workers,
     resume: !values.fresh,
     command: ['vasco', 'run', ...argv],
   };
-  const options = mergeGroupOptions(fromFlags, params);
+  const options = mergeGroupOptions(mergeGroupOptions(fromFlags, fromParameterFlags), params);
 
   try {
     const warn = (line: string) => {

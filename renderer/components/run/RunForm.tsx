@@ -1,7 +1,7 @@
 /** Start a plate run: a POSS-I field, a sky position, or local red/blue FITS files. */
 import { useState } from 'react';
 import { usePipeline, type StartArgs } from '../../stores/pipeline';
-import { PARAMS, changedParams, defaultParams } from './params';
+import { PARAMS, changedParams, defaultParams, type ParamSpec, type ParamValue } from './params';
 
 type Source = 'field' | 'position' | 'files';
 
@@ -16,7 +16,7 @@ export function RunForm() {
   const [blue, setBlue] = useState('');
   const [offline, setOffline] = useState(true);
   const [redOnly, setRedOnly] = useState(true);
-  const [params, setParams] = useState<Record<string, number>>(defaultParams);
+  const [params, setParams] = useState<Record<string, ParamValue>>(defaultParams);
   const [catalogFiles, setCatalogFiles] = useState('');
   const files = parseCatalogFiles(catalogFiles);
 
@@ -25,7 +25,8 @@ export function RunForm() {
     (source === 'field' && plate.trim() !== '') ||
     (source === 'position' && ra !== '' && dec !== '' && Number.isFinite(Number(ra)) && Number.isFinite(Number(dec))) ||
     (source === 'files' && red.trim() !== '');
-  const valid = ready && files.ok;
+  const outOfLimits = PARAMS.find((p) => p.kind === 'number' && !withinLimits(p, params[p.key] as number));
+  const valid = ready && files.ok && !outOfLimits;
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -37,7 +38,8 @@ export function RunForm() {
   }
 
   return (
-    <form className="panel run-form" onSubmit={submit} data-testid="run-form">
+    // noValidate: the limits are checked here and said in words (the browser's own check would also refuse values off the step grid).
+    <form className="panel run-form" onSubmit={submit} data-testid="run-form" noValidate>
       <header className="panel-head">
         <h3>New plate run</h3>
       </header>
@@ -107,21 +109,20 @@ export function RunForm() {
             <tr key={p.key} title={p.help}>
               <td>{p.label}</td>
               <td>
-                <input
-                  type="number"
-                  className="mono"
-                  aria-label={p.key}
-                  step={p.step}
-                  value={params[p.key]}
-                  onChange={(e) => setParams({ ...params, [p.key]: Number(e.target.value) })}
-                />
+                <ParamField spec={p} value={params[p.key]} onChange={(v) => setParams({ ...params, [p.key]: v })} />
               </td>
               <td className="muted">{p.unit}</td>
-              <td className="muted small">{params[p.key] !== p.value ? `default ${p.value}` : ''}</td>
+              <td className="muted small">{params[p.key] !== p.value ? `default ${String(p.value)}` : ''}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {outOfLimits && (
+        <div className="error-inline small">
+          {outOfLimits.label} ({outOfLimits.key}) must be {outOfLimits.max === undefined ? `≥ ${outOfLimits.min}` : `from ${outOfLimits.min} to ${outOfLimits.max}`}
+          {outOfLimits.integer ? ', a whole number' : ''}
+        </div>
+      )}
       <div className="modal-actions">
         <button type="button" onClick={() => setParams(defaultParams())}>
           reference defaults
@@ -131,6 +132,37 @@ export function RunForm() {
         </button>
       </div>
     </form>
+  );
+}
+
+function withinLimits(p: ParamSpec, v: number): boolean {
+  return Number.isFinite(v) && v >= (p.min ?? -Infinity) && v <= (p.max ?? Infinity) && (!p.integer || Number.isInteger(v));
+}
+
+/** One parameter's field: a number within its limits, one of its words, or a switch. */
+function ParamField({ spec: p, value, onChange }: { spec: ParamSpec; value: ParamValue; onChange: (v: ParamValue) => void }) {
+  if (p.kind === 'boolean') return <input type="checkbox" aria-label={p.key} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
+  if (p.kind === 'choice')
+    return (
+      <select aria-label={p.key} value={String(value)} onChange={(e) => onChange(e.target.value)}>
+        {p.choices?.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
+      </select>
+    );
+  return (
+    <input
+      type="number"
+      className="mono"
+      aria-label={p.key}
+      step={p.step}
+      min={p.min}
+      max={p.max}
+      value={value as number}
+      onChange={(e) => onChange(Number(e.target.value))}
+    />
   );
 }
 
