@@ -50,7 +50,10 @@ afterAll(async () => {
 describe('a write while another process holds the lock', () => {
   it('waits for the lock without stopping the other calls, then is stored once', async () => {
     const candidateId = (await call('candidates.list', { runId, offset: 0, limit: 1 })).rows[0].id;
-    const holder = await holdLock(1500);
+    // A blocking busy wait stalls this process for the whole hold; half of it is the line between the two,
+    // wide enough for a busy machine (timings here are behaviour, not a speed target).
+    const holdMs = 4000;
+    const holder = await holdLock(holdMs);
     // The longest this process went without running a timer: how long anything else had to wait.
     let last = performance.now();
     let stall = 0;
@@ -72,8 +75,8 @@ describe('a write while another process holds the lock', () => {
     // It was stored only after the other process let go of the lock...
     expect(at).toBeGreaterThanOrEqual(await holder.releasedAt());
     // ...and the other calls kept answering meanwhile.
-    expect(stall).toBeLessThan(400);
-    expect(Math.max(...answers), `list answered in ${answers.map((a) => a.toFixed(0)).join(', ')} ms`).toBeLessThan(400);
+    expect(stall).toBeLessThan(holdMs / 2);
+    expect(Math.max(...answers), `list answered in ${answers.map((a) => a.toFixed(0)).join(', ')} ms`).toBeLessThan(holdMs / 2);
     expect(event).toMatchObject({ label: 'transient', reviewer: 'ann' });
     const d = await call('candidates.get', { candidateId });
     expect(d.history.filter((h) => h.reviewer === 'ann')).toHaveLength(1);
