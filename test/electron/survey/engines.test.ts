@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SurveyStatus } from '../../../electron/survey/state';
-import { projectRoot } from '../../helpers/shared-data';
 import { startPrivateSlurm, type PrivateSlurm } from '../../helpers/slurm';
 import { haveSyntheticRunTools, syntheticPair } from '../pipeline/synthetic-plates';
+import { surveyCli } from './survey-cli';
 
 const GOOD = ['p1', 'p2', 'p3'];
 const RUN_OPTIONS = ['--offline', '--tile-size', '0'];
@@ -27,14 +27,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function survey(args: string[], timeout = 600_000) {
-  return spawnSync(process.execPath, [join(projectRoot, 'bin', 'vasco.mjs'), 'survey', ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    timeout,
-    env: { ...process.env, ...slurm?.env },
-  });
-}
+const survey = (args: string[], timeout = 600_000) => surveyCli(tmp, args, { env: slurm?.env, timeout });
 
 function status(dir: string): SurveyStatus {
   const r = survey(['status', dir, '--json']);

@@ -7,7 +7,6 @@
  * farther from the edge; merging twice changes nothing; the broken plate is
  * named as missing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { separationDeg } from '../../../electron/astro/sphere';
 import { readCsvFile } from '../../../electron/core/csv';
 import type { SurveyMergeSummary } from '../../../electron/survey/merge';
-import { projectRoot } from '../../helpers/shared-data';
 import { astropy } from '../../helpers/python';
 import { haveSyntheticRunTools } from '../pipeline/synthetic-plates';
+import { surveyCli } from './survey-cli';
 
 const tools = haveSyntheticRunTools();
 const tmp = mkdtempSync(join(tmpdir(), 'vasco survey merge '));
@@ -28,9 +27,7 @@ const CROP = 400;
 const STARTS = [0, 300, 600];
 const IDS = ['plate-1', 'plate-2', 'plate-3'];
 
-function survey(args: string[]) {
-  return spawnSync(process.execPath, [join(projectRoot, 'bin', 'vasco.mjs'), 'survey', ...args], { cwd: tmp, encoding: 'utf8', timeout: 600_000 });
-}
+const survey = (args: string[]) => surveyCli(tmp, args);
 
 type Row = Record<string, string>;
 function csvRows(file: string): Row[] {
