@@ -116,8 +116,14 @@ export async function runSurvey(dir: string, opts: SurveyRunOptions): Promise<Su
   }
 }
 
-/** Stops the survey's Slurm jobs, or its local runner (which stops its plates). */
-export function cancelSurvey(dir: string): string {
+/** How long `survey cancel` waits for a local runner to stop its plates (they get SIGKILL after 5 s). */
+const LOCAL_STOP_WAIT_MS = 60_000;
+
+/**
+ * Stops the survey's Slurm jobs, or its local runner (which stops its plates). A local cancel returns
+ * once the runner has ended, so a `survey run` given right after it is not refused as a second run.
+ */
+export async function cancelSurvey(dir: string): Promise<string> {
   readPlan(dir);
   const engine = readEngine(dir);
   if (!engine) return 'nothing to cancel: this survey has not been run';
@@ -132,5 +138,10 @@ export function cancelSurvey(dir: string): string {
   if (engine.host !== hostname()) throw new UserError(`the local survey run is on ${engine.host}, not here`, `run vasco survey cancel on ${engine.host}`);
   if (!pidAlive(engine.pid)) return 'nothing to cancel: the local survey run has ended';
   process.kill(engine.pid, 'SIGINT');
-  return `stopping the local survey run (pid ${engine.pid}) and its plates`;
+  const stopping = `stopping the local survey run (pid ${engine.pid}) and its plates`;
+  for (const until = Date.now() + LOCAL_STOP_WAIT_MS; pidAlive(engine.pid); ) {
+    if (Date.now() > until) return `${stopping}: still stopping after ${LOCAL_STOP_WAIT_MS / 1000} s (see vasco survey status DIR)`;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return `${stopping}: stopped`;
 }

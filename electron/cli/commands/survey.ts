@@ -229,10 +229,10 @@ function status(argv: string[]): number {
   return 0;
 }
 
-function cancel(argv: string[]): number {
+async function cancel(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('survey cancel', argv, { help: { type: 'boolean', default: false } }, true);
   if (values.help) return help();
-  process.stderr.write(`${cancelSurvey(surveyDir('cancel', positionals))}\n`);
+  process.stderr.write(`${await cancelSurvey(surveyDir('cancel', positionals))}\n`);
   return 0;
 }
 
