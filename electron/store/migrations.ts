@@ -327,6 +327,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sources_position ON sources(run_id, dec, ra);
     `,
   },
+  {
+    version: 7,
+    title: 'the published-source audit of a run (--vasco); each source\'s distance from its plate\'s centre and edges',
+    sql: `
+      -- One row per published source (Solano et al. 2022) inside the red plate,
+      -- in published.csv's order: what the run saw there and which stage kept
+      -- or dropped it. Runs recorded before v7, or without --vasco, have none.
+      CREATE TABLE published_sources (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        seq INTEGER NOT NULL,
+        -- the published row's identifier (row number when the file has no id column)
+        published_id TEXT NOT NULL,
+        -- as published, degrees
+        ra REAL NOT NULL,
+        dec REAL NOT NULL,
+        -- 'candidate', 'not-detected', or the STAGE/REASON that dropped the matched red source
+        stage TEXT NOT NULL,
+        detail TEXT,
+        -- the red source the row is matched to (the nearest within the search radius), when any
+        source_id INTEGER REFERENCES sources(id),
+        source_number INTEGER,
+        separation_arcsec REAL,
+        -- the nearest blue detection of any kind, when a blue plate was used
+        blue_det_number INTEGER,
+        blue_det_arcsec REAL,
+        blue_det_mag REAL,
+        UNIQUE (run_id, seq)
+      );
+      CREATE INDEX published_sources_position ON published_sources(run_id, dec, ra);
+      -- Degrees from the plate's centre and from its nearest image edge (NULL: recorded before v7).
+      ALTER TABLE sources ADD COLUMN centre_distance_deg REAL;
+      ALTER TABLE sources ADD COLUMN edge_distance_deg REAL;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
