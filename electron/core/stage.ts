@@ -8,6 +8,8 @@ export interface Progress {
   /** Seconds left in this stage, when it can tell. */
   etaSeconds?: number;
   message?: string;
+  /** On a stage's last report: what it did ("2431 -> 1210", or why it was skipped). */
+  outcome?: string;
 }
 
 export interface StageContext {

@@ -11,7 +11,8 @@ import type { Progress, StageContext } from '../core/stage';
 import { findNativeTools, toolVersions } from '../../native-tools/find';
 import { chainKey, CheckpointStore, fileSha256, sha256, stableJson } from './checkpoint';
 import { extractionFilesPresent } from './extraction-stages';
-import { writeCandidatesCsv, writeJson, writeSourcesCsv } from './outputs';
+import { writeAtomically, writeCandidatesCsv, writeJson, writeSourcesCsv } from './outputs';
+import { publishedCsv } from './published-audit';
 import { resolveParameters, type RunOptions, type RunParameters } from './parameters';
 import { initialState, PIPELINE_STAGES } from './stages';
 import type { PipelineContext, PipelineState, PlateState, Stage } from './state';
@@ -255,8 +256,10 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     state = result.state;
     const count: StageCount = { name: stage.name, ...result.count, seconds: Number(seconds.toFixed(3)) };
     counts = [...counts.filter((c) => c.name !== stage.name), count];
-    log(`stage ${stage.name}: ${count.skipped ? `skipped (${count.skipped})` : `${count.input} -> ${count.output}`} in ${count.seconds} s`);
-    onProgress({ stage: stage.name, fraction: 1, etaSeconds: 0 });
+    const outcome = count.skipped ? `skipped (${count.skipped})` : `${count.input} -> ${count.output}`;
+    log(`stage ${stage.name}: ${outcome} in ${count.seconds} s`);
+    // The count rides on the stage's last progress report, so a watcher (vasco demo, the run view) can show it as it goes.
+    onProgress({ stage: stage.name, fraction: 1, etaSeconds: 0, outcome });
     const saved = checkpoints.save({ key: keys[i], stage: stage.name, index: i, counts: counts.map(({ fromCheckpoint: _, ...c }) => c), state });
     log(`checkpoint ${basename(saved.file)}: ${(saved.bytes / 2 ** 20).toFixed(2)} MiB`);
   }
@@ -271,6 +274,9 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
   };
   writeCandidatesCsv(files.candidates, table.rows(table.aliveIndices()));
   writeSourcesCsv(files.sources, table.rows());
+  // The published-source audit (--vasco): one row per published source on the plate.
+  if (state.published) writeAtomically(resolve(params.out, 'published.csv'), publishedCsv(state.published.rows));
+  else rmSync(resolve(params.out, 'published.csv'), { force: true });
   const rows = (summary: RunSummary, unchanged: boolean) => runResult(table, { summary, files, resumedAfter, unchanged });
   // Nothing redone: the finished run's summary (its times, its command) still tells what happened.
   const finished = first === stages.length ? finishedSummary(files.summary, runKey) : null;
@@ -294,6 +300,8 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     notes: [...runNotes(params, state), ...state.notes],
     ...(state.score ? { score: state.score } : {}),
     ...(state.blueCoverage ? { blueCoverage: state.blueCoverage } : {}),
+    ...(state.published ? { published: state.published.summary } : {}),
+    ...(state.astrometry ? { astrometry: state.astrometry } : {}),
   };
   writeJson(files.summary, summary);
   log(`done: ${summary.candidates} candidates of ${table.length} red sources`);

@@ -48,14 +48,10 @@ export function installedElectron(root = projectRoot): string | null {
   }
 }
 
-/** One line when a stage starts and one when it ends (stages may report 100 % more than once). */
+/** One line as each stage ends, with its sources in and out. */
 function stagePrinter(): (p: Progress) => void {
-  const said = new Set<string>();
   return (p) => {
-    const what = p.fraction >= 1 ? 'done' : p.fraction === 0 ? 'started' : null;
-    if (!what || said.has(`${p.stage} ${what}`)) return;
-    said.add(`${p.stage} ${what}`);
-    process.stderr.write(`  ${p.stage} ${what}\n`);
+    if (p.outcome) process.stderr.write(`  ${p.stage.padEnd(14)} ${p.outcome}\n`);
   };
 }
 

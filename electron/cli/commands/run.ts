@@ -8,8 +8,10 @@ import { join, resolve } from 'node:path';
 import { acquirePlates } from '../../acquire/plates';
 import { CATALOG_IDS, defaultCatalogs, isCatalogId, type CatalogId } from '../../catalogs/catalogs';
 import { parseCatalogFileArgs } from '../../catalogs/local-files';
+import { catalogDirFiles } from '../../catalogs/catalog-dir';
 import { CancelledError, UserError } from '../../core/errors';
 import type { RunMessage } from '../../api/jobs';
+import { shellQuote } from '../../core/shell';
 import { mergeGroupOptions, paramsToOptions, parseParamArgs, type RunParams } from '../../api/run-params';
 import type { Progress } from '../../core/stage';
 import { RUN_PARAMETER_LIST, checkParameter, parameterHelp, type RunParameter } from '../../pipeline/parameter-schema';
@@ -27,6 +29,7 @@ const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG
   --plate N          POSS-I field number: fetch red XE<N> and blue XO<N> full scans from IRSA
   --ra, --dec DEG    or a field centre: fetch STScI DSS POSS-I E and O cutouts ...
   --size-arcmin M    ... of this size (default 30)
+  --plates-dir DIR   keep fetched plates in DIR (default OUT/plates); runs may share it: a plate is fetched once
   --out DIR          output folder: candidates.csv, sources.csv, summary.json, vasco.sqlite, work/
   --db FILE          record the run in this review workspace instead of DIR/vasco.sqlite
   --red-only         ignore --blue (no red-vs-blue comparison)
@@ -40,6 +43,8 @@ ${parameterHelp(['catalogue.veto'])}
   --usnob            add USNO-B1.0 (off: it holds POSS-I measurements itself)
   --catalog ID=FILE  a local catalogue file (CSV, VOTable or FITS) for ID; repeatable; works offline
 ${parameterHelp(['catalogue.vetoRadiusArcsec', 'catalogue.asteroidRadiusArcsec', 'catalogue.decMin'])}
+  --catalog-dir DIR  local catalogue mirrors cut into HEALPix tiles (vasco catalog-dir build): the catalogues it
+                     holds are read from the tiles under the plate instead of the network; --catalog wins
   --cache-dir DIR    catalogue query cache (default DIR/cache)
   --dedup-dir DIR    drop candidates within 5" of earlier runs' candidates.csv in DIR
   --vasco FILE       score against the published catalogue (CSV with RA/Dec): recall, precision, F1
@@ -158,6 +163,8 @@ function parseRunArgs(argv: string[]) {
     usnob: { type: 'boolean', default: false },
     catalog: { type: 'string', multiple: true },
     'cache-dir': { type: 'string' },
+    'catalog-dir': { type: 'string' },
+    'plates-dir': { type: 'string' },
     'dedup-dir': { type: 'string' },
     vasco: { type: 'string' },
     resume: { type: 'boolean', default: false },
@@ -217,6 +224,8 @@ async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessa
   const params = paramsToOptions(parseParamArgs(values.param ?? []));
   // A local file for a catalogue not in the list means the person wants it used.
   for (const id of Object.keys({ ...localFiles, ...params.catalogue?.localFiles }) as CatalogId[]) if (!catalogs.includes(id)) catalogs.push(id);
+  // Mirrors serve only the catalogues this run uses; a --catalog file for one of them wins.
+  if (values['catalog-dir'] !== undefined) Object.assign(localFiles, { ...catalogDirFiles(values['catalog-dir'], catalogs), ...localFiles });
   const onProgress = emit ? progressEmitter(emit) : progressPrinter();
   const log = emit ? (line: string) => emit({ type: 'log', line }) : undefined;
 
@@ -237,7 +246,7 @@ async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessa
           dec: values.dec !== undefined ? num('dec', NaN) : undefined,
           sizeArcmin: values.ra !== undefined ? num('size-arcmin', 30) : undefined,
         },
-        join(values.out, 'plates'),
+        values['plates-dir'] ?? join(values.out, 'plates'),
         { signal: controller.signal, onProgress, log: log ?? ((l) => process.stderr.write(`${l}\n`)) },
       )
     : { red: values.red!, blue: values.blue ?? null, notes: [] as string[] };
@@ -276,9 +285,10 @@ async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessa
     try {
       const stored = recordPipelineRun(ws, result, values.out);
       emit?.({ type: 'done', runId: stored.runId, outDir: resolve(values.out), alreadyRecorded: stored.alreadyRecorded });
+      const reviewHint = `review it: vasco serve --db ${shellQuote(dbFile)}\n`;
       if (stored.alreadyRecorded) {
         const what = result.unchanged ? 'nothing to do' : 'resumed, nothing re-recorded';
-        process.stderr.write(`same inputs and parameters as run ${stored.runId} in ${dbFile}: ${what}\n`);
+        process.stderr.write(`same inputs and parameters as run ${stored.runId} in ${dbFile}: ${what}\n${reviewHint}`);
         return 0;
       }
       process.stderr.write(`stored as run ${stored.runId} in ${dbFile}`);
@@ -287,6 +297,7 @@ async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessa
       for (const o of stored.orphanedReviews) {
         process.stderr.write(`  review ${o.reviewId} lost its source (no source within 1" of RA ${o.ra.toFixed(5)} Dec ${o.dec.toFixed(5)} in this run)\n`);
       }
+      process.stderr.write(reviewHint);
     } finally {
       ws.close();
     }

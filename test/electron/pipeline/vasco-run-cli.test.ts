@@ -48,9 +48,9 @@ describe.skipIf(!haveSharedData(RED, BLUE))('vasco run', () => {
   });
 
   it.skipIf(!haveCommand('source-extractor', 'sudo apt-get install source-extractor psfex'))(
-    'runs red-only with the given thresholds and prints the funnel',
+    'runs red-only with the given thresholds, prints the funnel and how to open the result',
     () => {
-      const dir = join(out, 'run');
+      const dir = join(out, "Bob's run, take 2");
       const r = run(['--red', sharedData(RED), '--blue', sharedData(BLUE), '--red-only', '--out', dir, '--snr-min', '20', '--elong-max', '1.4', '--workers', '2', '--offline']);
       expect(r.stderr).not.toMatch(/Error/);
       expect(r.status).toBe(0);
@@ -66,6 +66,12 @@ describe.skipIf(!haveSharedData(RED, BLUE))('vasco run', () => {
       expect(existsSync(join(dir, 'work', 'blue'))).toBe(false);
       const m = /candidates: (\d+) of (\d+) red sources/.exec(r.stderr);
       expect(Number(m?.[1])).toBe(pythonCsv(join(dir, 'candidates.csv')).rows.length);
+      // The hint is a command a person can paste: the shell gives back the workspace path, quote and comma and all.
+      const hint = /^review it: vasco serve (.*)$/m.exec(r.stderr)?.[1];
+      expect(hint).toBeDefined();
+      const words = spawnSync('sh', ['-c', `printf '%s\\n' ${hint}`], { encoding: 'utf8' }).stdout.trim().split('\n');
+      expect(words).toEqual(['--db', join(dir, 'vasco.sqlite')]);
+      expect(existsSync(words[1])).toBe(true);
     },
   );
 });
