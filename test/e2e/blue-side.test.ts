@@ -64,8 +64,7 @@ describe.skipIf(!ready)('the blue side of a candidate in the workstation', () =>
     host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true, token: TOKEN });
     ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
     page.on('console', (m) => {
-      // Chromium asks every page for /favicon.ico; the renderer has none, which is no error of ours.
-      if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) consoleErrors.push(`${m.text()} @ ${m.location().url}`);
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
     });
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
   }, 600_000);

@@ -50,8 +50,7 @@ describe.skipIf(!ready)('the browser host token in Chromium', () => {
     page = await browser.newPage();
     page.on('request', (r) => requests.push({ url: r.url(), headers: r.headers() }));
     page.on('console', (m) => {
-      // Chromium asks every page for /favicon.ico; the renderer has none, which is no error of ours.
-      if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) consoleErrors.push(`${m.text()} ${m.location().url}`);
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
     });
     page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
   }, 300_000);
