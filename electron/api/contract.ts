@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { EXPORT_FORMAT_NAMES } from '../export/formats';
 import type { RunSummary } from '../pipeline/types';
 import { REVIEW_LABELS, type ReviewLabel } from '../store/labels';
+import type { SurveyOverview, SurveyPlateView } from '../survey/overview';
 import type {
   Agreement,
   CandidateDetail,
@@ -39,7 +40,7 @@ const idempotencyKey = z.string().min(1).max(128);
 
 export const candidateSortColumns = [
   'id', 'sourceNumber', 'ra', 'dec', 'x', 'y', 'mag', 'magErr', 'snr', 'fwhm', 'elongation',
-  'spreadModel', 'flags', 'nearestBlueArcsec', 'blueDetectionArcsec', 'edgeDistancePx', 'consensus', 'myLabel', 'label', 'reviews',
+  'spreadModel', 'flags', 'nearestBlueArcsec', 'blueDetectionArcsec', 'edgeDistancePx', 'consensus', 'myLabel', 'label', 'reviews', 'plate',
 ] as const satisfies readonly CandidateSortColumn[];
 
 const candidateSort = z.strictObject({
@@ -64,6 +65,7 @@ const display = z.record(z.string().max(64), z.union([z.string().max(200), z.num
 // ---------------------------------------------------------------- wire types
 // The store's row types are the wire types (electron/store/types.ts, type-only).
 export type { Agreement, CandidateDetail, CandidateRow, CommentEvent, PlateFileRef, ReviewEvent, RunRow, ReviewLabel };
+export type { SurveyOverview, SurveyPlateView };
 
 export interface PipelineProgress {
   stage: string;
@@ -104,7 +106,9 @@ export const argSchemas = {
   'pipeline.resume': z.strictObject({ jobId }),
   'pipeline.status': z.strictObject({ jobId }),
   'candidates.list': z.strictObject({
-    runId,
+    /** One run, or `runIds`: a survey's plates (several runs) at once. */
+    runId: runId.optional(),
+    runIds: z.array(runId).min(1).max(10_000).optional(),
     sort: candidateSort.optional(),
     filter: candidateFilter.optional(),
     offset: z.number().int().min(0),
@@ -114,6 +118,8 @@ export const argSchemas = {
     reviewer: reviewerName.optional(),
     blind: z.boolean().optional(),
   }),
+  /** The open store's survey (null when it is not a survey's survey.sqlite). */
+  'survey.overview': z.strictObject({ reviewer: reviewerName.optional(), blind: z.boolean().optional() }),
   'candidates.get': z.strictObject({ candidateId, reviewer: reviewerName.optional(), blind: z.boolean().optional() }),
   'cutout.get': z.strictObject({ candidateId, band, sizePx: z.number().int().min(8).max(2048) }),
   'blink.get': z.strictObject({
@@ -171,6 +177,7 @@ export interface MethodResults {
   /** `located`: only when `locate` was asked; the 0-based position, or null when the query leaves it out. */
   'candidates.list': { total: number; rows: CandidateRow[]; located?: number | null };
   'candidates.get': CandidateDetail;
+  'survey.overview': SurveyOverview | null;
   /** centerX/centerY: the candidate in the cutout's own FITS 1-based pixels. */
   'cutout.get': { fitsBase64: string; width: number; height: number; centerX: number; centerY: number };
   /** Base64 FITS images on one TAN grid centred on the candidate; blue null without a blue plate. */

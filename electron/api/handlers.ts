@@ -18,6 +18,7 @@ import { EXPORT_FORMATS } from '../export/formats';
 import { EventHub, notFound, type Api, type Handlers } from './dispatch';
 import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from '../cutouts/images';
 import { JobManager, type RunFn } from './jobs';
+import { FootprintCache, surveyDirOf, surveyOverview } from '../survey/overview';
 
 export interface ApiOptions {
   dbPath: string;
@@ -124,6 +125,9 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     (tools ??= findNativeTools().then(toolVersions, (err: Error) => ({ missing: err.message })));
 
   const detail = (candidateId: number) => ws.getCandidate(candidateId);
+  // Opened on a survey's DIR/survey.sqlite: the survey view reads the folder too.
+  const surveyDir = surveyDirOf(ws.file);
+  const footprints = new FootprintCache();
 
   const handlers: Handlers = {
     async 'app.info'() {
@@ -175,6 +179,9 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     },
     async 'candidates.list'(q) {
       return ws.listCandidates(q);
+    },
+    async 'survey.overview'({ reviewer, blind }) {
+      return surveyDir ? surveyOverview(ws, surveyDir, footprints, { reviewer, blind }) : null;
     },
     async 'candidates.get'({ candidateId, reviewer, blind }) {
       return ws.getCandidate(candidateId, { reviewer, blind });

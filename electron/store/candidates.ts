@@ -31,6 +31,8 @@ function sortExpression(column: string, blind: boolean, hasReviewer: boolean): s
     nearestBlueArcsec: 's.nearest_blue_arcsec',
     blueDetectionArcsec: 's.blue_det_arcsec',
     edgeDistancePx: 's.edge_distance_px',
+    // A survey's plates are its runs, recorded in plan order.
+    plate: 'c.run_id',
     consensus,
     myLabel: 'me.label',
     label: hasReviewer ? 'me.label' : consensus,
@@ -154,8 +156,12 @@ export function listCandidates(s: StoreDb, q: CandidateQuery): { total: number; 
     if (blind && !q.reviewer) {
       throw new UserError('blind mode needs the reviewer\'s name', 'choose who is reviewing before turning blind mode on', 'bad-arguments');
     }
-    const params: Record<string, unknown> = { runId: q.runId, meId: reviewerId(s, q.reviewer) ?? -1 };
-    const where = ['c.run_id = @runId'];
+    if ((q.runId === undefined) === (q.runIds === undefined))
+      throw new UserError('candidates of which run?', 'give either one run (runId) or a list of runs (runIds)', 'bad-arguments');
+    const params: Record<string, unknown> = { meId: reviewerId(s, q.reviewer) ?? -1 };
+    const where: string[] = [];
+    if (q.runIds) (params.runIds = JSON.stringify(q.runIds)), where.push('c.run_id IN (SELECT value FROM json_each(@runIds))');
+    else (params.runId = q.runId), where.push('c.run_id = @runId');
     const joins: string[] = [];
     const f = q.filter ?? {};
     if (f.labels?.length) {

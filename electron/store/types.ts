@@ -121,10 +121,12 @@ export interface Agreement {
 
 export type CandidateSortColumn =
   | 'id' | 'sourceNumber' | 'ra' | 'dec' | 'x' | 'y' | 'mag' | 'magErr' | 'snr' | 'fwhm' | 'elongation'
-  | 'spreadModel' | 'flags' | 'nearestBlueArcsec' | 'blueDetectionArcsec' | 'edgeDistancePx' | 'consensus' | 'myLabel' | 'label' | 'reviews';
+  | 'spreadModel' | 'flags' | 'nearestBlueArcsec' | 'blueDetectionArcsec' | 'edgeDistancePx' | 'consensus' | 'myLabel' | 'label' | 'reviews' | 'plate';
 
 export interface CandidateQuery {
-  runId: number;
+  /** The run whose candidates to list; or `runIds`: several runs at once (a survey's plates). */
+  runId?: number;
+  runIds?: number[];
   sort?: { column: CandidateSortColumn | string; desc?: boolean };
   filter?: {
     /** Ledger reasons (e.g. "gaia", "asteroid"): keep candidates with an entry carrying one of them. */

@@ -18,6 +18,7 @@ import * as ingest from './ingest';
 import type { ReviewLabel } from './labels';
 import * as reviews from './reviews';
 import * as runs from './runs';
+import * as survey from './survey';
 import type { Agreement, CandidateDetail, CandidateQuery, CandidateRow, CommentEvent, FieldContents, ReviewEvent, RunRow } from './types';
 import type { RunSummary } from '../pipeline/types';
 import type { PipelineRunRecord, RecordRunResult, RecordRunRows } from './ingest';
@@ -118,6 +119,16 @@ export class Workspace {
    */
   fieldContents(runId: number, ra0: number, dec0: number, halfSizeDeg: number): FieldContents {
     return candidates.fieldContents(this.store, runId, ra0, dec0, halfSizeDeg);
+  }
+
+  // ------------------------------------------------------------------ a survey's plates (one run each)
+
+  surveyRuns(reviewer?: string): survey.SurveyRunRow[] {
+    return survey.surveyRuns(this.store, reviewer);
+  }
+
+  surveyCandidatePoints(runIds: number[], opts: { reviewer?: string; blind?: boolean } = {}): survey.SurveyCandidatePoint[] {
+    return survey.surveyCandidatePoints(this.store, runIds, opts);
   }
 
   // ------------------------------------------------------------------ reviewers, reviews, comments

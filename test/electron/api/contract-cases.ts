@@ -24,8 +24,11 @@ export const CASES: Record<MethodName, { good: unknown; bad: [unknown, string][]
       [{ runId: 1, offset: -1, limit: 50 }, 'offset'],
       [{ runId: 1, offset: 0, limit: 50, sort: { column: 'DROP TABLE' } }, 'sort.column'],
       [{ runId: 1, offset: 0, limit: 50, filter: { labels: ['pretty'] } }, 'filter.labels.0'],
+      [{ runIds: [], offset: 0, limit: 50 }, 'runIds'],
+      [{ runIds: [1, 0], offset: 0, limit: 50 }, 'runIds.1'],
     ],
   },
+  'survey.overview': { good: { reviewer: 'ann', blind: false }, bad: [[{ dir: '/tmp' }, 'dir']] },
   'candidates.get': { good: { candidateId: 3, blind: true, reviewer: 'ann' }, bad: [[{ candidateId: 3, blind: 'yes' }, 'blind']] },
   'cutout.get': {
     good: { candidateId: 3, band: 'blue', sizePx: 64 },
@@ -56,5 +59,12 @@ export const CASES: Record<MethodName, { good: unknown; bad: [unknown, string][]
     good: { runId: 1, scope: 'vetted', format: 'votable', labels: ['transient'] },
     bad: [[{ runId: 1, scope: 'vetted', format: 'xlsx' }, 'format'], [{ runId: 1, scope: 'some', format: 'csv' }, 'scope']],
   },
+  'samp.status': { good: {}, bad: [[{ hub: 'x' }, 'hub']] },
+  'samp.connect': { good: {}, bad: [[{ lockfile: '/tmp/x' }, 'lockfile']] },
+  'samp.disconnect': { good: {}, bad: [[{ now: true }, 'now']] },
+  'samp.sendTable': { good: { runId: 1, scope: 'all' }, bad: [[{ runId: 1, scope: 'some' }, 'scope'], [{ scope: 'all' }, 'runId']] },
+  'samp.sendCutouts': { good: { candidateId: 3, sizePx: 128 }, bad: [[{ candidateId: 3, sizePx: 4 }, 'sizePx']] },
+  'samp.pointAt': { good: { candidateId: 3 }, bad: [[{ candidateId: 'x' }, 'candidateId']] },
+  'samp.highlight': { good: { candidateId: 3 }, bad: [[{}, 'candidateId']] },
 };
 
