@@ -329,6 +329,32 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
     await poll(() => banner.count()).toBe(0);
   });
 
+  it('? lists every key, from the tables the keys act on; ? again or Escape closes it, and the keys still work', async () => {
+    const help = page.getByTestId('key-help');
+    await page.keyboard.press('?');
+    await help.waitFor();
+    const text = (await help.textContent()) ?? '';
+    for (const l of REVIEW_LABELS) expect(text).toContain(`${l.key}${l.title}`);
+    for (const does of ['next candidate', 'previous candidate', 'undo', 'comment', 'blink']) expect(text).toContain(does);
+    // Inside the window, whole.
+    const box = (await help.boundingBox())!;
+    const view = page.viewportSize()!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(view.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(view.height);
+    await page.screenshot({ path: join(SHOTS, 'review-keys.png') });
+    await page.keyboard.press('?');
+    await poll(() => help.count()).toBe(0);
+    await page.keyboard.press('?');
+    await help.waitFor();
+    await page.keyboard.press('Escape');
+    await poll(() => help.count()).toBe(0);
+    const before = await selectedIndex();
+    await page.keyboard.press('n');
+    await poll(selectedIndex).toBe(before + 1);
+  });
+
   it('comments: added on their own, shown with author and time in the history, stored once', async () => {
     await idle();
     const id = await selectedId();

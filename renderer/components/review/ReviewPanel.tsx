@@ -11,6 +11,7 @@ import { useSession } from '../../stores/session';
 import { useActionQueue } from '../../stores/action-queue';
 import { ReviewHistory } from './ReviewHistory';
 import { useReviewKeys } from './useReviewKeys';
+import { KeyHelp } from './KeyHelp';
 
 export function ReviewPanel() {
   const detail = useSelection((s) => s.detail);
@@ -20,6 +21,7 @@ export function ReviewPanel() {
   const reviewer = useSession((s) => s.reviewer);
   const [comment, setComment] = useState('');
   const [editing, setEditing] = useState(false);
+  const [showKeys, setShowKeys] = useState(false);
   const commentRef = useRef<HTMLTextAreaElement>(null);
 
   const handlers = useMemo(
@@ -27,6 +29,9 @@ export function ReviewPanel() {
       onComment() {
         setEditing(true);
         setTimeout(() => commentRef.current?.focus(), 0);
+      },
+      onToggleHelp() {
+        setShowKeys((shown) => !shown);
       },
     }),
     [],
@@ -116,11 +121,15 @@ export function ReviewPanel() {
           <input type="checkbox" checked={advance} onChange={(e) => useReview.getState().setAdvance(e.target.checked)} />
           advance after flag
         </label>
+        <button className="linkish" onClick={() => setShowKeys(true)} title="every key of this screen (?)">
+          <kbd>?</kbd> keys
+        </button>
       </div>
       <div className="progress-bar" title="labelled by you / all candidates">
         <div style={{ width: progress && progress.total ? `${(100 * progress.reviewed) / progress.total}%` : '0%' }} />
       </div>
       <ReviewHistory detail={detail} blind={blind} />
+      {showKeys && <KeyHelp onClose={() => setShowKeys(false)} />}
     </section>
   );
 }

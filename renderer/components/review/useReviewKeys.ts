@@ -1,7 +1,6 @@
 /**
- * Keyboard-first review. Label keys come from REVIEW_LABELS; n/j/↓ next,
- * p/k/↑ previous, u undo, Enter opens the comment box, b/←/→ blink,
- * space play/pause.
+ * Keyboard-first review. Label keys come from REVIEW_LABELS, every other key
+ * from REVIEW_KEYS (which `?` lists).
  *
  * Only text fields keep the keys (text-like inputs, textarea,
  * contenteditable). Every other control — select, checkbox, slider, button —
@@ -45,33 +44,48 @@ function handBackFocus(e: Event): void {
 export interface ReviewKeyHandlers {
   /** Enter: open the comment box. */
   onComment(): void;
+  /** ?: show or hide the list of keys. */
+  onToggleHelp?(): void;
 }
+
+/** A review key other than the label keys: what it does, for the `?` list, and the doing. */
+export interface ReviewKey {
+  keys: string[];
+  does: string;
+  act(h: ReviewKeyHandlers): void;
+}
+
+/** Every key of the review screen besides the labels (REVIEW_LABELS); the `?` list is drawn from this. */
+export const REVIEW_KEYS: readonly ReviewKey[] = [
+  { keys: ['n', 'j', '↓'], does: 'next candidate', act: () => void useReview.getState().step(1) },
+  { keys: ['p', 'k', '↑'], does: 'previous candidate', act: () => void useReview.getState().step(-1) },
+  { keys: ['u'], does: 'undo your last flag on this candidate', act: () => void useReview.getState().undo() },
+  { keys: ['Enter'], does: 'comment on this candidate', act: (h) => h.onComment() },
+  {
+    keys: ['b', '←', '→'],
+    does: 'blink: show the other plate',
+    act: () => {
+      const display = useDisplay.getState();
+      display.setBlinking(false);
+      display.toggleFrame();
+    },
+  },
+  { keys: ['Space'], does: 'blink: play or pause', act: () => useDisplay.getState().setBlinking(!useDisplay.getState().blinking) },
+  { keys: ['?'], does: 'show or hide this list of keys', act: (h) => h.onToggleHelp?.() },
+];
+
+/** KeyboardEvent.key as REVIEW_KEYS spells it. */
+const KEY_NAMES: Record<string, string> = { ArrowDown: '↓', ArrowUp: '↑', ArrowLeft: '←', ArrowRight: '→', ' ': 'Space' };
 
 export function handleReviewKey(e: KeyboardEvent, h: ReviewKeyHandlers): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return false;
   if (document.querySelector('.modal-backdrop')) return false;
-  const key = e.key;
-  const label = labelForKey(key);
-  const review = useReview.getState();
-  const display = useDisplay.getState();
-  if (label) {
-    void review.flag(label);
-  } else if (key === 'n' || key === 'j' || key === 'ArrowDown') {
-    void review.step(1);
-  } else if (key === 'p' || key === 'k' || key === 'ArrowUp') {
-    void review.step(-1);
-  } else if (key === 'u') {
-    void review.undo();
-  } else if (key === 'Enter') {
-    h.onComment();
-  } else if (key === 'b' || key === 'ArrowLeft' || key === 'ArrowRight') {
-    display.setBlinking(false);
-    display.toggleFrame();
-  } else if (key === ' ') {
-    display.setBlinking(!display.blinking);
-  } else {
-    return false;
-  }
+  const label = labelForKey(e.key);
+  const name = KEY_NAMES[e.key] ?? e.key;
+  const key = label ? null : REVIEW_KEYS.find((k) => k.keys.includes(name));
+  if (label) void useReview.getState().flag(label);
+  else if (key) key.act(h);
+  else return false;
   // The key was the review's: the focused control (if any) must not act on it too.
   e.preventDefault();
   return true;
