@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { EXPORT_FORMAT_NAMES } from '../export/formats';
 import type { RunSummary } from '../pipeline/types';
 import { REVIEW_LABELS, type ReviewLabel } from '../store/labels';
+import type { SampPeer, SampReply, SampSelection, SampStatus } from '../samp/session';
 import type { SurveyOverview, SurveyPlateView } from '../survey/overview';
 import type {
   Agreement,
@@ -154,6 +155,15 @@ export const argSchemas = {
     labels: z.array(label).max(32).optional(),
     format: z.enum(EXPORT_FORMAT_NAMES),
   }),
+  // SAMP (electron/samp/): hand the table, cutouts and positions to TOPCAT, DS9 and Aladin.
+  'samp.status': z.strictObject({}),
+  'samp.connect': z.strictObject({}),
+  'samp.disconnect': z.strictObject({}),
+  'samp.sendTable': z.strictObject({ runId, scope: z.enum(['vetted', 'all']) }),
+  'samp.sendCutouts': z.strictObject({ candidateId, sizePx: z.number().int().min(16).max(2048).optional() }),
+  'samp.pointAt': z.strictObject({ candidateId }),
+  /** Highlight the candidate's row of the table last sent (TOPCAT follows the reviewer). */
+  'samp.highlight': z.strictObject({ candidateId }),
 } as const;
 
 export type MethodName = keyof typeof argSchemas;
@@ -199,6 +209,15 @@ export interface MethodResults {
   'comments.list': CommentEvent[];
   'reviews.agreement': Agreement;
   'export.run': { rows: number; file: string; contentBase64: string };
+  'samp.status': SampStatus;
+  'samp.connect': SampStatus;
+  'samp.disconnect': SampStatus;
+  /** `summary`: who loaded it, refused it or did not answer, in words. */
+  'samp.sendTable': { rows: number; tableId: string; replies: SampReply[]; summary: string };
+  'samp.sendCutouts': { images: { band: 'red' | 'blue'; replies: SampReply[] }[]; summary: string };
+  'samp.pointAt': { recipients: SampPeer[] };
+  /** `row`: null when the candidate is not in the table sent (or none was). */
+  'samp.highlight': { row: number | null; recipients: SampPeer[] };
 }
 export type MethodResult<M extends MethodName> = MethodResults[M];
 
@@ -208,9 +227,13 @@ export interface EventPayloads {
   'pipeline.progress': { jobId: string } & PipelineProgress;
   'pipeline.log': { jobId: string; line: string };
   'pipeline.done': { jobId: string; state: Exclude<JobState, 'running'>; runId?: number; error?: string };
+  /** TOPCAT (or another SAMP tool) picked a row of a table we sent: select that candidate. */
+  'samp.select': SampSelection;
+  /** The SAMP connection changed (connected, disconnected, the hub went away). */
+  'samp.status': SampStatus;
 }
 export type EventName = keyof EventPayloads;
-export const eventNames: EventName[] = ['pipeline.progress', 'pipeline.log', 'pipeline.done'];
+export const eventNames: EventName[] = ['pipeline.progress', 'pipeline.log', 'pipeline.done', 'samp.select', 'samp.status'];
 /** One pushed event as it travels (SSE data line, IPC message). */
 export type ApiEvent = { [E in EventName]: { event: E; data: EventPayloads[E] } }[EventName];
 

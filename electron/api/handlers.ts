@@ -18,6 +18,7 @@ import { EXPORT_FORMATS } from '../export/formats';
 import { EventHub, notFound, type Api, type Handlers } from './dispatch';
 import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from '../cutouts/images';
 import { JobManager, type RunFn } from './jobs';
+import { SampSession } from '../samp/session';
 import { FootprintCache, surveyDirOf, surveyOverview } from '../survey/overview';
 
 export interface ApiOptions {
@@ -125,6 +126,14 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     (tools ??= findNativeTools().then(toolVersions, (err: Error) => ({ missing: err.message })));
 
   const detail = (candidateId: number) => ws.getCandidate(candidateId);
+  // Connected on demand (the first SAMP call); what other tools pick comes back as events.
+  const samp = new SampSession({
+    ws,
+    plates,
+    appVersion: version,
+    onSelect: (data) => hub.emit({ event: 'samp.select', data }),
+    onStatus: (data) => hub.emit({ event: 'samp.status', data }),
+  });
   // Opened on a survey's DIR/survey.sqlite: the survey view reads the folder too.
   const surveyDir = surveyDirOf(ws.file);
   const footprints = new FootprintCache();
@@ -263,6 +272,27 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
         throw new UserError(`export ${r.file} is too large to hand to the window`, 'open the file from disk instead');
       return { rows: r.rows, file: r.file, contentBase64: readFileSync(r.file).toString('base64') };
     },
+    async 'samp.status'() {
+      return samp.status();
+    },
+    async 'samp.connect'() {
+      return samp.connect();
+    },
+    async 'samp.disconnect'() {
+      return samp.disconnect();
+    },
+    async 'samp.sendTable'({ runId, scope }) {
+      return samp.sendTable(runId, scope);
+    },
+    async 'samp.sendCutouts'({ candidateId, sizePx }) {
+      return samp.sendCutouts(candidateId, sizePx);
+    },
+    async 'samp.pointAt'({ candidateId }) {
+      return samp.pointAt(candidateId);
+    },
+    async 'samp.highlight'({ candidateId }) {
+      return samp.highlight(candidateId);
+    },
   };
 
   return {
@@ -270,6 +300,7 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     hub,
     async close() {
       await jobs.close();
+      await samp.close();
       await plates.close();
       ws.close();
     },

@@ -31,6 +31,7 @@ const MAIN_LAYERS: string[][] = [
   ['electron/pipeline'],
   ['electron/store'],
   ['electron/export'],
+  ['electron/samp'],
   ['electron/api'],
   ['electron/survey'],
   ['electron/host'],
