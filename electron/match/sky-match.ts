@@ -144,75 +144,114 @@ export class SkyIndex {
     return best < 0 ? null : { index: best, separationArcsec: angleArcsecForChord(bestChord) };
   }
 
-  /** Calls `hit(index, chord)` for every point within the radius. */
-  visit(ra: number, dec: number, radiusArcsec: number, hit: (index: number, chord: number) => void): void {
-    if (this.size === 0 || !(radiusArcsec >= 0)) return;
-    const rDeg = radiusArcsec / ARCSEC_PER_DEG;
-    const d = dec * DEG;
-    const cd = Math.cos(d);
-
-    // RA half-width of the cap; the whole ring when it reaches a pole.
+  /**
+   * RA half-width (degrees) of a cap of radius `rDeg` centred anywhere in zone
+   * `zone`: the widest the cap gets over that zone's declinations; 180 when it
+   * reaches a pole. Kept per radius, so a query needs no trigonometry of its own.
+   */
+  private halfWidthOfZone(rDeg: number, zone: number): number {
+    if (rDeg !== this.halfWidthRadius) {
+      this.halfWidthRadius = rDeg;
+      this.halfWidths = new Float64Array(this.zoneStart.length + 1).fill(NaN);
+    }
+    const k = zone - this.zoneMin + 1; // queries one zone beyond the index's either side still touch it
+    const cached = k >= 0 && k < this.halfWidths.length ? this.halfWidths[k] : NaN;
+    if (!Number.isNaN(cached)) return cached;
+    const lo = zone * this.zoneHeightDeg - 90;
+    const maxAbsDec = Math.max(Math.abs(lo - rDeg), Math.abs(lo + this.zoneHeightDeg + rDeg));
     let halfWidth = 180;
-    if (Math.abs(dec) + rDeg < 90) {
-      const s = Math.sin(rDeg * DEG) / cd;
+    if (maxAbsDec < 90) {
+      const s = Math.sin(rDeg * DEG) / Math.cos(maxAbsDec * DEG);
       if (s < 1) halfWidth = Math.asin(s) / DEG + 1e-9;
     }
-    // One or two RA intervals (two when the cap straddles RA 0/360); lo > hi is empty.
-    let lo1 = 0;
-    let hi1 = 360;
-    let lo2 = 1;
-    let hi2 = 0;
-    if (halfWidth < 180) {
-      const center = wrapRa(ra);
-      const lo = center - halfWidth;
-      const hi = center + halfWidth;
-      if (lo < 0) {
-        lo1 = lo + 360;
-        hi1 = 360;
-        lo2 = 0;
-        hi2 = hi;
-      } else if (hi >= 360) {
-        lo1 = lo;
-        hi1 = 360;
-        lo2 = 0;
-        hi2 = hi - 360;
-      } else {
-        lo1 = lo;
-        hi1 = hi;
-      }
-    }
+    if (k >= 0 && k < this.halfWidths.length) this.halfWidths[k] = halfWidth;
+    return halfWidth;
+  }
 
-    // The query's unit vector is computed at its first candidate: streaming a large
-    // table past a small index, most queries have none and need no more trigonometry.
-    let qx = NaN;
-    let qy = 0;
-    let qz = 0;
-    let maxChord2 = 0;
-    const zLo = Math.max(this.zoneIndex(Math.max(-90, dec - rDeg)), this.zoneMin);
-    const zHi = Math.min(this.zoneIndex(Math.min(90, dec + rDeg)), this.zoneMin + this.zoneStart.length - 2);
-    for (let zone = zLo; zone <= zHi; zone++) {
-      const s = this.zoneStart[zone - this.zoneMin];
-      const e = this.zoneStart[zone - this.zoneMin + 1];
-      if (s === e) continue;
-      for (let part = 0; part < 2; part++) {
-        const lo = part ? lo2 : lo1;
-        const hi = part ? hi2 : hi1;
-        if (lo > hi) continue;
-        for (let k = this.lowerBound(s, e, lo); k < e && this.sortedRa[k] <= hi; k++) {
-          if (Number.isNaN(qx)) {
-            const a = ra * DEG;
-            qx = cd * Math.cos(a);
-            qy = cd * Math.sin(a);
-            qz = Math.sin(d);
-            const maxChord = chordForAngle(Math.min(rDeg, 180) * DEG);
-            maxChord2 = maxChord * maxChord;
+  private halfWidthRadius = NaN;
+  private halfWidths = new Float64Array(0);
+
+  /** Calls `hit(index, chord)` for every point within the radius. */
+  visit(ra: number, dec: number, radiusArcsec: number, hit: (index: number, chord: number) => void): void {
+    this.visitEach([ra], [dec], radiusArcsec, (_query, index, chord) => hit(index, chord));
+  }
+
+  /**
+   * For each query position j, calls `hit(j, index, chord)` for every point
+   * within the radius. One loop over the queries: positions are read from their
+   * arrays here, not passed one call at a time (a double argument of a call
+   * that is not inlined is boxed; 2M queries made 4M heap numbers).
+   */
+  visitEach(ras: ArrayLike<number>, decs: ArrayLike<number>, radiusArcsec: number, hit: (query: number, index: number, chord: number) => void): void {
+    if (this.size === 0 || !(radiusArcsec >= 0)) return;
+    const rDeg = radiusArcsec / ARCSEC_PER_DEG;
+    const maxChord = chordForAngle(Math.min(rDeg, 180) * DEG);
+    const maxChord2 = maxChord * maxChord;
+    const zoneMax = this.zoneMin + this.zoneStart.length - 2;
+    const { zoneStart, zoneMin, sortedRa, order, x, y, z } = this;
+    for (let j = 0; j < ras.length; j++) {
+      const ra = ras[j];
+      const dec = decs[j];
+      // Zones first: a query beside the indexed points stops here.
+      const zLo = Math.max(this.zoneIndex(Math.max(-90, dec - rDeg)), zoneMin);
+      const zHi = Math.min(this.zoneIndex(Math.min(90, dec + rDeg)), zoneMax);
+      if (zLo > zHi) continue;
+
+      // RA half-width of the cap over its zone (never narrower than the cap's own); the whole ring at a pole.
+      const halfWidth = this.halfWidthOfZone(rDeg, this.zoneIndex(dec));
+      // One or two RA intervals (two when the cap straddles RA 0/360); lo > hi is empty.
+      let lo1 = 0;
+      let hi1 = 360;
+      let lo2 = 1;
+      let hi2 = 0;
+      if (halfWidth < 180) {
+        const center = ra >= 0 && ra < 360 ? ra : wrapRa(ra);
+        const lo = center - halfWidth;
+        const hi = center + halfWidth;
+        if (lo < 0) {
+          lo1 = lo + 360;
+          hi1 = 360;
+          lo2 = 0;
+          hi2 = hi;
+        } else if (hi >= 360) {
+          lo1 = lo;
+          hi1 = 360;
+          lo2 = 0;
+          hi2 = hi - 360;
+        } else {
+          lo1 = lo;
+          hi1 = hi;
+        }
+      }
+
+      // The query's unit vector is computed at its first candidate: most queries have none.
+      let qx = NaN;
+      let qy = 0;
+      let qz = 0;
+      for (let zone = zLo; zone <= zHi; zone++) {
+        const s = zoneStart[zone - zoneMin];
+        const e = zoneStart[zone - zoneMin + 1];
+        if (s === e) continue;
+        for (let part = 0; part < 2; part++) {
+          const lo = part ? lo2 : lo1;
+          const hi = part ? hi2 : hi1;
+          if (lo > hi) continue;
+          for (let k = this.lowerBound(s, e, lo); k < e && sortedRa[k] <= hi; k++) {
+            if (Number.isNaN(qx)) {
+              const a = ra * DEG;
+              const d = dec * DEG;
+              const cd = Math.cos(d);
+              qx = cd * Math.cos(a);
+              qy = cd * Math.sin(a);
+              qz = Math.sin(d);
+            }
+            const i = order[k];
+            const dx = x[i] - qx;
+            const dy = y[i] - qy;
+            const dz = z[i] - qz;
+            const c2 = dx * dx + dy * dy + dz * dz;
+            if (c2 <= maxChord2) hit(j, i, Math.sqrt(c2));
           }
-          const i = this.order[k];
-          const dx = this.x[i] - qx;
-          const dy = this.y[i] - qy;
-          const dz = this.z[i] - qz;
-          const c2 = dx * dx + dy * dy + dz * dz;
-          if (c2 <= maxChord2) hit(i, Math.sqrt(c2));
         }
       }
     }
@@ -230,8 +269,9 @@ export class SkyIndex {
   }
 }
 
+/** Two radii: most queries then touch one or two zones, and a zone's RA window stays short. */
 function zoneHeightFor(radiusArcsec: number): number {
-  return Math.max(radiusArcsec, 1);
+  return Math.max(2 * radiusArcsec, 1);
 }
 
 /**
@@ -246,14 +286,11 @@ export function matchAll(left: SkyPoints, right: SkyPoints, radiusArcsec: number
   const indexLeft = left.ra.length < right.ra.length;
   const indexed = new SkyIndex(indexLeft ? left : right, zoneHeightFor(radiusArcsec));
   const streamed = indexLeft ? right : left;
-  let j = 0;
-  // one callback for every query (not one closure per streamed point)
-  const hit = (i: number, chord: number) => {
+  indexed.visitEach(streamed.ra, streamed.dec, radiusArcsec, (j, i, chord) => {
     li.push(indexLeft ? i : j);
     ri.push(indexLeft ? j : i);
     sep.push(angleArcsecForChord(chord));
-  };
-  for (; j < streamed.ra.length; j++) indexed.visit(streamed.ra[j], streamed.dec[j], radiusArcsec, hit);
+  });
   const order = li.map((_, k) => k).sort((p, q) => li[p] - li[q] || sep[p] - sep[q] || ri[p] - ri[q]);
   return {
     left: Int32Array.from(order, (k) => li[k]),
@@ -274,15 +311,9 @@ export function matchNearest(left: SkyPoints, right: SkyPoints, radiusArcsec: nu
     }
   };
   if (n < right.ra.length) {
-    const indexed = new SkyIndex(left, zoneHeightFor(radiusArcsec));
-    for (let r = 0; r < right.ra.length; r++) {
-      indexed.visit(right.ra[r], right.dec[r], radiusArcsec, (l, chord) => consider(l, r, chord));
-    }
+    new SkyIndex(left, zoneHeightFor(radiusArcsec)).visitEach(right.ra, right.dec, radiusArcsec, (r, l, chord) => consider(l, r, chord));
   } else {
-    const indexed = new SkyIndex(right, zoneHeightFor(radiusArcsec));
-    for (let l = 0; l < n; l++) {
-      indexed.visit(left.ra[l], left.dec[l], radiusArcsec, (r, chord) => consider(l, r, chord));
-    }
+    new SkyIndex(right, zoneHeightFor(radiusArcsec)).visitEach(left.ra, left.dec, radiusArcsec, (l, r, chord) => consider(l, r, chord));
   }
   const separationArcsec = new Float64Array(n);
   for (let l = 0; l < n; l++) separationArcsec[l] = best[l] < 0 ? NaN : angleArcsecForChord(bestChord[l]);

@@ -5,8 +5,9 @@
  * clash get _1/_2 like STILTS) and separation_arcsec.
  */
 import { writeFileSync } from 'node:fs';
-import { findColumn, formatCsv, readCsvRecords } from '../../core/csv';
+import { findColumn, formatCsv } from '../../core/csv';
 import { UserError } from '../../core/errors';
+import { readCsvColumns } from '../../match/csv-bytes';
 import { matchAll, matchNearest } from '../../match/sky-match';
 import { numberOption, parseCommandArgs } from '../args';
 
@@ -16,14 +17,13 @@ const RA_NAMES = ['ra', 'ra_icrs', 'raj2000', 'radeg', 'mnras_ra', 'alpha_j2000'
 const DEC_NAMES = ['dec', 'de_icrs', 'dej2000', 'dedeg', 'decdeg', 'mnras_dec', 'delta_j2000'];
 
 function positions(file: string) {
-  const table = readCsvRecords(file);
+  const table = readCsvColumns(file);
   const ra = findColumn(table.header, RA_NAMES);
   const dec = findColumn(table.header, DEC_NAMES);
   if (ra < 0 || dec < 0) {
     throw new UserError(`${file}: no ra/dec columns (header: ${table.header.join(', ')})`, 'name the columns ra and dec, in degrees');
   }
-  const raValues = table.numbers(ra);
-  const decValues = table.numbers(dec);
+  const [raValues, decValues] = ra < dec ? table.numbersOf([ra, dec]) : table.numbersOf([dec, ra]).reverse();
   for (let i = 0; i < table.length; i++) {
     if (!Number.isFinite(raValues[i]) || !Number.isFinite(decValues[i]) || Math.abs(decValues[i]) > 90) {
       const row = table.row(i);
