@@ -4,13 +4,18 @@
  *
  * A download goes to NAME.part (resumed with Range after a cut connection),
  * is checked (FITS structure, data as long as the header declares, SURVEY
- * POSSI-E / POSSI-O) and only then renamed to its final name. A missing blue
- * plate (HTTP 404) falls back to a red-only run, said in the notes.
+ * POSSI-E / POSSI-O) and only then renamed to its final name, so a file under
+ * its final name is always whole. The folder may be shared by many runs (the
+ * plates of a survey, Slurm tasks on other hosts): NAME.lock makes a second
+ * run wait for the first one's download and use its file instead of fetching
+ * it again. A missing blue plate (HTTP 404) falls back to a red-only run, said
+ * in the notes.
  */
 import { existsSync, renameSync, rmSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FitsFile } from '../fits';
 import { defaultHttpClient, HttpError, type HttpClient, serviceLabel, serviceUrl } from '../catalogs/http';
+import { acquireFileLock } from '../catalogs/file-lock';
 import { UserError, throwIfAborted } from '../core/errors';
 import type { StageContext } from '../core/stage';
 import type { Band } from '../astro/plate-info';
@@ -94,7 +99,20 @@ export async function checkPlateFile(path: string, band: Band, what: string): Pr
   }
 }
 
+/** One plate, fetched by whichever run gets its lock first; the others wait and use that file. */
 async function fetchPlate(t: Target, http: HttpClient, ctx: StageContext, notes: string[]): Promise<string> {
+  const lock = await acquireFileLock(`${t.file}.lock`, {
+    signal: ctx.signal,
+    onWait: (owner) => ctx.log?.(`acquire: ${t.label} is being fetched by ${owner}; waiting for it`),
+  });
+  try {
+    return await fetchPlateLocked(t, http, ctx, notes);
+  } finally {
+    lock.release();
+  }
+}
+
+async function fetchPlateLocked(t: Target, http: HttpClient, ctx: StageContext, notes: string[]): Promise<string> {
   if (existsSync(t.file)) {
     try {
       await checkPlateFile(t.file, t.band, t.file);

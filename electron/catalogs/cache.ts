@@ -5,9 +5,15 @@
  * payload line. Written under a temporary name and renamed, so a crash never
  * leaves a half entry; checked on read, and a damaged entry is discarded and
  * re-queried. Only complete, successful answers are ever put here.
+ *
+ * Several processes may share one cache (the plates of a survey): each writes
+ * under a name of its own and renames, so a reader sees a whole entry or none,
+ * and the last of two writers of the same answer wins. A damaged entry is only
+ * removed while it is still the file that was read, never a good one another
+ * process has just put in its place.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimpleTable } from './table';
 
@@ -39,6 +45,15 @@ export function sha256(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** `file` is still the inode that was read (no other process has renamed a new entry over it). */
+function sameFile(file: string, inode: number): boolean {
+  try {
+    return statSync(file).ino === inode;
+  } catch {
+    return false;
+  }
+}
+
 export class QueryCache {
   constructor(
     readonly dir: string,
@@ -54,8 +69,15 @@ export class QueryCache {
   getTable(kind: string, key: unknown): SimpleTable | null {
     const file = this.pathFor(kind, key);
     let text: string;
+    let inode: number;
     try {
-      text = readFileSync(file, 'utf8');
+      const fd = openSync(file, 'r');
+      try {
+        inode = fstatSync(fd).ino;
+        text = readFileSync(fd, 'utf8');
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       return null;
     }
@@ -74,7 +96,7 @@ export class QueryCache {
       return table;
     } catch (e) {
       this.log(`cache: discarding damaged entry ${file}: ${(e as Error).message}; it will be queried again`);
-      rmSync(file, { force: true });
+      if (sameFile(file, inode)) rmSync(file, { force: true });
       return null;
     }
   }

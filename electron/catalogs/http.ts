@@ -5,11 +5,18 @@
  * connection errors and truncated or unparsable bodies; a polite minimum
  * interval between requests to the same host; the caller's AbortSignal. What
  * finally fails is a UserError naming the service, the URL and what to do.
+ *
+ * Several processes (the plates of a survey) can share a limit on requests in
+ * flight to each service: a folder of lock slots (VASCO_REQUEST_SLOTS, with
+ * VASCO_MAX_REQUESTS_PER_SERVICE places per service) that every attempt holds
+ * one place of while it talks to the service.
  */
 import { createWriteStream, existsSync, statSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CancelledError, UserError } from '../core/errors';
+import { acquireSlot, type HeldLock } from './file-lock';
 
 export type ServiceName = 'vizier' | 'xmatch' | 'skybot' | 'irsa' | 'stsci';
 
@@ -67,9 +74,38 @@ export interface HttpClientOptions {
   /** Downloads: give up an attempt when no byte arrives for this long, ms. */
   idleTimeoutMs?: number;
   userAgent?: string;
+  /**
+   * Requests in flight to one service across every process sharing `dir`
+   * (default: VASCO_REQUEST_SLOTS and VASCO_MAX_REQUESTS_PER_SERVICE, else no limit).
+   */
+  requestSlots?: RequestSlots | null;
   /** For tests: the jitter source. */
   random?: () => number;
   log?: (line: string) => void;
+}
+
+export interface RequestSlots {
+  /** Folder of the lock slots, one subfolder per service. */
+  dir: string;
+  /** Requests at once to one service. */
+  perService: number;
+}
+
+/** Default per-service limit when only the slots folder is given. */
+export const DEFAULT_REQUESTS_PER_SERVICE = 4;
+
+/** The shared request limit the environment asks for, or null. */
+export function requestSlotsFromEnv(env: NodeJS.ProcessEnv = process.env): RequestSlots | null {
+  const dir = env.VASCO_REQUEST_SLOTS?.trim();
+  if (!dir) return null;
+  const n = Number(env.VASCO_MAX_REQUESTS_PER_SERVICE ?? DEFAULT_REQUESTS_PER_SERVICE);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new UserError(
+      `VASCO_MAX_REQUESTS_PER_SERVICE is "${env.VASCO_MAX_REQUESTS_PER_SERVICE}", not a whole number >= 1`,
+      'set it to the number of requests each service may get at once (e.g. 4), or unset it',
+    );
+  }
+  return { dir, perService: n };
 }
 
 export interface HttpRequest {
@@ -154,6 +190,7 @@ export class HttpClient {
   private readonly log: (line: string) => void;
   private readonly gates = new Map<string, Promise<void>>();
   private readonly lastStart = new Map<string, number>();
+  readonly requestSlots: RequestSlots | null;
 
   constructor(o: HttpClientOptions = {}) {
     this.timeoutMs = o.timeoutMs ?? envNumber('VASCO_HTTP_TIMEOUT_MS') ?? 300_000;
@@ -165,6 +202,17 @@ export class HttpClient {
     this.userAgent = o.userAgent ?? 'vasco-workstation/0.1 (POSS-I vanishing-source audit)';
     this.random = o.random ?? Math.random;
     this.log = o.log ?? (() => {});
+    this.requestSlots = o.requestSlots === undefined ? requestSlotsFromEnv() : o.requestSlots;
+  }
+
+  /** A place among the service's shared request slots (null: no shared limit). */
+  private async slot(req: HttpRequest): Promise<HeldLock | null> {
+    if (!this.requestSlots) return null;
+    const dir = join(this.requestSlots.dir, req.service.replace(/[^A-Za-z0-9._-]+/g, '_'));
+    return acquireSlot(dir, this.requestSlots.perService, {
+      signal: req.signal,
+      onWait: () => this.log(`${req.service}: ${this.requestSlots!.perService} request(s) of this survey already in flight; waiting for a free slot`),
+    });
   }
 
   /** Full jitter: uniform in [0, min(max, base * 2^attempt)]. */
@@ -245,6 +293,7 @@ export class HttpClient {
     for (let attempt = 0; ; attempt++) {
       if (req.signal?.aborted) throw new CancelledError(req.service);
       await this.polite(req.url, req.signal);
+      const slot = await this.slot(req);
       const ctl = new AbortController();
       const timer = setTimeout(() => ctl.abort(new Timeout()), timeoutMs);
       const onAbort = () => ctl.abort(new CancelledError(req.service));
@@ -294,6 +343,7 @@ export class HttpClient {
       } finally {
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
+        slot?.release();
       }
       await this.retryOrFail(req, attempt, reason, code, status, retryAfterMs);
     }
@@ -308,6 +358,7 @@ export class HttpClient {
     for (let attempt = 0; ; attempt++) {
       if (req.signal?.aborted) throw new CancelledError(req.service);
       await this.polite(req.url, req.signal);
+      const slot = await this.slot(req);
       const have = existsSync(req.partPath) ? statSync(req.partPath).size : 0;
       const ctl = new AbortController();
       let idle: NodeJS.Timeout | undefined;
@@ -385,6 +436,7 @@ export class HttpClient {
       } finally {
         clearTimeout(idle);
         req.signal?.removeEventListener('abort', onAbort);
+        slot?.release();
       }
       await this.retryOrFail(req, attempt, reason, code, status, retryAfterMs);
     }

@@ -2,13 +2,15 @@
  * Offline catalogue files: `--catalog gaia=FILE --catalog ps1=FILE ...`, each
  * a CSV, a VOTable or a FITS binary table holding RA/Dec (and for Gaia
  * pmra/pmdec/ref_epoch). Column names are recognised in their usual spellings
- * (ra/RA_ICRS/RAJ2000/..., pmra/pmRA, ref_epoch/Epoch).
+ * (ra/RA_ICRS/RAJ2000/..., pmra/pmRA, ref_epoch/Epoch). A folder of HEALPix
+ * tiles (catalog-dir.ts) may stand for a file: only the tiles under the plate are read.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
 import { UserError } from '../core/errors';
 import { readCsvFile } from '../core/csv';
 import { FitsFile } from '../fits';
+import { isCatalogDirPart, readCatalogDir, type SkyDisc } from './catalog-dir';
 import { CATALOG_IDS, type CatalogDef, type CatalogId, type CatalogRows, extractRows, isCatalogId } from './catalogs';
 import type { SimpleTable } from './table';
 import { tableFromCsv } from './table';
@@ -89,9 +91,12 @@ export async function readTableFile(file: string): Promise<SimpleTable> {
   }
 }
 
-/** A catalogue file as positions (+ motions for Gaia), with its columns found by name. */
-export async function readLocalCatalog(def: CatalogDef, file: string): Promise<CatalogRows> {
-  const table = await readTableFile(file);
+/**
+ * A catalogue file as positions (+ motions for Gaia), with its columns found by name;
+ * from a tiled mirror folder, the tiles overlapping `area` (the plate's footprint).
+ */
+export async function readLocalCatalog(def: CatalogDef, file: string, area?: SkyDisc): Promise<CatalogRows> {
+  const table = isCatalogDirPart(file) ? readCatalogDir(file, area) : await readTableFile(file);
   const rows = extractRows(def, table);
   if ('error' in rows) {
     throw new UserError(`--catalog ${def.id}=${file}: ${rows.error}`, 'name the columns ra/dec (or RA_ICRS/DE_ICRS, RAJ2000/DEJ2000)');

@@ -151,9 +151,27 @@ export function savePlan(dir: string, plan: SurveyPlan): boolean {
   return true;
 }
 
-/** `vasco run` arguments of one plate (the shared options last, as given). */
+/**
+ * What every task of the survey shares, in DIR/cache/: fetched plates (each fetched
+ * once, see acquire/plates.ts), the catalogue query cache, and the lock slots that
+ * limit the requests in flight to each service (see catalogs/http.ts).
+ */
+export const sharedDirs = (dir: string) => ({
+  plates: join(resolve(dir), 'cache', 'plates'),
+  queries: join(resolve(dir), 'cache', 'queries'),
+  requestSlots: join(resolve(dir), 'cache', 'request-slots'),
+});
+
+const hasOption = (args: string[], name: string) => args.some((a) => a === name || a.startsWith(`${name}=`));
+
+/** `vasco run` arguments of one plate (the survey's shared caches unless the options name others; the shared options last, as given). */
 export function plateRunArgs(dir: string, plan: SurveyPlan, plate: PlannedPlate): string[] {
   const out = resolve(plateDir(dir, plate));
+  const shared = sharedDirs(dir);
   const input = 'field' in plate.input ? ['--plate', String(plate.input.field)] : ['--red', plate.input.red, ...(plate.input.blue ? ['--blue', plate.input.blue] : [])];
-  return [...input, '--out', out, ...plan.runArgs];
+  const caches = [
+    ...('field' in plate.input && !hasOption(plan.runArgs, '--plates-dir') ? ['--plates-dir', shared.plates] : []),
+    ...(hasOption(plan.runArgs, '--cache-dir') ? [] : ['--cache-dir', shared.queries]),
+  ];
+  return [...input, '--out', out, ...caches, ...plan.runArgs];
 }

@@ -18,6 +18,8 @@ export interface SurveyRunOptions {
   engine: 'local' | 'slurm';
   parallel?: number;
   retries: number;
+  /** Requests in flight to one service across all the survey's tasks (default DEFAULT_REQUESTS_PER_SERVICE). */
+  maxRequestsPerService?: number;
   detach: boolean;
   slurm: SlurmOptions;
   /** Status lines while waiting. */
@@ -66,7 +68,14 @@ export async function runSurvey(dir: string, opts: SurveyRunOptions): Promise<Su
   if (busy) throw new UserError(`${dir}: ${busy}`, 'wait for it (vasco survey status DIR), or stop it with vasco survey cancel DIR', 'survey-busy');
   const todo = (s: SurveyStatus) => plan.plates.filter((p) => s.plates[p.index].state !== 'done');
   const first = todo(surveyStatus(dir, plan, null));
-  const engine: EngineRecord = { engine: opts.engine, startedUtc: new Date().toISOString(), host: hostname(), pid: process.pid, slurmJobs: [] };
+  const engine: EngineRecord = {
+    engine: opts.engine,
+    startedUtc: new Date().toISOString(),
+    host: hostname(),
+    pid: process.pid,
+    slurmJobs: [],
+    ...(opts.maxRequestsPerService !== undefined ? { maxRequestsPerService: opts.maxRequestsPerService } : {}),
+  };
   if (!first.length) {
     writeEngine(dir, engine);
     return readStatus(dir, plan);
@@ -78,6 +87,7 @@ export async function runSurvey(dir: string, opts: SurveyRunOptions): Promise<Su
       // A runner of its own, out of this process group: it outlives the terminal and owns the plates' processes.
       // Recorded with its pid before it looks, so it never takes this process for a run under way.
       const args = [vascoBin(), 'survey', 'run', dir, '--engine', 'local', '--parallel', String(parallel), '--retries', String(opts.retries), '--quiet'];
+      if (opts.maxRequestsPerService !== undefined) args.push('--max-requests-per-service', String(opts.maxRequestsPerService));
       const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore' });
       child.unref();
       writeEngine(dir, { ...engine, pid: child.pid ?? process.pid });

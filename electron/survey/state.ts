@@ -69,6 +69,8 @@ export interface EngineRecord {
   pid: number;
   slurmJobs: SlurmSubmission[];
   cancelRequestedUtc?: string;
+  /** Requests in flight to one service across all the survey's tasks (`--max-requests-per-service`). */
+  maxRequestsPerService?: number;
 }
 
 export type PlateStateName = 'planned' | 'queued' | 'running' | 'done' | 'failed';

@@ -11,8 +11,9 @@ import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseRunMessage, vascoBin } from '../api/jobs';
 import { UserError } from '../core/errors';
-import { plateRunArgs, readPlan, type SurveyPlan } from './plan';
-import { plateSummary, readPlateRecord, writePlateRecord, type Attempt } from './state';
+import { DEFAULT_REQUESTS_PER_SERVICE } from '../catalogs/http';
+import { plateRunArgs, readPlan, sharedDirs, type SurveyPlan } from './plan';
+import { plateSummary, readEngine, readPlateRecord, writePlateRecord, type Attempt } from './state';
 
 /** Lines of the run's stderr kept as a failure's reason. */
 const STDERR_TAIL = 15;
@@ -39,6 +40,17 @@ export function planPlate(plan: SurveyPlan, index: number) {
   return plate;
 }
 
+/**
+ * The survey-wide limit on requests in flight to each service, for the plate's `vasco run`:
+ * lock slots in the survey folder that every task of the survey (on any host) shares.
+ * A VASCO_REQUEST_SLOTS of the person's own wins.
+ */
+export function requestLimitEnv(dir: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  if (env.VASCO_REQUEST_SLOTS?.trim()) return {};
+  const n = readEngine(dir)?.maxRequestsPerService ?? DEFAULT_REQUESTS_PER_SERVICE;
+  return { VASCO_REQUEST_SLOTS: sharedDirs(dir).requestSlots, VASCO_MAX_REQUESTS_PER_SERVICE: String(n) };
+}
+
 /** Runs plate `index` of the survey in `dir`; resolves with the task's exit code (0 done). */
 export async function runPlateTask(dir: string, index: number, opts: { workers?: number } = {}): Promise<number> {
   const plan = readPlan(dir);
@@ -59,7 +71,7 @@ export async function runPlateTask(dir: string, index: number, opts: { workers?:
   const args = [vascoBin(), 'run', ...plateRunArgs(dir, plan, plate), '--progress-json', ...(opts.workers && !hasWorkers ? ['--workers', String(opts.workers)] : [])];
   const t0 = performance.now();
   const cpu0 = childrenCpuSeconds();
-  const child = spawn(process.execPath, args, { cwd: plan.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: plan.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...requestLimitEnv(dir) } });
   const tail: string[] = [];
   let error: string | undefined;
   let lastWrite = 0;

@@ -34,6 +34,9 @@ const USAGE = `usage: vasco survey plan --out DIR (--pairs FILE.csv | --plates L
   --engine E         local (default): plates in parallel on this machine; slurm: one job array, one task a plate
   --parallel N       plates at once (local default: half the cores; slurm: the array's %N, default no limit)
   --retries N        extra attempts for a plate that fails during this run (default 1; refused inputs are not retried)
+  --max-requests-per-service N
+                     requests in flight to each service (VizieR, XMatch, IRSA, ...) across all the survey's plates,
+                     on any host (default 4); fetched plates and catalogue answers are shared in DIR/cache/
   --detach           return once started/submitted (follow with \`vasco survey status DIR\`)
   --quiet            no progress lines
   slurm only (passed to sbatch; SLURM_CONF and your sbatch defaults apply; DIR and vasco on a shared filesystem):
@@ -151,6 +154,7 @@ async function runSubcommand(argv: string[]): Promise<number> {
       engine: { type: 'string', default: 'local' },
       parallel: { type: 'string' },
       retries: { type: 'string' },
+      'max-requests-per-service': { type: 'string' },
       detach: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       partition: { type: 'string' },
@@ -191,6 +195,7 @@ async function runSubcommand(argv: string[]): Promise<number> {
       engine,
       parallel,
       retries: whole('retries', values.retries, 0) ?? 1,
+      maxRequestsPerService: whole('max-requests-per-service', values['max-requests-per-service'], 1),
       detach: values.detach,
       slurm: {
         partition: values.partition,
