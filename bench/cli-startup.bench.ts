@@ -1,21 +1,18 @@
 /**
  * The `vasco` process as a person starts it: `--help` and a small command from
- * the esbuild bundle (scripts/build-node.mjs) against the sources through tsx;
- * and `vasco match` of 50k x 2M rows, CSV in and CSV out, as a whole process,
- * against astropy's search_around_sky on the same positions alone.
+ * the esbuild bundle (scripts/build-node.mjs) against the sources through tsx.
+ * (`vasco match` as a whole process against astropy: bench/sky-match.bench.ts.)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PYTHON } from '../test/helpers/python';
 import { childCpuSeconds, table } from './measure';
 import type { BenchOptions } from './run';
-import { scatter } from './sky-match.bench';
 
 export const name = 'cli-startup';
-export const description = 'vasco --help and wcs, bundle vs tsx (target <= 0.3 s); vasco match 50k x 2M CSV vs astropy search_around_sky';
+export const description = 'vasco --help and wcs, bundle vs tsx (target <= 0.3 s)';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const vascoBin = join(root, 'bin', 'vasco.mjs');
@@ -66,60 +63,4 @@ export async function run(opts: BenchOptions): Promise<void> {
     ]),
   );
   console.log(`target vasco --help <= 0.3 s: bundle ${med[1].toFixed(3)} s (${med[1] <= 0.3 ? 'met' : 'NOT met'}), tsx ${(med[3] / med[1]).toFixed(1)}x slower`);
-
-  matchAgainstAstropy(dir, bundle);
-}
-
-/** astropy: SkyCoord of both sides, then search_around_sky; timed in-process, reading the positions from raw float64 files. */
-const ASTROPY_MATCH = `
-import sys, time, json, warnings
-warnings.simplefilter('ignore')
-import numpy as np
-import astropy.units as u
-from astropy.coordinates import SkyCoord, search_around_sky
-def load(f, n):
-    a = np.fromfile(f)
-    return a[:n], a[n:]
-lra, ldec = load(sys.argv[1], int(sys.argv[2]))
-rra, rdec = load(sys.argv[3], int(sys.argv[4]))
-t0, c0 = time.perf_counter(), time.process_time()
-L = SkyCoord(lra * u.deg, ldec * u.deg)
-R = SkyCoord(rra * u.deg, rdec * u.deg)
-t1, c1 = time.perf_counter(), time.process_time()
-i, j, sep, _ = search_around_sky(L, R, float(sys.argv[5]) * u.arcsec)
-t2, c2 = time.perf_counter(), time.process_time()
-print(json.dumps({"pairs": int(len(i)), "skycoord": t1 - t0, "skycoordCpu": c1 - c0, "search": t2 - t1, "searchCpu": c2 - c1}))
-`;
-
-function matchAgainstAstropy(dir: string, bundle: string): void {
-  const sides = { left: scatter(50_000, 7), right: scatter(2_000_000, 11) };
-  for (const [side, p] of Object.entries(sides)) {
-    const lines = ['id,ra,dec'];
-    for (let i = 0; i < p.ra.length; i++) lines.push(`${side[0]}${i},${p.ra[i]},${p.dec[i]}`);
-    writeFileSync(join(dir, `${side}.csv`), lines.join('\n') + '\n');
-    writeFileSync(join(dir, `${side}.f64`), Buffer.concat([Buffer.from(p.ra.buffer), Buffer.from(p.dec.buffer)]));
-  }
-  const radius = 5;
-  const ours: { wall: number; cpu: number }[] = [];
-  const astropy: { search: number; searchCpu: number; skycoord: number; skycoordCpu: number; wall: number; cpu: number; pairs: number }[] = [];
-  for (let k = 0; k < 2; k++) {
-    ours.push(timed([bundle, 'match', join(dir, 'left.csv'), join(dir, 'right.csv'), '--radius-arcsec', String(radius), '--out', join(dir, 'pairs.csv')]));
-    const cpu0 = childCpuSeconds();
-    const t0 = performance.now();
-    const out = execFileSync(PYTHON, ['-c', ASTROPY_MATCH, join(dir, 'left.f64'), '50000', join(dir, 'right.f64'), '2000000', String(radius)], { encoding: 'utf8' });
-    astropy.push({ ...JSON.parse(out), wall: (performance.now() - t0) / 1000, cpu: childCpuSeconds() - cpu0 });
-  }
-  const pairs = readFileSync(join(dir, 'pairs.csv'), 'utf8').trimEnd().split('\r\n').length - 1;
-  const best = <T,>(xs: T[], key: keyof T) => Math.min(...xs.map((x) => x[key] as number));
-  console.log(
-    table([
-      ['50k x 2M within 5" (best of 2)', 'wall s', 'CPU s', 'pairs'],
-      ['vasco match, whole process: read 2 CSV (93 MB), match, write CSV', best(ours, 'wall'), best(ours, 'cpu'), String(pairs)],
-      ['astropy search_around_sky alone (SkyCoord built beforehand)', best(astropy, 'search'), best(astropy, 'searchCpu'), String(astropy[0].pairs)],
-      ['astropy SkyCoord of both sides', best(astropy, 'skycoord'), best(astropy, 'skycoordCpu'), ''],
-      ['python process, whole (numpy arrays from binary files)', best(astropy, 'wall'), best(astropy, 'cpu'), ''],
-    ]),
-  );
-  const [wallRatio, cpuRatio] = [best(ours, 'wall') / best(astropy, 'search'), best(ours, 'cpu') / best(astropy, 'searchCpu')];
-  console.log(`vasco match (whole process) / search_around_sky alone: wall ${wallRatio.toFixed(2)}x, CPU ${cpuRatio.toFixed(2)}x (target <= 1: ${wallRatio <= 1 && cpuRatio <= 1 ? 'met' : 'NOT met'})`);
 }
