@@ -6,13 +6,28 @@
  */
 import type { SimpleTable } from './table';
 import { DEC_NAMES, EPOCH_NAMES, ID_NAMES, PMDEC_NAMES, PMRA_NAMES, RA_NAMES, findColumn, numericColumn, stringColumn } from './table';
+import type { TapServiceId } from './tap';
 
-export type CatalogId = 'gaia' | 'ps1' | 'supercosmos' | 'allwise' | '2mass' | 'catwise' | 'ukidss' | 'usnob';
+export type CatalogId = 'gaia' | 'ps1' | 'ptf' | 'supercosmos' | 'vsx' | 'gsc23' | 'allwise' | '2mass' | 'catwise' | 'ukidss' | 'usnob';
+
+/** Catalogues held by a TAP service and reached by uploading the positions (an ADQL join). */
+export interface TapAccess {
+  kind: 'tap';
+  service: TapServiceId;
+  table: string;
+}
+
+/**
+ * How a catalogue is reached: `vizier` follows --veto (CDS XMatch upload or
+ * VizieR cones); `vizier-cone` always asks VizieR for cones (small
+ * catalogues); a TAP access uploads the positions to that service.
+ */
+export type CatalogAccess = 'vizier' | 'vizier-cone' | TapAccess;
 
 export interface CatalogDef {
   id: CatalogId;
   label: string;
-  /** VizieR table, also the XMatch `vizier:` identifier. */
+  /** VizieR table, also the XMatch `vizier:` identifier (for a TAP catalogue: its table there, for messages and cache keys). */
   vizier: string;
   ra: string;
   dec: string;
@@ -27,6 +42,8 @@ export interface CatalogDef {
   /** Southern limit of the survey, degrees (Pan-STARRS: -30). */
   decMin?: number;
   group: 'primary' | 'ir' | 'optional';
+  /** Default 'vizier'. */
+  access?: CatalogAccess;
   note?: string;
 }
 
@@ -57,8 +74,45 @@ export const CATALOGS: Record<CatalogId, CatalogDef> = {
     decMin: -30,
     group: 'primary',
   },
+  ptf: {
+    id: 'ptf',
+    label: 'PTF objects (IRSA)',
+    vizier: 'ptf_objects',
+    ra: 'ra',
+    dec: 'dec',
+    idColumn: 'oid',
+    epoch: null,
+    group: 'primary',
+    access: { kind: 'tap', service: 'irsa', table: 'ptf_objects' },
+    note: 'Palomar Transient Factory objects (2009-2017) with at least --ptf-min-good good observations (ngoodobs), as in Solano et al. (2022).',
+  },
   supercosmos: {
     id: 'supercosmos',
+    label: 'SuperCOSMOS (GAVO supercosmos.sources)',
+    vizier: 'supercosmos.sources',
+    ra: 'raj2000',
+    dec: 'dej2000',
+    idColumn: 'objid',
+    epoch: null,
+    group: 'primary',
+    access: { kind: 'tap', service: 'gavo', table: 'supercosmos.sources' },
+    note: 'The SuperCOSMOS Sky Survey merged source table (B, R1 = POSS-I E, R2, I plates). With --supercosmos-role confirm (the published method) a candidate needs an R1 detection, i.e. a second scan of the same POSS-I plate; with veto a detection on a later plate (B, R2, I) drops it.',
+  },
+  vsx: {
+    id: 'vsx',
+    label: 'VSX variable stars (B/vsx)',
+    vizier: 'B/vsx/vsx',
+    ra: 'RAJ2000',
+    dec: 'DEJ2000',
+    idColumn: 'Name',
+    magColumn: 'max',
+    epoch: null,
+    group: 'optional',
+    access: 'vizier-cone',
+    note: 'AAVSO International Variable Star Index through VizieR; not part of the published method (a variable star is a real, persistent source, so the published catalogue may hold some).',
+  },
+  gsc23: {
+    id: 'gsc23',
     label: 'GSC 2.3 (I/305/out)',
     vizier: 'I/305/out',
     ra: 'RAJ2000',
@@ -66,8 +120,8 @@ export const CATALOGS: Record<CatalogId, CatalogDef> = {
     idColumn: 'GSC2.3',
     magColumn: 'Fmag',
     epoch: null,
-    group: 'primary',
-    note: 'VizieR I/305/out is the Guide Star Catalog 2.3.2, built from second-epoch (POSS-II/SERC) plate scans; the replication document calls this step "SuperCOSMOS".',
+    group: 'optional',
+    note: 'VizieR I/305/out is the Guide Star Catalog 2.3.2, built from second-epoch (POSS-II/SERC) plate scans; it stood in for SuperCOSMOS before the TAP veto.',
   },
   allwise: {
     id: 'allwise',
@@ -128,7 +182,7 @@ export const CATALOGS: Record<CatalogId, CatalogDef> = {
 
 export const CATALOG_IDS = Object.keys(CATALOGS) as CatalogId[];
 
-/** Gaia, Pan-STARRS and SuperCOSMOS always; IR (--ir) and USNO-B (--usnob) on request. */
+/** Gaia, Pan-STARRS, PTF and SuperCOSMOS always; IR (--ir) and USNO-B (--usnob) on request, VSX and GSC 2.3 with --catalogs. */
 export function defaultCatalogs(o: { ir?: boolean; usnob?: boolean } = {}): CatalogId[] {
   return CATALOG_IDS.filter((id) => {
     const g = CATALOGS[id].group;

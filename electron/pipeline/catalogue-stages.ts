@@ -74,7 +74,7 @@ function ledgerStage(
 
 const veto = ledgerStage(
   'veto',
-  (p) => ({ ...pick(p.catalogue, ['veto', 'catalogs', 'localFiles', 'vetoRadiusArcsec']), offline: p.offline }),
+  (p) => ({ ...pick(p.catalogue, ['veto', 'catalogs', 'localFiles', 'vetoRadiusArcsec', 'supercosmosRole', 'ptfMinGoodObs']), offline: p.offline }),
   async (standing, state, ctx) => {
     const c = ctx.params.catalogue;
     const fp = plateFootprint(state);
@@ -90,6 +90,7 @@ const veto = ledgerStage(
         plateRadiusDeg: fp.radiusDeg,
         cacheDir: c.cacheDir ?? join(ctx.params.out, 'cache'),
         offline: ctx.params.offline,
+        tap: { supercosmosRole: c.supercosmosRole, ptfMinGoodObs: c.ptfMinGoodObs },
       },
       ctx,
     );

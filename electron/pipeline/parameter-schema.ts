@@ -99,6 +99,14 @@ export const RUN_PARAMETERS = {
     key: 'catalogue.vetoRadiusArcsec', flag: 'veto-radius', metavar: 'AS', default: 5, min: 0, max: 60, step: 0.5, unit: '″',
     description: 'counterpart radius, arcsec: a modern-catalogue counterpart this close drops the candidate', label: 'veto radius',
   }),
+  'catalogue.supercosmosRole': choice({
+    key: 'catalogue.supercosmosRole', flag: 'supercosmos-role', metavar: 'R', default: 'confirm', choices: ['confirm', 'veto'], unit: '',
+    description: 'SuperCOSMOS (GAVO TAP): confirm = keep only candidates its own scan of the POSS-I E plate\nalso saw (R1 within the veto radius), veto = drop those seen on a later B/R2/I plate', note: 'confirm, as published', label: 'SuperCOSMOS',
+  }),
+  'catalogue.ptfMinGoodObs': num({
+    key: 'catalogue.ptfMinGoodObs', flag: 'ptf-min-good', metavar: 'N', default: 1, min: 1, max: 10000, integer: true, step: 1, unit: '',
+    description: 'a PTF object (IRSA TAP) vetoes a candidate when it has at least N good observations (ngoodobs)', note: 'ngoodobs > 0, as published', label: 'PTF good obs ≥',
+  }),
   'catalogue.asteroidRadiusArcsec': num({
     key: 'catalogue.asteroidRadiusArcsec', flag: 'asteroid-radius', metavar: 'AS', default: 5, min: 0, max: 600, step: 0.5, unit: '″',
     description: 'SkyBoT flag radius, arcsec', label: 'asteroid radius',

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { DEFAULT_DETECTION, type DetectionSettings } from '../../native-tools/sextractor';
 import { defaultCatalogs, type CatalogId } from '../catalogs/catalogs';
+import type { SupercosmosRole } from '../catalogs/tap-catalogs';
 import { DEFAULT_FILTERS, type FilterParams } from './filters';
 import { parameterDefault as d } from './parameter-schema';
 import { DEFAULT_RED_BLUE, type RedBlueParams } from './red-vs-blue';
@@ -67,6 +68,10 @@ export interface CatalogueParams {
   vasco: string | null;
   /** Query cache; default DIR/cache. */
   cacheDir: string | null;
+  /** SuperCOSMOS keeps the candidates its scan of the same plate confirms (published) or drops those on later plates. */
+  supercosmosRole: SupercosmosRole;
+  /** PTF objects veto with at least this many good observations. */
+  ptfMinGoodObs: number;
 }
 
 export const DEFAULT_CATALOGUE: CatalogueParams = {
@@ -80,6 +85,8 @@ export const DEFAULT_CATALOGUE: CatalogueParams = {
   dedupDir: null,
   vasco: null,
   cacheDir: null,
+  supercosmosRole: d('catalogue.supercosmosRole'),
+  ptfMinGoodObs: d('catalogue.ptfMinGoodObs'),
 };
 
 export interface RunOptions {

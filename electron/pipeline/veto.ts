@@ -9,10 +9,12 @@
  * fast-moving star is not missed before its motion is applied.
  */
 import { QueryCache } from '../catalogs/cache';
-import { CATALOGS, type CatalogId, type CatalogRows, coverageGap, extractRows } from '../catalogs/catalogs';
+import { CATALOGS, type CatalogDef, type CatalogId, type CatalogRows, coverageGap, extractRows } from '../catalogs/catalogs';
 import { defaultHttpClient, type HttpClient } from '../catalogs/http';
 import { readLocalCatalog } from '../catalogs/local-files';
 import { propagateAll } from '../catalogs/proper-motion';
+import { TAP_SERVICES, type TapServiceId } from '../catalogs/tap';
+import { DEFAULT_TAP_VETO, tapJoin, type TapVetoSettings } from '../catalogs/tap-catalogs';
 import { vizierAround } from '../catalogs/vizier';
 import { XMATCH_MAX_RADIUS_ARCSEC, xmatchPositions } from '../catalogs/xmatch';
 import { throwIfAborted } from '../core/errors';
@@ -36,7 +38,13 @@ export interface VetoOptions {
   offline: boolean;
   /** Extra search radius for moving catalogues before motion is applied (default 20"). */
   pmMarginArcsec?: number;
+  /** SuperCOSMOS's role and PTF's good-observation minimum (default: confirm, 1). */
+  tap?: TapVetoSettings;
+  /** TAP base URLs instead of the VASCO_*_TAP_URL variables (tests, mirrors). */
+  tapUrls?: Partial<Record<TapServiceId, string>>;
   http?: HttpClient;
+  /** Rows already fetched around every standing candidate with the veto's search radius (gaia-refit stage). */
+  prefetched?: Partial<Record<CatalogId, { rows: CatalogRows; source: string }>>;
 }
 
 export interface VetoResult {
@@ -92,6 +100,83 @@ function nearestCounterparts(
   return out;
 }
 
+/** The remote search radius the veto uses for a catalogue: the counterpart radius plus a margin for motion. */
+export function vetoSearchArcsec(def: CatalogDef, radiusArcsec: number, pmMarginArcsec = 20): number {
+  return Math.min(XMATCH_MAX_RADIUS_ARCSEC, radiusArcsec + (def.epoch !== null ? pmMarginArcsec : 0));
+}
+
+/** Every row of `def` within `searchArcsec` of the points: a TAP upload join, CDS XMatch upload or VizieR cones. */
+export async function queryCatalogRows(
+  def: CatalogDef,
+  points: { ra: ArrayLike<number>; dec: ArrayLike<number> },
+  searchArcsec: number,
+  q: {
+    mode: VetoMode;
+    http: HttpClient;
+    cache: QueryCache | null;
+    area: { ra: number; dec: number; radiusDeg: number };
+    tap?: TapVetoSettings;
+    tapUrls?: Partial<Record<TapServiceId, string>>;
+    signal?: AbortSignal;
+    log: (line: string) => void;
+  },
+): Promise<{ rows: CatalogRows; source: string }> {
+  const access = def.access ?? 'vizier';
+  const cone = q.mode === 'cone' || access === 'vizier-cone';
+  const table =
+    typeof access === 'object'
+      ? await tapJoin(def, points, searchArcsec, q.tap ?? DEFAULT_TAP_VETO, { http: q.http, cache: q.cache, baseUrl: q.tapUrls?.[access.service], signal: q.signal, log: q.log })
+      : cone
+        ? await vizierAround(def, points, searchArcsec, { http: q.http, cache: q.cache, signal: q.signal, log: q.log })
+        : (await xmatchPositions(def, points, searchArcsec, { http: q.http, cache: q.cache, area: q.area, signal: q.signal, log: q.log })).table;
+  const source = typeof access === 'object' ? `${TAP_SERVICES[access.service].label} upload join` : cone ? 'VizieR cone' : 'CDS XMatch';
+  const r = extractRows(def, table);
+  if (!('error' in r)) return { rows: r, source };
+  if (table.rows.length > 0) throw new Error(`veto: ${def.label} answer: ${r.error}`);
+  return { rows: { ra: new Float64Array(0), dec: new Float64Array(0), pmra: null, pmdec: null, epoch: null, id: [], mag: new Float64Array(0) }, source };
+}
+
+/**
+ * SuperCOSMOS as the published method uses it: a candidate stays only when
+ * SuperCOSMOS's scan of the same POSS-I E plate has a source within the
+ * radius (a cross-scan check); the confirmed ones carry the counterpart as a
+ * note, the others are dropped with reason `supercosmos`.
+ */
+function confirmBy(
+  label: string,
+  standing: TrackedSource[],
+  hitOf: Map<number, Counterpart>,
+  radiusArcsec: number,
+  source: string,
+  kept: TrackedSource[],
+  dropped: TrackedSource[],
+): void {
+  standing.forEach((c, k) => {
+    const h = hitOf.get(k);
+    if (h) {
+      c.ledger.push({
+        stage: STAGE,
+        reason: 'supercosmos_confirmed',
+        dropped: false,
+        detail: `${label}: POSS-I E (R1) source ${h.id} at ${h.sepArcsec.toFixed(2)}" confirms the detection (${source})`,
+        distanceArcsec: h.sepArcsec,
+        counterpart: h.id,
+        counterpartRa: h.ra,
+        counterpartDec: h.dec,
+      });
+      kept.push(c);
+      return;
+    }
+    c.ledger.push({
+      stage: STAGE,
+      reason: 'supercosmos',
+      dropped: true,
+      detail: `${label}: no POSS-I E (R1) source within ${radiusArcsec}": not confirmed by a second scan of the plate (${source})`,
+    });
+    dropped.push(c);
+  });
+}
+
 export async function vetoStage(cands: TrackedSource[], opts: VetoOptions, ctx: StageContext = {}): Promise<VetoResult> {
   const t0 = Date.now();
   const log = ctx.log ?? (() => {});
@@ -119,6 +204,7 @@ export async function vetoStage(cands: TrackedSource[], opts: VetoOptions, ctx: 
     notes.push('veto: the plate epoch is unknown, so Gaia positions were matched at epoch 2016.0 without proper-motion correction');
   }
   const http = opts.http ?? defaultHttpClient(log);
+  const tap = opts.tap ?? DEFAULT_TAP_VETO;
   const cache = opts.offline ? null : new QueryCache(opts.cacheDir, log);
   const area = { ra: opts.plateCentre.ra, dec: opts.plateCentre.dec, radiusDeg: opts.plateRadiusDeg + 0.1 };
   let standing = cands;
@@ -135,34 +221,34 @@ export async function vetoStage(cands: TrackedSource[], opts: VetoOptions, ctx: 
       log(`veto: ${def.label} skipped: ${gap}`);
       continue;
     }
-    const margin = def.epoch !== null ? (opts.pmMarginArcsec ?? 20) : 0;
-    const searchArcsec = Math.min(XMATCH_MAX_RADIUS_ARCSEC, opts.radiusArcsec + margin);
+    const searchArcsec = vetoSearchArcsec(def, opts.radiusArcsec, opts.pmMarginArcsec);
     const file = opts.localFiles[def.id];
     let rows: CatalogRows;
     let source: string;
     if (file) {
-      rows = await readLocalCatalog(def, file);
+      rows = await readLocalCatalog(def, file, area); // a tiled mirror (--catalog-dir): the tiles under the plate
       source = file;
     } else if (opts.offline || opts.mode === 'local') {
       notes.push(`veto: ${def.label} skipped: no --catalog ${def.id}=FILE given in ${opts.offline ? 'offline' : 'local'} mode`);
       continue;
+    } else if (opts.prefetched?.[def.id]) {
+      // Rows an earlier stage asked for around these very sources (the Gaia refit): no second request.
+      ({ rows, source } = opts.prefetched[def.id]!);
     } else {
       const points = { ra: standing.map((c) => c.ra), dec: standing.map((c) => c.dec) };
-      const table =
-        opts.mode === 'cone'
-          ? await vizierAround(def, points, searchArcsec, { http, cache, signal: ctx.signal, log })
-          : (await xmatchPositions(def, points, searchArcsec, { http, cache, area, signal: ctx.signal, log })).table;
-      const r = extractRows(def, table);
-      if ('error' in r) {
-        if (table.rows.length === 0) {
-          rows = { ra: new Float64Array(0), dec: new Float64Array(0), pmra: null, pmdec: null, epoch: null, id: [], mag: new Float64Array(0) };
-        } else throw new Error(`veto: ${def.label} answer: ${r.error}`);
-      } else rows = r;
-      source = opts.mode === 'cone' ? 'VizieR cone' : 'CDS XMatch';
+      ({ rows, source } = await queryCatalogRows(def, points, searchArcsec, { mode: opts.mode, http, cache, area, tap, tapUrls: opts.tapUrls, signal: ctx.signal, log }));
     }
     const hits = nearestCounterparts(standing, rows, opts.radiusArcsec, opts.epochJulian, def.epoch);
     const hitOf = new Map(hits.map((h) => [h.cand, h]));
     const next: TrackedSource[] = [];
+    if (def.id === 'supercosmos' && tap.supercosmosRole === 'confirm') {
+      confirmBy(def.label, standing, hitOf, opts.radiusArcsec, source, next, vetoed);
+      count.dropped[def.id] = standing.length - next.length;
+      log(`veto: ${def.label}: ${standing.length - next.length} of ${standing.length} candidates have no POSS-I E (R1) source within ${opts.radiusArcsec}" (not confirmed)`);
+      standing = next;
+      continue;
+    }
+    const criterion = def.id === 'ptf' ? `, ngoodobs >= ${tap.ptfMinGoodObs}` : def.id === 'supercosmos' ? ', on a later B/R2/I plate' : '';
     standing.forEach((c, k) => {
       const h = hitOf.get(k);
       if (!h) return void next.push(c);
@@ -170,7 +256,7 @@ export async function vetoStage(cands: TrackedSource[], opts: VetoOptions, ctx: 
         stage: STAGE,
         reason: def.id,
         dropped: true,
-        detail: `${def.label} counterpart ${h.id} at ${h.sepArcsec.toFixed(2)}" (<= ${opts.radiusArcsec}"${def.epoch !== null && opts.epochJulian !== null ? `, position carried to epoch ${opts.epochJulian.toFixed(3)}` : ''}; ${source})`,
+        detail: `${def.label} counterpart ${h.id} at ${h.sepArcsec.toFixed(2)}" (<= ${opts.radiusArcsec}"${criterion}${def.epoch !== null && opts.epochJulian !== null ? `, position carried to epoch ${opts.epochJulian.toFixed(3)}` : ''}; ${source})`,
         distanceArcsec: h.sepArcsec,
         counterpart: h.id,
         counterpartMag: Number.isFinite(h.mag) ? h.mag : undefined,

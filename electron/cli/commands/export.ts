@@ -12,11 +12,13 @@ import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, formatOfFileName, isExportFormat }
 import { packageVersion } from '../../store/app-version';
 import { isReviewLabel, REVIEW_LABELS, type ReviewLabel } from '../../store/labels';
 import { openWorkspace } from '../../store/workspace';
+import { describeReplies, sendVotable, withSampClient } from '../../samp/session';
 import { numberOption, parseCommandArgs } from '../args';
 
 export const summary = 'write the vetted catalogue of a run (CSV with a provenance file, ECSV, VOTable 1.4 or DS9 regions)';
 
-const usage = `usage: vasco export --db FILE [--run ID] [--all | --vetted] [--label L ...] --format ${EXPORT_FORMAT_NAMES.join('|')} --out FILE`;
+const usage = `usage: vasco export --db FILE [--run ID] [--all | --vetted] [--label L ...] --format ${EXPORT_FORMAT_NAMES.join('|')} --out FILE [--samp]
+  --samp   also send the VOTable to the SAMP hub (TOPCAT, Aladin, DS9 load it; needs --format votable)`;
 
 /** Writable when possible (an old workspace gets upgraded), read-only for an archived read-only file. */
 function openForExport(file: string) {
@@ -25,6 +27,17 @@ function openForExport(file: string) {
     return openWorkspace(file);
   } catch (err) {
     if (err instanceof UserError && err.code === 'db-readonly') return openWorkspace(file, { readonly: true });
+    throw err;
+  }
+}
+
+/** `--samp`: the written VOTable to every table viewer on the hub, and what each answered. */
+async function sendExportBySamp(file: string, rows: number): Promise<void> {
+  try {
+    const { replies } = await withSampClient((c) => sendVotable(c, file, `vasco-export-${Date.now()}`));
+    process.stderr.write(`vasco export: SAMP: ${describeReplies(`the table of ${rows} rows`, replies)}\n`);
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${err.message} (the table is written: ${file})`, err.hint, err.code);
     throw err;
   }
 }
@@ -38,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     label: { type: 'string', multiple: true },
     format: { type: 'string' },
     out: { type: 'string' },
+    samp: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
   if (values.help) {
@@ -53,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new UserError(`vasco export needs --format ${known}${values.format ? ` (not "${values.format}")` : ' (or an --out ending in one of their extensions)'}`, usage);
   }
   if (values.all && values.vetted) throw new UserError('vasco export: give --all or --vetted, not both', usage);
+  if (values.samp && format !== 'votable') throw new UserError(`vasco export --samp sends a VOTable, not ${format}`, 'add --format votable (or an --out ending in .vot)');
   const labels = (values.label ?? []).flatMap((l) => l.split(',')).map((l) => l.trim()).filter(Boolean);
   for (const l of labels) {
     if (!isReviewLabel(l)) throw new UserError(`vasco export: unknown label "${l}"`, `use one of: ${REVIEW_LABELS.map((x) => x.label).join(', ')}`);
@@ -74,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     if (r.provenanceFile) {
       process.stderr.write(`vasco export: provenance (run, plates, parameters, reviewers, column units) -> ${r.provenanceFile}; --format ecsv keeps it in the table's own header\n`);
     }
+    if (values.samp) await sendExportBySamp(r.file, r.rows);
     return 0;
   } finally {
     ws.close();

@@ -50,7 +50,7 @@ describe('veto with offline catalogue files', () => {
       expect(moved.counterpartRa).toBeCloseTo(g3[0], 6);
       expect((moved.counterpartDec! - g3[1]) * 3600).toBeCloseTo(-0.45 * (2016 - 1953.7079), 2);
       expect(c[1].ledger).toEqual([]);
-      expect(r.notes.join(' ')).toMatch(/GSC 2.3.*skipped: no --catalog supercosmos=FILE/);
+      expect(r.notes.join(' ')).toMatch(/SuperCOSMOS.*skipped: no --catalog supercosmos=FILE/);
     });
   });
 
