@@ -61,14 +61,21 @@ function polyGrad(c: number[], x: number, y: number): [number, number] {
   return [dx, dy];
 }
 
+/** The plate centre (PLTRAH/M/S, PLTDECSN/D/M/S: the tangent point of the GSSS solution) in degrees, or null when the header has none. */
+export function dssPlateCentre(header: HeaderValues): { ra: number; dec: number } | null {
+  if (['PLTRAH', 'PLTRAM', 'PLTRAS', 'PLTDECD', 'PLTDECM', 'PLTDECS'].some((k) => num(header, k) === undefined)) return null;
+  const n = (k: string) => num(header, k) ?? 0;
+  const sign = String(header.PLTDECSN ?? '+').trim().startsWith('-') ? -1 : 1;
+  return { ra: (n('PLTRAH') + n('PLTRAM') / 60 + n('PLTRAS') / 3600) * 15, dec: sign * (n('PLTDECD') + n('PLTDECM') / 60 + n('PLTDECS') / 3600) };
+}
+
 /** The GSSS plate solution of a DSS header, or null when the header has none. */
 export function dssSolution(header: HeaderValues): PlateSolution | null {
-  const need = ['PLTRAH', 'PLTRAM', 'PLTRAS', 'PLTDECD', 'PLTDECM', 'PLTDECS', 'PPO3', 'PPO6', 'XPIXELSZ', 'YPIXELSZ', 'AMDX1', 'AMDY1'];
-  if (need.some((k) => num(header, k) === undefined)) return null;
+  const need = ['PPO3', 'PPO6', 'XPIXELSZ', 'YPIXELSZ', 'AMDX1', 'AMDY1'];
+  const centre = dssPlateCentre(header);
+  if (!centre || need.some((k) => num(header, k) === undefined)) return null;
   const n = (k: string) => num(header, k) ?? 0;
-  const ra0 = (n('PLTRAH') + n('PLTRAM') / 60 + n('PLTRAS') / 3600) * 15;
-  const sign = String(header.PLTDECSN ?? '+').trim().startsWith('-') ? -1 : 1;
-  const dec0 = sign * (n('PLTDECD') + n('PLTDECM') / 60 + n('PLTDECS') / 3600);
+  const { ra: ra0, dec: dec0 } = centre;
   const a = Array.from({ length: 13 }, (_, i) => n(`AMDX${i + 1}`));
   const b = Array.from({ length: 13 }, (_, i) => n(`AMDY${i + 1}`));
   const ppo3 = n('PPO3'), ppo6 = n('PPO6');

@@ -32,6 +32,8 @@ export interface FilterParams {
   symmetryMaxPx: number;
   /** Keep FLUX_AUTO / FLUXERR_AUTO >= this. */
   snrMin: number;
+  /** Drop sources farther than this (degrees) from the plate centre; 0 = no cut (plate-edge.ts applies it). */
+  maxCentreDeg: number;
   mad: MadParams;
 }
 
@@ -44,6 +46,7 @@ export const DEFAULT_FILTERS: FilterParams = {
   elongationMax: d('filters.elongationMax'),
   symmetryMaxPx: d('filters.symmetryMaxPx'),
   snrMin: d('filters.snrMin'),
+  maxCentreDeg: d('filters.maxCentreDeg'),
   mad: { enabled: d('filters.mad.enabled'), sigma: 2, cellArcmin: 30, minSourcesPerCell: 10 },
 };
 

@@ -50,6 +50,9 @@ export const CSV_COLUMNS: CsvColumn[] = [
   { name: 'blue_detection_fwhm', value: (s) => s.nearestBlueDetection?.fwhm },
   { name: 'blue_detection_failed_cuts', value: (s) => s.nearestBlueDetection?.failedCuts.join(' ') },
   { name: 'edge_distance_px', value: (s) => s.edgeDistancePx },
+  // Degrees from the plate centre and to the nearest image edge (plate-edge.ts).
+  { name: 'centre_distance_deg', value: (s) => s.centreDistanceDeg },
+  { name: 'edge_distance_deg', value: (s) => s.edgeDistanceDeg },
 ];
 
 const extraColumns: CsvColumn[] = [];
@@ -70,7 +73,7 @@ function droppedBy(ledger: LedgerEntry[]): string {
   return [...new Set(ledger.filter((e) => e.dropped).map((e) => `${e.stage}/${e.reason}`))].join(' ');
 }
 
-function writeAtomically(path: string, text: string): void {
+export function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.partial`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);

@@ -79,6 +79,10 @@ export const RUN_PARAMETERS = {
     key: 'filters.snrMin', flag: 'snr-min', metavar: 'X', default: 30, min: 0, max: 10000, step: 1, unit: '',
     description: 'keep FLUX_AUTO/FLUXERR_AUTO >= X', label: 'SNR ≥',
   }),
+  'filters.maxCentreDeg': num({
+    key: 'filters.maxCentreDeg', flag: 'max-centre-deg', metavar: 'DEG', default: 0, min: 0, max: 90, step: 0.1, unit: '°',
+    description: 'drop sources farther than DEG from the plate centre, 0 = no cut', note: '2 in the 2025 follow-up analyses', label: 'from centre ≤',
+  }),
   'filters.mad.enabled': flag({
     key: 'filters.mad.enabled', flag: 'mad', unit: '',
     description: 'local MAD clipping of FWHM and ELONGATION (2 sigma, 30\' cells)', label: 'MAD clipping',

@@ -26,11 +26,11 @@ export const VALUE = 2;
 type FloatField = 'x' | 'y' | 'ra' | 'dec' | 'flux' | 'fluxErr' | 'mag' | 'magErr' | 'snr' | 'fwhm' | 'elongation';
 type IntField = 'id' | 'flags' | 'xmin' | 'xmax' | 'ymin' | 'ymax';
 /** Optional numeric fields of a TrackedSource (null and/or undefined allowed). */
-type OptionalField = 'spreadModel' | 'spreadModelErr' | 'classStar' | 'background' | 'nearestBlueArcsec' | 'edgeDistancePx';
+type OptionalField = 'spreadModel' | 'spreadModelErr' | 'classStar' | 'background' | 'nearestBlueArcsec' | 'edgeDistancePx' | 'centreDistanceDeg' | 'edgeDistanceDeg';
 
 const FLOAT_FIELDS: FloatField[] = ['x', 'y', 'ra', 'dec', 'flux', 'fluxErr', 'mag', 'magErr', 'snr', 'fwhm', 'elongation'];
 const INT_FIELDS: IntField[] = ['id', 'flags', 'xmin', 'xmax', 'ymin', 'ymax'];
-const OPTIONAL_FIELDS: OptionalField[] = ['spreadModel', 'spreadModelErr', 'classStar', 'background', 'nearestBlueArcsec', 'edgeDistancePx'];
+const OPTIONAL_FIELDS: OptionalField[] = ['spreadModel', 'spreadModelErr', 'classStar', 'background', 'nearestBlueArcsec', 'edgeDistancePx', 'centreDistanceDeg', 'edgeDistanceDeg'];
 /** The nearest blue detection of any kind (BlueDetection), flattened; presence on blueDet.id. */
 const BLUE_DET_FLOATS = ['distanceArcsec', 'ra', 'dec', 'x', 'y', 'mag', 'snr', 'fwhm'] as const;
 
@@ -136,7 +136,7 @@ export class SourceTable {
     sources.forEach((s, i) => {
       t.setMeasures(i, s);
       const rec = s as Partial<TrackedSource>;
-      for (const f of ['nearestBlueArcsec', 'edgeDistancePx'] as const) t.setOptional(f, i, rec[f]);
+      for (const f of ['nearestBlueArcsec', 'edgeDistancePx', 'centreDistanceDeg', 'edgeDistanceDeg'] as const) t.setOptional(f, i, rec[f]);
       if (rec.nearestBlueDetection !== undefined) t.setBlueDetection(i, rec.nearestBlueDetection);
       for (const e of s.ledger ?? []) t.append(i, e);
     });
@@ -328,6 +328,10 @@ export class SourceTable {
     if (det !== undefined) s.nearestBlueDetection = det;
     const edge = this.getOptional('edgeDistancePx', i);
     if (edge !== undefined && edge !== null) s.edgeDistancePx = edge;
+    for (const f of ['centreDistanceDeg', 'edgeDistanceDeg'] as const) {
+      const v = this.getOptional(f, i);
+      if (v !== undefined && v !== null) s[f] = v;
+    }
     return s;
   }
 

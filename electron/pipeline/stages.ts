@@ -10,6 +10,8 @@ import { explainUnmeasured, extractionCount, extractStraightforward, measureFast
 import { applyFilters, edgeDistancePx, FILTER_STAGE, flagNearEdge } from './filters';
 import { checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
 import { loadPlate } from './plate-input';
+import { plateEdgeStage } from './plate-edge';
+import { publishedAuditStage } from './published-audit';
 import { ledgerCount, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
 import { withAliveRows } from './source-table';
 import type { RunParameters } from './parameters';
@@ -197,8 +199,10 @@ export const PIPELINE_STAGES: Stage[] = [
   extractStage('red'),
   extractStage('blue'),
   positionsStage,
+  plateEdgeStage,
   filtersStage('blue'),
   filtersStage('red'),
   redVsBlueStage,
   ...CATALOGUE_STAGES,
+  publishedAuditStage,
 ];

@@ -13,7 +13,7 @@ import type { StageContext } from '../core/stage';
 import type { NativeTools } from '../../native-tools/find';
 import type { PsfStats } from '../../native-tools/psfex';
 import type { SourceTable } from './source-table';
-import type { Band, BlueCoverage, HeaderValues, PlateInfo, PlateSummary, ScoreResult, StageCount } from './types';
+import type { Band, BlueCoverage, HeaderValues, PlateInfo, PlateSummary, PublishedAuditRow, PublishedAuditSummary, ScoreResult, StageCount } from './types';
 import type { RunParameters } from './parameters';
 
 export interface ExtractionRecord {
@@ -58,6 +58,8 @@ export interface PipelineState {
   score?: ScoreResult;
   /** red+blue: how much of the red plate the blue one covers (initialState; counts added by red vs blue). */
   blueCoverage?: BlueCoverage;
+  /** Set by the published-audit stage when a published catalogue was given. */
+  published?: { summary: PublishedAuditSummary; rows: PublishedAuditRow[] };
 }
 
 export interface PipelineContext extends StageContext {

@@ -93,6 +93,10 @@ export interface TrackedSource extends Source {
   nearestBlueDetection?: BlueDetection | null;
   /** Distance from the centroid to the nearest edge of the red image, pixels. */
   edgeDistancePx?: number;
+  /** Degrees from the plate's centre (the DSS plate centre when the header has one, else the image centre); plate-edge.ts. */
+  centreDistanceDeg?: number;
+  /** Degrees on the sky to the nearest edge of the red image; plate-edge.ts. */
+  edgeDistanceDeg?: number;
 }
 
 export interface StageCount {
@@ -135,6 +139,49 @@ export interface RunSummary {
   score?: ScoreResult;
   /** red+blue: how much of the red plate the blue one covers (see red-vs-blue.ts). */
   blueCoverage?: BlueCoverage;
+  /** The published-source audit (--vasco FILE; published-audit.ts): the counts; the rows are in DIR/published.csv. */
+  published?: PublishedAuditSummary;
+}
+
+/** One published source in the audit (a row of DIR/published.csv). */
+export interface PublishedAuditRow {
+  /** The published row's identifier (its row number when the file has no id column). */
+  id: string;
+  /** As published, degrees. */
+  ra: number;
+  dec: number;
+  /** 'candidate', 'not-detected', or STAGE/REASON of the ledger entry that dropped the matched red source. */
+  stage: string;
+  /** That ledger entry's detail. */
+  detail?: string;
+  /** SExtractor NUMBER of the matched red source (a candidate within the radius, else the nearest red source), null when none is near. */
+  sourceId: number | null;
+  separationArcsec: number | null;
+  /** The nearest blue detection of any kind (null: none within the search radius, or red-only). */
+  blueDetectionId: number | null;
+  blueDetectionArcsec: number | null;
+  blueDetectionMag: number | null;
+}
+
+/** The audit's part of summary.json. */
+export interface PublishedAuditSummary {
+  file: string;
+  format: 'csv' | 'votable';
+  /** The file's columns used, as it names them (id null: rows numbered; plate null: chosen by footprint). */
+  columns: { ra: string; dec: string; id: string | null; plate: string | null };
+  selection: string;
+  matchRadiusArcsec: number;
+  nearestRedSearchArcsec: number;
+  blueSearchArcsec: number | null;
+  /** Published sources on the plate (distinct positions). */
+  sources: number;
+  /** Sources per stage value, most frequent first. */
+  buckets: Record<string, number>;
+  /** Sources with a red source within the match radius, and the fraction. */
+  detected: number;
+  detectedFraction: number | null;
+  candidates: number;
+  candidateFraction: number | null;
 }
 
 /** Scoring against the published catalogue (score.ts). */

@@ -42,12 +42,13 @@ ${parameterHelp(['catalogue.veto'])}
   --ir               add AllWISE, 2MASS, CatWISE2020, UKIDSS-LAS (off, as in the published catalogue)
   --usnob            add USNO-B1.0 (off: it holds POSS-I measurements itself)
   --catalog ID=FILE  a local catalogue file (CSV, VOTable or FITS) for ID; repeatable; works offline
-${parameterHelp(['catalogue.vetoRadiusArcsec', 'catalogue.asteroidRadiusArcsec', 'catalogue.decMin'])}
+${parameterHelp(['catalogue.vetoRadiusArcsec', 'catalogue.asteroidRadiusArcsec', 'catalogue.decMin', 'filters.maxCentreDeg'])}
   --catalog-dir DIR  local catalogue mirrors cut into HEALPix tiles (vasco catalog-dir build): the catalogues it
                      holds are read from the tiles under the plate instead of the network; --catalog wins
   --cache-dir DIR    catalogue query cache (default DIR/cache)
   --dedup-dir DIR    drop candidates within 5" of earlier runs' candidates.csv in DIR
-  --vasco FILE       score against the published catalogue (CSV with RA/Dec): recall, precision, F1
+  --vasco FILE       score against the published catalogue (SVO CSV or VOTable, RA/Dec): recall, precision, F1;
+                     DIR/published.csv says which stage kept or dropped each published source
 
  execution
   --workers N        tool processes at once: tiles, red and blue (default: the core count; never changes the answer)
