@@ -165,9 +165,9 @@ function* csvPieces(file: string, bytes = 16 << 20): Generator<{ header: string;
 }
 
 /** Rows of a catalogue file, a piece at a time (CSV read in pieces; VOTable and FITS whole). */
-async function* tablePieces(file: string): AsyncGenerator<SimpleTable> {
+async function* tablePieces(file: string, pieceBytes?: number): AsyncGenerator<SimpleTable> {
   if (/\.csv$/i.test(file)) {
-    for (const p of csvPieces(file)) yield tableFromCsv(parseCsv(p.header + p.body, file));
+    for (const p of csvPieces(file, pieceBytes)) yield tableFromCsv(parseCsv(p.header + p.body, file));
     return;
   }
   const { readTableFile } = await import('./local-files');
@@ -186,7 +186,14 @@ export interface BuildResult {
  * Cuts one catalogue file into DIR/<id>/hpx<order>/<pixel>.csv with its manifest.
  * Built in a temporary folder and renamed, so a half-built mirror is never used.
  */
-export async function buildCatalogDir(dir: string, id: CatalogId, file: string, order = DEFAULT_ORDER, log: (line: string) => void = () => {}): Promise<BuildResult> {
+export async function buildCatalogDir(
+  dir: string,
+  id: CatalogId,
+  file: string,
+  o: { order?: number; log?: (line: string) => void; /** CSV piece size (tests). */ pieceBytes?: number } = {},
+): Promise<BuildResult> {
+  const order = o.order ?? DEFAULT_ORDER;
+  const log = o.log ?? (() => {});
   if (!Number.isInteger(order) || order < 0 || order > 12) throw new UserError(`--order ${order} is not a HEALPix order from 0 to 12`, 'use e.g. --order 6 (pixels of about 0.9 deg)');
   if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`--catalog ${id}=${file}: no such file`, 'check the path');
   const def = CATALOGS[id];
@@ -202,7 +209,7 @@ export async function buildCatalogDir(dir: string, id: CatalogId, file: string, 
   let skipped = 0;
   let rows = 0;
   try {
-    for await (const t of tablePieces(file)) {
+    for await (const t of tablePieces(file, o.pieceBytes)) {
       const names = t.columns.map((c) => c.name);
       if (!columns) {
         columns = names;

@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!Object.keys(files).length) throw new UserError('vasco catalog-dir build needs at least one --catalog ID=FILE', `e.g. --catalog gaia=gaia.csv (ids: ${CATALOG_IDS.join(', ')})`);
   const order = numberOption('catalog-dir build', 'order', values.order, DEFAULT_ORDER);
   for (const [id, file] of Object.entries(files) as [CatalogId, string][]) {
-    const r = await buildCatalogDir(positionals[0], id, file, order, (line) => process.stderr.write(`${line}\n`));
+    const r = await buildCatalogDir(positionals[0], id, file, { order, log: (line) => process.stderr.write(`${line}\n`) });
     process.stderr.write(`${id}: ${r.rows} rows in ${r.tiles} tiles under ${r.dir}${r.skipped ? ` (${r.skipped} rows without a position left out)` : ''}\n`);
   }
   return 0;
