@@ -105,7 +105,7 @@ export const RUN_PARAMETERS = {
   }),
   'catalogue.supercosmosRole': choice({
     key: 'catalogue.supercosmosRole', flag: 'supercosmos-role', metavar: 'R', default: 'confirm', choices: ['confirm', 'veto'], unit: '',
-    description: 'SuperCOSMOS (GAVO TAP): confirm = keep only candidates its own scan of the POSS-I E plate\nalso saw (R1 within the veto radius), veto = drop those seen on a later B/R2/I plate', note: 'confirm, as published', label: 'SuperCOSMOS',
+    description: 'SuperCOSMOS (GAVO TAP): confirm = keep only candidates its own scan of the POSS-I E plate\nalso saw (R1 within the veto radius), veto = drop those seen on a later B/R2/I plate', note: 'as published', label: 'SuperCOSMOS',
   }),
   'catalogue.ptfMinGoodObs': num({
     key: 'catalogue.ptfMinGoodObs', flag: 'ptf-min-good', metavar: 'N', default: 1, min: 1, max: 10000, integer: true, step: 1, unit: '',
