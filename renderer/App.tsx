@@ -15,6 +15,7 @@ import { RunView } from './components/run/RunView';
 import { ReviewView } from './components/review/ReviewView';
 import { PlotsView } from './components/plots/PlotsView';
 import { ReviewerPrompt } from './components/review/ReviewerPrompt';
+import { SampBar } from './components/samp/SampBar';
 
 export function App() {
   const view = useSession((s) => s.view);
@@ -44,6 +45,7 @@ export function App() {
     <div className="app">
       <TopBar />
       <ErrorBanner />
+      {view === 'review' && <SampBar />}
       <main className="app-main">
         {view === 'run' && <RunView />}
         {view === 'review' && <ReviewView />}

@@ -28,6 +28,8 @@ interface SelectionState {
   follow(): Promise<void>;
   /** Fetch the selected candidate's detail again (after a review). */
   refreshDetail(): Promise<CandidateDetail | null>;
+  /** Select a candidate by id where the current query has it (another tool picked it); false when the filters hide it. */
+  selectId(id: number): Promise<boolean>;
 }
 
 let requestSeq = 0;
@@ -105,6 +107,20 @@ export const useSelection = create<SelectionState>((set, get) => ({
     const detail = await fetchDetail(id);
     if (get().id === id) set({ detail });
     return detail;
+  },
+  async selectId(id) {
+    if (get().id === id) return true;
+    let where: { index: number | null };
+    try {
+      where = await useCandidates.getState().locate(id);
+    } catch (err) {
+      useErrors.getState().report(err, 'candidates.list');
+      return false;
+    }
+    if (where.index === null) return false;
+    await get().select(where.index);
+    set((s) => ({ reveal: s.reveal + 1 }));
+    return true;
   },
 }));
 
