@@ -82,14 +82,14 @@ export function uploadVotable(upload: TapUpload): string {
   });
 }
 
-function readAnswer(body: Buffer, service: string): VoDocument {
+function readAnswer(body: Buffer, service: string, url: string): VoDocument {
   try {
     return parseVotable(body);
   } catch (e) {
     if (!(e instanceof VotableParseError)) throw e;
     // A serialization we cannot read will not get better by asking again.
     if (/serialization is not supported/.test(e.message)) {
-      throw new HttpError(`${service}: ${e.message}`, 'Point the service URL at a TAP service that answers FORMAT=votable in TABLEDATA.', 'tap-format', service, '');
+      throw new HttpError(`${service}: ${e.message} (${url})`, 'Point the service URL at a TAP service that answers FORMAT=votable in TABLEDATA.', 'tap-format', service, url);
     }
     throw new BadBodyError(e.message);
   }
@@ -124,10 +124,10 @@ export async function tapSync(q: TapQuery, o: TapOptions): Promise<TapAnswer> {
     body: form,
     signal: o.signal,
     validate: (body) => {
-      doc = readAnswer(body, svc.label);
+      doc = readAnswer(body, svc.label, url);
     },
   });
-  const d: VoDocument = doc ?? readAnswer(res.body, svc.label);
+  const d: VoDocument = doc ?? readAnswer(res.body, svc.label, url);
   assertVotableOk(d, svc.label, url);
   const t = firstTable(d);
   const table: SimpleTable = t ? { columns: t.columns, rows: t.rows } : { columns: [], rows: [] };

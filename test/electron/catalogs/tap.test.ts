@@ -202,6 +202,21 @@ print(json.dumps({'names': t.colnames, 'kinds': [t[c].dtype.kind for c in t.coln
     expect(logs.join('\n')).toMatch(/hit the row limit; asking again in halves/);
   });
 
+  it('an answer in a serialization we cannot read (BINARY2) is refused at once, naming the service and the fix', async () => {
+    let calls = 0;
+    srv.route('/binary/sync', (req) => {
+      calls++;
+      const xml = gavoSupercosmosAnswer(scosRowsFor(req), 'q').replace(/<DATA><TABLEDATA>[\s\S]*<\/TABLEDATA><\/DATA>/, '<DATA><BINARY2><STREAM encoding="base64">AAAA</STREAM></BINARY2></DATA>');
+      return { body: xml, headers: VOT };
+    });
+    const e = await rejection(tapJoin(CATALOGS.supercosmos, positions, 5, DEFAULT_TAP_VETO, { http: fastClient(), baseUrl: `${srv.url}/binary` }));
+    expect(calls).toBe(1);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.code).toBe('tap-format');
+    expect(e.message).toMatch(/^GAVO TAP: VOTable BINARY2 serialization is not supported/);
+    expect(e.hint).toMatch(/TABLEDATA/);
+  });
+
   it('PTF: the join asks for objects with at least the minimum of good observations', async () => {
     srv.route('/irsa/sync', (req) => {
       const { form, positions: up } = readTapRequest(req);
