@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(source-extractor psfex wcstools python3-astropy python3-scipy chromium xvfb patchelf slurm-wlm munge stilts starlink-ecsv-java python3-pandas python3-regions python3-astropy-healpix)
+packages=(source-extractor psfex wcstools python3-astropy python3-scipy chromium xvfb patchelf slurm-wlm munge stilts starlink-ecsv-java python3-pandas python3-regions python3-astropy-healpix saods9 xpa-tools topcat)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

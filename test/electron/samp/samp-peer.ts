@@ -90,6 +90,17 @@ export class SampPeer {
     return this.command({ cmd: 'clients' }, 'clients') as Promise<{ id: string; name: string }[]>;
   }
 
+  /** Wait until clients of these names are on the hub (a tool registers a while after it starts). */
+  async waitForClients(names: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const have = (await this.clients()).map((c) => c.name);
+      if (names.every((n) => have.includes(n))) return;
+      if (Date.now() > deadline) throw new Error(`samp peer: after ${timeoutMs} ms the hub has ${have.join(', ')}, not all of ${names.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
   notify(mtype: string, params: Record<string, unknown>): Promise<unknown> {
     return this.command({ cmd: 'notify', mtype, params }, 'notified');
   }
