@@ -27,8 +27,6 @@ export interface TapVetoSettings {
   ptfMinGoodObs: number;
 }
 
-export const DEFAULT_TAP_VETO: TapVetoSettings = { supercosmosRole: 'confirm', ptfMinGoodObs: 1 };
-
 /** The uploaded table; names that are no ADQL reserved words (NUMBER is one) and cannot meet catalogue columns. */
 export const UPLOAD = { table: 'vasco_upload', id: 'vasco_id', ra: 'vasco_ra', dec: 'vasco_dec' } as const;
 

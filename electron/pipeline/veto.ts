@@ -14,12 +14,13 @@ import { defaultHttpClient, type HttpClient } from '../catalogs/http';
 import { readLocalCatalog } from '../catalogs/local-files';
 import { propagateAll } from '../catalogs/proper-motion';
 import { TAP_SERVICES, type TapServiceId } from '../catalogs/tap';
-import { DEFAULT_TAP_VETO, tapJoin, type TapVetoSettings } from '../catalogs/tap-catalogs';
+import { tapJoin, type TapVetoSettings } from '../catalogs/tap-catalogs';
 import { vizierAround } from '../catalogs/vizier';
 import { XMATCH_MAX_RADIUS_ARCSEC, xmatchPositions } from '../catalogs/xmatch';
 import { throwIfAborted } from '../core/errors';
 import type { StageContext } from '../core/stage';
 import { SkyIndex } from '../match/sky-match';
+import { parameterDefault } from './parameter-schema';
 import type { StageCount, TrackedSource } from './types';
 
 export type VetoMode = 'xmatch' | 'cone' | 'local' | 'none';
@@ -56,6 +57,12 @@ export interface VetoResult {
 }
 
 const STAGE = 'veto';
+
+/** SuperCOSMOS's role and PTF's minimum when a caller gives none: the run parameters' defaults. */
+export const DEFAULT_TAP_VETO: TapVetoSettings = {
+  supercosmosRole: parameterDefault('catalogue.supercosmosRole'),
+  ptfMinGoodObs: parameterDefault('catalogue.ptfMinGoodObs'),
+};
 
 interface Counterpart {
   cand: number;
