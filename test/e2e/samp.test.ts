@@ -98,6 +98,13 @@ describe.skipIf(!haveChromium() || !haveAstropy())('SAMP in the review screen (C
     await page.keyboard.press('n');
     await peer.message('table.highlight.row', (m) => m.params.row === '9');
     expect(highlightedRows()).not.toContain(8);
+    // The peer highlights the row already selected here: nothing to do, and later moves back to it are still sent.
+    await peer.notify('table.highlight.row', { 'table-id': tableId, url: '', row: '9' });
+    await poll(() => page.getByTestId('review-toast').textContent()).toContain(`#${run.ids[9]} selected in astropy peer`);
+    await page.keyboard.press('p');
+    await peer.message('table.highlight.row', (m) => m.params.row === '8');
+    await page.keyboard.press('n');
+    await poll(() => highlightedRows().filter((r) => r === 9).length).toBe(2);
     await page.getByTestId('samp-bar').screenshot({ path: join(SHOTS, 'samp-bar.png') });
   });
 

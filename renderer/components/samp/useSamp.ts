@@ -113,8 +113,10 @@ export function linkSamp(): () => void {
   const offSelect = onEvent('samp.select', (s) => {
     if (s.runId !== useSession.getState().runId) return;
     void enqueue(async () => {
-      fromSamp = s.candidateId;
+      // Only a change of selection is to be kept from echoing (a candidate already selected changes nothing).
+      fromSamp = useSelection.getState().id === s.candidateId ? null : s.candidateId;
       const shown = await useSelection.getState().selectId(s.candidateId);
+      if (!shown) fromSamp = null;
       useNotices.getState().say(shown ? `#${s.candidateId} selected in ${s.from}` : `#${s.candidateId} (selected in ${s.from}) is hidden by the filters`);
       return true;
     });
