@@ -16,6 +16,8 @@ import { ReviewView } from './components/review/ReviewView';
 import { PlotsView } from './components/plots/PlotsView';
 import { ReviewerPrompt } from './components/review/ReviewerPrompt';
 import { SampBar } from './components/samp/SampBar';
+import { SurveyView } from './components/survey/SurveyView';
+import { useSurvey } from './stores/survey';
 
 export function App() {
   const view = useSession((s) => s.view);
@@ -23,9 +25,15 @@ export function App() {
   const reviewer = useSession((s) => s.reviewer);
   const blind = useSession((s) => s.blind);
   const info = useSession((s) => s.info);
+  const surveyOpen = useSurvey((s) => s.overview !== null);
 
   useEffect(() => {
-    void useSession.getState().load();
+    // A survey's store opens on the survey view.
+    void useSession
+      .getState()
+      .load()
+      .then(() => useSurvey.getState().load())
+      .then(() => useSurvey.getState().overview && useSession.getState().setView('survey'));
   }, []);
 
   // A different run, reviewer or blind setting is a different query.
@@ -39,7 +47,8 @@ export function App() {
         if (useCandidates.getState().total) void useSelection.getState().select(0);
       });
     void useReview.getState().refreshProgress();
-  }, [runId, reviewer, blind]);
+    if (surveyOpen) void useSurvey.getState().load();
+  }, [runId, reviewer, blind, surveyOpen]);
 
   return (
     <div className="app">
@@ -50,6 +59,7 @@ export function App() {
         {view === 'run' && <RunView />}
         {view === 'review' && <ReviewView />}
         {view === 'plots' && <PlotsView />}
+        {view === 'survey' && <SurveyView />}
       </main>
       <StatusToast />
       {info && !reviewer && <ReviewerPrompt />}

@@ -109,7 +109,7 @@ export const argSchemas = {
   'candidates.list': z.strictObject({
     /** One run, or `runIds`: a survey's plates (several runs) at once. */
     runId: runId.optional(),
-    runIds: z.array(runId).min(1).max(10_000).optional(),
+    runIds: z.array(runId).max(10_000).optional(),
     sort: candidateSort.optional(),
     filter: candidateFilter.optional(),
     offset: z.number().int().min(0),

@@ -11,6 +11,7 @@ import type { CandidateSortColumn } from '../../electron/store/types';
 import type { ReviewLabel } from '../../electron/store/labels';
 import { useSession } from './session';
 import { useErrors } from './errors';
+import { candidateScope } from './survey';
 
 export const PAGE_SIZE = 200;
 
@@ -24,9 +25,11 @@ export interface CandidateFilter {
   text: string;
   /** Hide candidates the current reviewer has labelled. */
   hideReviewed: boolean;
+  /** A survey: only this plate's candidates (its id); null: every plate. */
+  plate: string | null;
 }
 
-export const emptyFilter: CandidateFilter = { reasons: [], labels: [], reviewer: null, text: '', hideReviewed: false };
+export const emptyFilter: CandidateFilter = { reasons: [], labels: [], reviewer: null, text: '', hideReviewed: false, plate: null };
 
 interface CandidatesState {
   sort: { column: CandidateSortColumn; desc: boolean };
@@ -55,7 +58,7 @@ const inFlight = new Map<string, Promise<void>>();
 
 /** The candidates.list arguments for one page of the current query. */
 export function listArgs(state: Pick<CandidatesState, 'sort' | 'filter'>, offset: number, limit: number) {
-  const { runId, reviewer, blind } = useSession.getState();
+  const { reviewer, blind } = useSession.getState();
   const f = state.filter;
   const filter: {
     reasons?: string[];
@@ -74,7 +77,7 @@ export function listArgs(state: Pick<CandidatesState, 'sort' | 'filter'>, offset
   }
   if (f.text.trim()) filter.text = f.text.trim();
   return {
-    runId: runId ?? 0,
+    ...candidateScope(f.plate),
     sort: { column: state.sort.column, desc: state.sort.desc },
     filter,
     offset,

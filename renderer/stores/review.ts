@@ -21,6 +21,7 @@ import { useErrors } from './errors';
 import { useNotices } from './notices';
 import { displaySnapshot } from './display';
 import { enqueue } from './action-queue';
+import { candidateScope } from './survey';
 
 type Pending = ReviewLabel | 'undo' | 'comment';
 
@@ -234,12 +235,14 @@ export const useReview = create<ReviewState>((set, get) => {
       // Blind mode answers only a request that names the reviewer: every one here does.
       const who = reviewer ? { reviewer } : {};
       try {
-        const all = await call('candidates.list', { runId, offset: 0, limit: 1, blind, ...who });
+        // A survey's progress counts every plate.
+        const scope = candidateScope(null);
+        const all = await call('candidates.list', { ...scope, offset: 0, limit: 1, blind, ...who });
         if (!reviewer) {
           set({ progress: { reviewed: 0, total: all.total } });
         } else {
           const open = await call('candidates.list', {
-            runId,
+            ...scope,
             offset: 0,
             limit: 1,
             reviewer,

@@ -10,6 +10,7 @@ import { PAGE_SIZE, useCandidates } from '../../stores/candidates';
 import { useSelection } from '../../stores/selection';
 import { useSession } from '../../stores/session';
 import { useReview } from '../../stores/review';
+import { useSurvey } from '../../stores/survey';
 import { gridTemplate, visibleColumns } from './columns';
 
 export const ROW_HEIGHT = 22;
@@ -23,7 +24,8 @@ export function CandidateTable() {
   const reveal = useSelection((s) => s.reveal);
   const blind = useSession((s) => s.blind);
   const pending = useReview((s) => s.pending);
-  const cols = visibleColumns(blind);
+  const surveyOpen = useSurvey((s) => s.overview !== null);
+  const cols = visibleColumns(blind, surveyOpen);
   const template = gridTemplate(cols);
   const width = cols.reduce((a, c) => a + c.width, 0);
   const scrollRef = useRef<HTMLDivElement>(null);

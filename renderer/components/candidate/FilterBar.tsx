@@ -4,6 +4,7 @@ import { call } from '../../api';
 import { useCandidates, type LabelFilter } from '../../stores/candidates';
 import { useSession } from '../../stores/session';
 import { flaggedReasonsOf, useRunDetail } from '../../stores/run-detail';
+import { useSurvey } from '../../stores/survey';
 
 /** Filters of the candidate table: stage flags, labels (by reviewer), free text, hide reviewed. */
 export function FilterBar() {
@@ -11,6 +12,7 @@ export function FilterBar() {
   const blind = useSession((s) => s.blind);
   const runId = useSession((s) => s.runId);
   const detail = useRunDetail((s) => s.detail);
+  const survey = useSurvey((s) => s.overview);
   const [reviewers, setReviewers] = useState<string[]>([]);
   const [text, setText] = useState(filter.text);
   const set = useCandidates.getState().setFilter;
@@ -38,6 +40,16 @@ export function FilterBar() {
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => e.stopPropagation()}
       />
+      {survey && (
+        <select aria-label="Plate" value={filter.plate ?? ''} onChange={(e) => set({ plate: e.target.value || null })}>
+          <option value="">every plate</option>
+          {survey.plates.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.id} ({p.runId === null ? p.state : p.candidates})
+            </option>
+          ))}
+        </select>
+      )}
       <select
         aria-label="Stage flag"
         value={filter.reasons[0] ?? ''}

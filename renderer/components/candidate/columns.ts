@@ -3,6 +3,7 @@ import type { CandidateRow } from '../../api';
 import type { CandidateSortColumn } from '../../../electron/store/types';
 import { decDms, fmt, raHms } from '../../lib/format';
 import { isSkipNote } from '../../lib/ledger';
+import { plateOfRun } from '../../stores/survey';
 
 export interface Column {
   id: string;
@@ -50,8 +51,15 @@ export const COLUMNS: Column[] = [
   { id: 'decdeg', header: 'Dec (deg)', title: 'declination, degrees', width: 84, sort: 'dec', align: 'right', cell: (r) => fmt(r.dec, 5) },
 ];
 
-export function visibleColumns(blind: boolean): Column[] {
-  return blind ? COLUMNS.filter((c) => !c.revealsOthers) : COLUMNS;
+/** A survey's table spans plates: which one (its survey id) comes first. */
+const PLATE_COLUMN: Column = {
+  id: 'plate', header: 'plate', title: 'survey plate (sorts in plan order)', width: 92, sort: 'plate', align: 'left',
+  cell: (r) => plateOfRun(r.runId)?.id ?? r.plate,
+};
+
+export function visibleColumns(blind: boolean, survey = false): Column[] {
+  const cols = blind ? COLUMNS.filter((c) => !c.revealsOthers) : COLUMNS;
+  return survey ? [cols[0], PLATE_COLUMN, ...cols.slice(1)] : cols;
 }
 
 export function gridTemplate(cols: Column[]): string {

@@ -1,22 +1,25 @@
 import { useSession, type View } from '../../stores/session';
 import { useReview } from '../../stores/review';
+import { useSurvey } from '../../stores/survey';
 
 const VIEWS: { id: View; title: string }[] = [
   { id: 'run', title: 'Plate run' },
   { id: 'review', title: 'Review' },
   { id: 'plots', title: 'Plots' },
 ];
+const SURVEY_VIEW: { id: View; title: string } = { id: 'survey', title: 'Survey' };
 
 export function TopBar() {
   const { info, runs, runId, view, reviewer, blind } = useSession();
   const progress = useReview((s) => s.progress);
+  const surveyOpen = useSurvey((s) => s.overview !== null);
   const session = useSession.getState();
 
   return (
     <header className="topbar">
       <span className="brand">VASCO</span>
       <nav className="tabs" role="tablist">
-        {VIEWS.map((v) => (
+        {(surveyOpen ? [SURVEY_VIEW, ...VIEWS] : VIEWS).map((v) => (
           <button
             key={v.id}
             role="tab"
