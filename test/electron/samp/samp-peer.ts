@@ -114,6 +114,14 @@ export class SampPeer {
     clearTimeout(timer);
   }
 
+  /** Die without a word (a crashed TOPCAT that ran the hub): no shutdown message, the lockfile left behind. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   get hubRunning(): boolean {
     return existsSync(this.lockfile);
   }

@@ -143,6 +143,47 @@ describe.skipIf(!haveAstropy())('SAMP session against astropy\'s hub', () => {
   });
 });
 
+describe.skipIf(!haveAstropy())('SAMP when the hub dies without a word, and a new one starts', () => {
+  let tmp: string;
+  let run: SynthRun;
+  let api: Api;
+  const events: ApiEvent[] = [];
+  const { call } = apiHarness(() => api);
+  const oldHub = process.env.SAMP_HUB;
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'vasco-samp-crash-'));
+    run = await synthRun(tmp, 4);
+    process.env.SAMP_HUB = `std-lockurl:file://${join(tmp, 'lock')}`;
+    api = await createApi({ dbPath: run.dbPath, offline: true });
+    api.hub.subscribe((e) => events.push(e));
+  }, 120_000);
+  afterAll(async () => {
+    await api?.close();
+    process.env.SAMP_HUB = oldHub;
+    if (oldHub === undefined) delete process.env.SAMP_HUB;
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('the next action says the hub stopped answering; with a new hub the same action connects again and is delivered', async () => {
+    const first = await SampPeer.start(join(tmp, 'lock'), { hub: true });
+    expect((await call('samp.connect', {})).connected).toBe(true);
+    await first.kill();
+    await expect(call('samp.pointAt', { candidateId: run.ids[0] })).rejects.toMatchObject({ code: 'samp-no-hub', hint: expect.stringContaining('start TOPCAT or DS9') });
+    expect(events.some((e) => e.event === 'samp.status' && !e.data.connected)).toBe(true);
+    expect((await call('samp.status', {})).connected).toBe(false);
+
+    const second = await SampPeer.start(join(tmp, 'lock'), { hub: true, name: 'second peer' });
+    try {
+      const r = await call('samp.sendTable', { runId: run.runId, scope: 'all' });
+      expect(r.summary).toBe(`second peer loaded the table of ${run.ids.length} rows`);
+      expect((await second.message('table.load.votable')).table!.id).toEqual(run.ids);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
 describe('SAMP without a hub', () => {
   let tmp: string;
   let api: Api;
