@@ -44,6 +44,8 @@ export interface CatalogDef {
   group: 'primary' | 'ir' | 'optional';
   /** Default 'vizier'. */
   access?: CatalogAccess;
+  /** Cell of the sky grid VizieR cones are asked in, degrees (default 0.5); larger for sparse catalogues, fewer requests. */
+  coneCellDeg?: number;
   note?: string;
 }
 
@@ -109,6 +111,7 @@ export const CATALOGS: Record<CatalogId, CatalogDef> = {
     epoch: null,
     group: 'optional',
     access: 'vizier-cone',
+    coneCellDeg: 2, // about 250 variables a square degree: a 2-degree cell is a small answer, and a plate needs ~20 of them, not ~200
     note: 'AAVSO International Variable Star Index through VizieR; not part of the published method (a variable star is a real, persistent source, so the published catalogue may hold some).',
   },
   gsc23: {

@@ -134,7 +134,7 @@ export async function queryCatalogRows(
     typeof access === 'object'
       ? await tapJoin(def, points, searchArcsec, q.tap ?? DEFAULT_TAP_VETO, { http: q.http, cache: q.cache, baseUrl: q.tapUrls?.[access.service], signal: q.signal, log: q.log })
       : cone
-        ? await vizierAround(def, points, searchArcsec, { http: q.http, cache: q.cache, signal: q.signal, log: q.log })
+        ? await vizierAround(def, points, searchArcsec, { http: q.http, cache: q.cache, cellDeg: def.coneCellDeg, signal: q.signal, log: q.log })
         : (await xmatchPositions(def, points, searchArcsec, { http: q.http, cache: q.cache, area: q.area, signal: q.signal, log: q.log })).table;
   const source = typeof access === 'object' ? `${TAP_SERVICES[access.service].label} upload join` : cone ? 'VizieR cone' : 'CDS XMatch';
   const r = extractRows(def, table);

@@ -80,7 +80,12 @@ describe('SuperCOSMOS, PTF and VSX vetoes against served answers', () => {
 
   it('confirm (published): PTF drops its match, SuperCOSMOS the unconfirmed, VSX its variable; the rest stay', async () => {
     const c = cands();
+    const n0 = srv.requests.length;
     const r = await vetoStage(c, base, { log: () => {} });
+    // VSX is sparse: VizieR is asked in 2-degree cells (a cone of ~1.4 deg radius), so a plate needs few requests.
+    const cones = srv.requests.slice(n0).filter((q) => q.url.pathname === '/viz-bin/votable');
+    expect(cones.length).toBeGreaterThan(0);
+    for (const q of cones) expect(Number(q.url.searchParams.get('-c.rd'))).toBeGreaterThan(1);
     // PTF: 2. SuperCOSMOS (confirm): 9-12 have no R1 source. VSX: 3 (7's variable is 6" away).
     expect(r.vetoed.map((s) => s.id).sort((a, b) => a - b)).toEqual([2, 3, 9, 10, 11, 12]);
     expect(r.kept.map((s) => s.id)).toEqual([1, 4, 5, 6, 7, 8]);
