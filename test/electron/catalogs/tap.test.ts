@@ -14,9 +14,10 @@ import { CATALOGS, extractRows } from '../../../electron/catalogs/catalogs';
 import { HttpClient } from '../../../electron/catalogs/http';
 import { tapJoin, tapJoinAdql } from '../../../electron/catalogs/tap-catalogs';
 import { DEFAULT_TAP_VETO } from '../../../electron/pipeline/veto';
-import { tapServiceUrl, uploadVotable } from '../../../electron/catalogs/tap';
+import { tapServiceUrl, tapSync, uploadVotable } from '../../../electron/catalogs/tap';
+import { findColumn } from '../../../electron/catalogs/table';
 import { UserError } from '../../../electron/core/errors';
-import { projectRoot } from '../../helpers/shared-data';
+import { haveSharedData, projectRoot, sharedData } from '../../helpers/shared-data';
 import { haveAstropy, runPython } from '../../helpers/python';
 import { startRecordedServer, type RecordedServer } from '../../helpers/recorded-server';
 import { offsetBy } from '../pipeline/synthetic';
@@ -24,6 +25,7 @@ import { gavoSupercosmosAnswer, irsaPtfAnswer, readTapRequest, type ScosRow } fr
 
 const fixture = (name: string) => readFileSync(join(projectRoot, 'test', 'fixtures', 'tap', name));
 const VOT = { 'content-type': 'application/x-votable+xml' };
+const GAIA_TAP = 'responses/gaia-1710099405832VAL-result.vot';
 
 /** Five positions near the plate XE687 field; SuperCOSMOS R1 sources 1.5" from the first three. */
 const positions = { ra: [259.91, 259.95, 259.99, 260.02, 260.05], dec: [-6.18, -6.15, -6.12, -6.1, -6.08] };
@@ -233,6 +235,20 @@ print(json.dumps({'names': t.colnames, 'kinds': [t[c].dtype.kind for c in t.coln
     const rows = extractRows(CATALOGS.ptf, t);
     if ('error' in rows) throw new Error(rows.error);
     expect(rows.id).toEqual(['35012345678901']);
+  });
+
+  it.skipIf(!haveSharedData(GAIA_TAP))('a real TAP answer (ESA Gaia archive, recorded) reads through the client whole', async () => {
+    srv.route('/esa/sync', { body: readFileSync(sharedData(GAIA_TAP)), headers: VOT });
+    const adql = 'SELECT TOP 20 * FROM gaiadr3.gaia_source WHERE source_id = 4583627001381815936 OR source_id = 5348723816842275584';
+    const a = await tapSync({ adql }, { http: fastClient(), service: 'gavo', baseUrl: `${srv.url}/esa` });
+    expect(a.overflow).toBe(false);
+    expect(a.table.rows).toHaveLength(2);
+    expect(a.table.columns).toHaveLength(152);
+    const id = findColumn(a.table, ['source_id']);
+    expect(a.table.rows.map((r) => r[id]).sort()).toEqual(['4583627001381815936', '5348723816842275584']);
+    const form = readTapRequest(srv.requests[srv.requests.length - 1]).form;
+    expect(form.QUERY.value).toBe(adql);
+    expect(form.UPLOAD).toBeUndefined();
   });
 
   it('each service URL comes from its own variable, else the public endpoint', () => {
