@@ -123,6 +123,18 @@ describe.skipIf(!haveChromium() || !haveAstropy())('SAMP in the review screen (C
     await poll(note).toBe(`pointed astropy peer at #${id}`);
   });
 
+  it('the bar fits a 1366x768 window: nothing clipped or pushed out', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const bar = page.getByTestId('samp-bar');
+    expect(await bar.evaluate((b) => b.scrollWidth <= b.clientWidth)).toBe(true);
+    for (const name of ['Disconnect', 'Send table', 'Send cutouts', 'Point at']) {
+      const box = (await bar.getByRole('button', { name }).boundingBox())!;
+      expect(box.x + box.width, name).toBeLessThanOrEqual(1366);
+    }
+    await page.screenshot({ path: join(SHOTS, 'samp-review-1366x768.png') });
+    await page.setViewportSize({ width: 1600, height: 1000 });
+  });
+
   it('the hub shutting down shows in the bar', async () => {
     await peer.stop();
     await poll(() => page.getByTestId('samp-status').textContent()).toBe('SAMP: not connected');
