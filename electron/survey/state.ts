@@ -43,6 +43,8 @@ export interface Attempt {
   wallSeconds?: number;
   /** CPU time of the run and every tool it started (Linux: the task's reaped children). */
   cpuSeconds?: number;
+  /** Largest resident memory of the run and its tools together, MiB (Linux, sampled every second). */
+  peakRssMiB?: number;
   runKey?: string;
   candidates?: number;
 }

@@ -6,7 +6,7 @@
  * array task), so the record is written the same way wherever the plate ran.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseRunMessage, vascoBin } from '../api/jobs';
@@ -32,6 +32,37 @@ function childrenCpuSeconds(): number | null {
   } catch {
     return null;
   }
+}
+
+/** Resident memory of a process and all its descendants now, MiB (Linux /proc; null elsewhere). */
+export function treeRssMiB(root: number): number | null {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return null;
+  }
+  const children = new Map<number, number[]>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(pid)]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  let kB = 0;
+  for (const stack = [root]; stack.length; ) {
+    const pid = stack.pop()!;
+    try {
+      kB += Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* gone meanwhile */
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return kB / 1024;
 }
 
 export function planPlate(plan: SurveyPlan, index: number) {
@@ -72,6 +103,12 @@ export async function runPlateTask(dir: string, index: number, opts: { workers?:
   const t0 = performance.now();
   const cpu0 = childrenCpuSeconds();
   const child = spawn(process.execPath, args, { cwd: plan.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...requestLimitEnv(dir) } });
+  // What a task needs (Slurm --mem): the run and its tools together, sampled while it runs.
+  let peak = 0;
+  const sampler = setInterval(() => {
+    const now = child.pid !== undefined ? treeRssMiB(child.pid) : null;
+    if (now !== null) peak = Math.max(peak, now);
+  }, 1_000);
   const tail: string[] = [];
   let error: string | undefined;
   let lastWrite = 0;
@@ -103,6 +140,7 @@ export async function runPlateTask(dir: string, index: number, opts: { workers?:
     child.on('close', (code, sig) => done([code, sig]));
   });
   process.off('SIGINT', stop).off('SIGTERM', stop);
+  clearInterval(sampler);
 
   const cpu1 = childrenCpuSeconds();
   attempt.finishedUtc = new Date().toISOString();
@@ -111,6 +149,7 @@ export async function runPlateTask(dir: string, index: number, opts: { workers?:
   attempt.ok = exitCode === 0 && !stoppedBy;
   attempt.wallSeconds = Number(((performance.now() - t0) / 1000).toFixed(2));
   if (cpu0 !== null && cpu1 !== null) attempt.cpuSeconds = Number((cpu1 - cpu0).toFixed(2));
+  if (peak > 0) attempt.peakRssMiB = Number(peak.toFixed(1));
   if (attempt.ok) {
     const summary = plateSummary(dir, plate);
     attempt.runKey = summary?.runKey;
