@@ -20,6 +20,7 @@ import type {
   CandidateSortColumn,
   CommentEvent,
   PlateFileRef,
+  PublishedSourceRow,
   ReviewEvent,
   RunRow,
 } from '../store/types';
@@ -65,7 +66,7 @@ const display = z.record(z.string().max(64), z.union([z.string().max(200), z.num
 
 // ---------------------------------------------------------------- wire types
 // The store's row types are the wire types (electron/store/types.ts, type-only).
-export type { Agreement, CandidateDetail, CandidateRow, CommentEvent, PlateFileRef, ReviewEvent, RunRow, ReviewLabel };
+export type { Agreement, CandidateDetail, CandidateRow, CommentEvent, PlateFileRef, PublishedSourceRow, ReviewEvent, RunRow, ReviewLabel };
 export type { SurveyOverview, SurveyPlateView };
 
 export interface PipelineProgress {
@@ -164,6 +165,10 @@ export const argSchemas = {
   'samp.pointAt': z.strictObject({ candidateId }),
   /** Highlight the candidate's row of the table last sent (TOPCAT follows the reviewer). */
   'samp.highlight': z.strictObject({ candidateId }),
+  // The published-source audit of a run (--vasco): the published layer.
+  'published.list': z.strictObject({ runId }),
+  /** Red/blue blink frames at a published source's own position (also where nothing was detected). */
+  'published.blink': z.strictObject({ publishedId: z.number().int().positive(), sizeArcsec: z.number().positive().max(3600) }),
 } as const;
 
 export type MethodName = keyof typeof argSchemas;
@@ -218,6 +223,9 @@ export interface MethodResults {
   'samp.pointAt': { recipients: SampPeer[] };
   /** `row`: null when the candidate is not in the table sent (or none was). */
   'samp.highlight': { row: number | null; recipients: SampPeer[] };
+  /** In published.csv's order; empty when the run had no --vasco (or was recorded before schema v7). */
+  'published.list': PublishedSourceRow[];
+  'published.blink': MethodResults['blink.get'];
 }
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

@@ -293,6 +293,18 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     async 'samp.highlight'({ candidateId }) {
       return samp.highlight(candidateId);
     },
+    async 'published.list'({ runId }) {
+      return ws.publishedSources(runId);
+    },
+    async 'published.blink'({ publishedId, sizeArcsec }) {
+      const p = ws.publishedSource(publishedId);
+      if (!p) throw notFound(`no published source ${publishedId} in this workspace`, 'list them again with published.list');
+      const red = await plates.get(p.plates.red);
+      const g = blinkGrid(p.row.ra, p.row.dec, sizeArcsec, red.scaleArcsec);
+      const redFrame = await makeBlinkFrame(red, g, 'red');
+      const blueFrame = p.plates.blue ? await makeBlinkFrame(await plates.get(p.plates.blue), g, 'blue') : null;
+      return { red: redFrame.toString('base64'), blue: blueFrame?.toString('base64') ?? null, width: g.size, height: g.size };
+    },
   };
 
   return {

@@ -51,6 +51,8 @@ export const EXPORT_COLUMNS: readonly ExportColumn[] = [
   { name: 'spread_model', datatype: 'double', ucd: 'src.morph.param', description: 'SExtractor SPREAD_MODEL (empty when not measured)', value: (r) => r.candidate.spreadModel },
   { name: 'flags', datatype: 'int', ucd: 'meta.code.qual', description: 'SExtractor FLAGS', value: (r) => r.candidate.flags },
   { name: 'nearest_blue_arcsec', datatype: 'double', unit: 'arcsec', ucd: 'pos.angDistance', description: 'Distance to the nearest blue-plate source (empty: none or red-only)', value: (r) => r.candidate.nearestBlueArcsec },
+  { name: 'centre_distance_deg', datatype: 'double', unit: 'deg', ucd: 'pos.angDistance', description: 'Distance from the plate centre (DSS plate centre, else image centre; empty: recorded before schema v7)', value: (r) => r.candidate.centreDistanceDeg ?? null },
+  { name: 'edge_distance_deg', datatype: 'double', unit: 'deg', ucd: 'pos.angDistance', description: 'Distance to the nearest edge of the red image', value: (r) => r.candidate.edgeDistanceDeg ?? null },
   { name: 'stage_flags', datatype: 'char', ucd: 'meta.code', description: 'Pipeline ledger as stage:reason;... (! = dropped there)', value: (r) => stageFlags(r.candidate) },
   { name: 'consensus', datatype: 'char', ucd: 'meta.code.class', description: 'Majority of the reviewers\' current labels (unsure: no majority; empty: unreviewed)', value: (r) => r.candidate.consensus ?? '' },
   { name: 'n_reviews', datatype: 'int', ucd: 'meta.number', description: 'Reviewers with a current label', value: (r) => r.candidate.reviews },

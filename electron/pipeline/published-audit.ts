@@ -7,7 +7,8 @@
  * the nearest blue detection of any kind. Written as DIR/published.csv; the
  * summary counts each bucket (the funnel attribution a reproduction publishes).
  */
-import { formatCsv } from '../core/csv';
+import { formatCsv, readCsvFile } from '../core/csv';
+import { UserError } from '../core/errors';
 import { matchAll, matchNearest } from '../match/sky-match';
 import { plateFootprint } from './catalogue-stages';
 import { readPublishedCatalogue } from './score';
@@ -141,4 +142,26 @@ export function publishedCsv(rows: PublishedAuditRow[]): string {
     [...PUBLISHED_CSV_COLUMNS],
     rows.map((r) => [r.id, r.ra, r.dec, r.stage, r.detail ?? '', r.sourceId, r.separationArcsec, r.blueDetectionId, r.blueDetectionArcsec, r.blueDetectionMag]),
   );
+}
+
+/** DIR/published.csv back as rows (what the store records). */
+export function readPublishedCsv(file: string): PublishedAuditRow[] {
+  const t = readCsvFile(file);
+  const at = (name: string) => t.header.indexOf(name);
+  const missing = PUBLISHED_CSV_COLUMNS.filter((c) => at(c) < 0);
+  if (missing.length) throw new UserError(`${file} lacks the column(s) ${missing.join(', ')}`, 'run vasco run --vasco FILE again to rewrite it');
+  const num = (cell: string | undefined) => (cell === undefined || cell.trim() === '' ? null : Number(cell));
+  const c = Object.fromEntries(PUBLISHED_CSV_COLUMNS.map((n) => [n, at(n)])) as Record<(typeof PUBLISHED_CSV_COLUMNS)[number], number>;
+  return t.rows.map((r) => ({
+    id: r[c.published_id],
+    ra: Number(r[c.ra]),
+    dec: Number(r[c.dec]),
+    stage: r[c.stage],
+    ...(r[c.detail] ? { detail: r[c.detail] } : {}),
+    sourceId: num(r[c.source_id]),
+    separationArcsec: num(r[c.separation_arcsec]),
+    blueDetectionId: num(r[c.blue_detection_id]),
+    blueDetectionArcsec: num(r[c.blue_detection_arcsec]),
+    blueDetectionMag: num(r[c.blue_detection_mag]),
+  }));
 }

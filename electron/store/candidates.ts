@@ -74,6 +74,8 @@ interface CandidateSqlRow {
   blue_det_fwhm: number | null;
   blue_det_failed_cuts: string | null;
   edge_distance_px: number | null;
+  centre_distance_deg: number | null;
+  edge_distance_deg: number | null;
   plate: string;
   consensus: ReviewLabel | null;
   n_labels: number;
@@ -102,7 +104,7 @@ interface PlateSqlRow {
 const CANDIDATE_COLUMNS = `SELECT c.id, c.run_id, c.source_id, s.object_id, s.number, s.ra, s.dec, s.x, s.y, s.mag, s.mag_err, s.snr,
   s.fwhm, s.elongation, s.spread_model, s.flags, s.nearest_blue_arcsec, s.blue_det_number, s.blue_det_arcsec, s.blue_det_ra,
   s.blue_det_dec, s.blue_det_x, s.blue_det_y, s.blue_det_mag, s.blue_det_snr, s.blue_det_fwhm, s.blue_det_failed_cuts,
-  s.edge_distance_px, o.plate_region AS plate,
+  s.edge_distance_px, s.centre_distance_deg, s.edge_distance_deg, o.plate_region AS plate,
   o.consensus, o.n_labels, me.label AS my_label`;
 
 /** The nearest blue detection columns (schema v5) as one value; null when none was recorded. */
@@ -300,6 +302,8 @@ function candidateRows(s: StoreDb, rows: CandidateSqlRow[], blind: boolean): Can
     nearestBlueArcsec: r.nearest_blue_arcsec,
     nearestBlueDetection: blueDetection(r),
     edgeDistancePx: r.edge_distance_px,
+    centreDistanceDeg: r.centre_distance_deg,
+    edgeDistanceDeg: r.edge_distance_deg,
     plate: r.plate,
     ledger: ledgers.get(r.source_id) ?? [],
     consensus: blind ? null : r.consensus,

@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors';
 import { matchNearest } from '../match/sky-match';
-import type { LedgerEntry, PlateSummary, RunSummary, TrackedSource } from '../pipeline/types';
+import { readPublishedCsv } from '../pipeline/published-audit';
+import type { LedgerEntry, PlateSummary, PublishedAuditRow, RunSummary, TrackedSource } from '../pipeline/types';
 import type { StoreDb } from './database';
 
 /** Sources of a re-run within this distance of an earlier one are the same object. */
@@ -27,6 +28,8 @@ export interface RecordRunRows {
   /** The survivors (also present in `red`, matched by SExtractor NUMBER; their records win). */
   candidates: Iterable<RecordedSource>;
   outDir: string;
+  /** The published-source audit; default: DIR/published.csv when summary.published says there is one. */
+  published?: PublishedAuditRow[];
 }
 
 /** RecordRunRows as plain arrays (tests and fixtures build these). */
@@ -167,8 +170,8 @@ export function recordRun(s: StoreDb, input: RecordRunRows): RecordRunResult {
          flags, spread_model, spread_model_err, xmin, xmax, ymin, ymax, class_star, background,
          nearest_blue_arcsec, nearest_gaia_arcsec, nearest_ps1_arcsec, dropped_stage, dropped_reason,
          blue_det_number, blue_det_arcsec, blue_det_ra, blue_det_dec, blue_det_x, blue_det_y, blue_det_mag, blue_det_snr,
-         blue_det_fwhm, blue_det_failed_cuts, edge_distance_px)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         blue_det_fwhm, blue_det_failed_cuts, edge_distance_px, centre_distance_deg, edge_distance_deg)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertLedger = s.db.prepare(
       `INSERT INTO ledger (source_id, seq, stage, reason, dropped, detail, distance_arcsec, counterpart, counterpart_mag)
@@ -179,6 +182,7 @@ export function recordRun(s: StoreDb, input: RecordRunRows): RecordRunResult {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertCandidate = s.db.prepare('INSERT INTO candidates (run_id, source_id) VALUES (?, ?)');
+    const sourceIds = new Map<number, number>();
     let i = 0;
     for (const s of rows()) {
       const ledger = s.ledger ?? [];
@@ -196,7 +200,7 @@ export function recordRun(s: StoreDb, input: RecordRunRows): RecordRunResult {
           dropped?.stage ?? null, dropped?.reason ?? null,
           b ? b.id : null, finiteOrNull(b?.distanceArcsec), finiteOrNull(b?.ra), finiteOrNull(b?.dec), finiteOrNull(b?.x), finiteOrNull(b?.y),
           finiteOrNull(b?.mag), finiteOrNull(b?.snr), finiteOrNull(b?.fwhm), b ? b.failedCuts.join(' ') : null,
-          finiteOrNull(s.edgeDistancePx),
+          finiteOrNull(s.edgeDistancePx), finiteOrNull(s.centreDistanceDeg), finiteOrNull(s.edgeDistanceDeg),
         ).lastInsertRowid,
       );
       ledger.forEach((e, seq) => {
@@ -213,9 +217,33 @@ export function recordRun(s: StoreDb, input: RecordRunRows): RecordRunResult {
         }
       });
       if (candidates.has(s.id)) insertCandidate.run(runId, sourceId);
+      sourceIds.set(s.id, sourceId);
     }
+    recordPublishedAudit(s, runId, publishedRows(input), sourceIds);
 
     return { runId, alreadyRecorded: false, ...reattachmentReport(s, region, runId) };
+  });
+}
+
+/** The run's published-source audit: given, or read from DIR/published.csv when the summary says the run made one. */
+function publishedRows(input: RecordRunRows): PublishedAuditRow[] {
+  if (input.published) return input.published;
+  return input.summary.published ? readPublishedCsv(resolve(input.outDir, 'published.csv')) : [];
+}
+
+/** published_sources rows (schema v7), each tied to the recorded red source it was matched to. */
+function recordPublishedAudit(s: StoreDb, runId: number, rows: PublishedAuditRow[], sourceIds: Map<number, number>): void {
+  const insert = s.db.prepare(
+    `INSERT INTO published_sources (run_id, seq, published_id, ra, dec, stage, detail, source_id, source_number, separation_arcsec,
+       blue_det_number, blue_det_arcsec, blue_det_mag)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  rows.forEach((r, seq) => {
+    insert.run(
+      runId, seq, r.id, r.ra, r.dec, r.stage, nullIfUndefined(r.detail),
+      r.sourceId === null ? null : (sourceIds.get(r.sourceId) ?? null), r.sourceId, finiteOrNull(r.separationArcsec),
+      r.blueDetectionId, finiteOrNull(r.blueDetectionArcsec), finiteOrNull(r.blueDetectionMag),
+    );
   });
 }
 

@@ -43,6 +43,9 @@ export interface CandidateRow {
   nearestBlueDetection: BlueDetection | null;
   /** Pixels from the centroid to the nearest red image edge; null for runs recorded before schema v5. */
   edgeDistancePx: number | null;
+  /** Degrees from the plate centre and to the nearest image edge (plate-edge.ts); null for runs recorded before schema v7. */
+  centreDistanceDeg?: number | null;
+  edgeDistanceDeg?: number | null;
   /** Red plate REGION, e.g. "XE687". */
   plate: string;
   ledger: LedgerEntry[];
@@ -169,4 +172,30 @@ export interface CounterpartRow {
 export interface FieldContents {
   candidates: { id: number; ra: number; dec: number }[];
   counterparts: CounterpartRow[];
+}
+
+/** A published source of a run's audit (electron/store/published.ts), as the published layer shows it. */
+export interface PublishedSourceRow {
+  /** published_sources.id. */
+  id: number;
+  /** The published row's identifier. */
+  publishedId: string;
+  /** As published, degrees. */
+  ra: number;
+  dec: number;
+  /** 'candidate', 'not-detected' or the STAGE/REASON that dropped the matched red source. */
+  stage: string;
+  detail: string | null;
+  /** The matched (or nearest) red source: SExtractor NUMBER, separation, red plate pixel (FITS 1-based). */
+  sourceNumber: number | null;
+  separationArcsec: number | null;
+  sourceX: number | null;
+  sourceY: number | null;
+  /** The candidate the matched source is, when it is one: selecting the row opens it. */
+  candidateId: number | null;
+  blueDetectionNumber: number | null;
+  blueDetectionArcsec: number | null;
+  blueDetectionMag: number | null;
+  /** The matched source's ledger, one "DROP stage/reason: detail" line an entry. */
+  ledger: string[];
 }

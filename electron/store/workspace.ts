@@ -16,10 +16,11 @@ import * as candidates from './candidates';
 import { StoreDb, type OpenOptions } from './database';
 import * as ingest from './ingest';
 import type { ReviewLabel } from './labels';
+import * as published from './published';
 import * as reviews from './reviews';
 import * as runs from './runs';
 import * as survey from './survey';
-import type { Agreement, CandidateDetail, CandidateQuery, CandidateRow, CommentEvent, FieldContents, ReviewEvent, RunRow } from './types';
+import type { Agreement, CandidateDetail, CandidateQuery, CandidateRow, CommentEvent, FieldContents, PublishedSourceRow, ReviewEvent, RunRow } from './types';
 import type { RunSummary } from '../pipeline/types';
 import type { PipelineRunRecord, RecordRunResult, RecordRunRows } from './ingest';
 import type { AddCommentInput, AddReviewInput } from './reviews';
@@ -117,6 +118,15 @@ export class Workspace {
    * of half-side halfSizeDeg about (ra0, dec0), for the sky view: a box on the
    * position indexes in SQL, then the exact square.
    */
+  /** The run's published-source audit (schema v7; published.ts). */
+  publishedSources(runId: number): PublishedSourceRow[] {
+    return published.publishedSources(this.store, runId);
+  }
+
+  publishedSource(id: number): ReturnType<typeof published.publishedSource> {
+    return published.publishedSource(this.store, id);
+  }
+
   fieldContents(runId: number, ra0: number, dec0: number, halfSizeDeg: number): FieldContents {
     return candidates.fieldContents(this.store, runId, ra0, dec0, halfSizeDeg);
   }

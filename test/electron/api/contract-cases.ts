@@ -65,5 +65,7 @@ export const CASES: Record<MethodName, { good: unknown; bad: [unknown, string][]
   'samp.sendCutouts': { good: { candidateId: 3, sizePx: 128 }, bad: [[{ candidateId: 3, sizePx: 4 }, 'sizePx']] },
   'samp.pointAt': { good: { candidateId: 3 }, bad: [[{ candidateId: 'x' }, 'candidateId']] },
   'samp.highlight': { good: { candidateId: 3 }, bad: [[{}, 'candidateId']] },
+  'published.list': { good: { runId: 1 }, bad: [[{ runId: 0 }, 'runId']] },
+  'published.blink': { good: { publishedId: 4, sizeArcsec: 120 }, bad: [[{ publishedId: 4 }, 'sizeArcsec'], [{ publishedId: -1, sizeArcsec: 60 }, 'publishedId']] },
 };
 
