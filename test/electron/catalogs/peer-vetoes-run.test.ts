@@ -66,22 +66,28 @@ describe.skipIf(!ready)('a run with the SuperCOSMOS, PTF and VSX vetoes on a syn
     before = candidates(join(dir, 'run'));
 
     srv = await startRecordedServer();
+    // SuperCOSMOS: a source seen on B and R1 near every candidate but the 'supercosmos' ones; like the real
+    // service, only rows meeting the query's band condition come back.
     srv.route('/gavo/sync', (req) => {
       const { form, positions } = readTapRequest(req);
+      const bands = [...form.QUERY.value.matchAll(/c\.objid(b|r1|r2|i) IS NOT NULL/g)].map((m) => m[1] as 'b' | 'r1' | 'r2' | 'i');
       const rows: ScosRow[] = [];
       for (const p of positions) {
         const k = nearest(p.ra, p.dec);
         if (k < 0 || fate(k) === 'supercosmos') continue;
         const [ra, dec] = offsetBy(p.ra, p.dec, 1.2, 45);
-        rows.push({ uploadId: p.id, raj2000: ra, dej2000: dec, b: 40000 + k, r1: 50000 + k, r2: null, i: null });
+        const row: ScosRow = { uploadId: p.id, raj2000: ra, dej2000: dec, b: 40000 + k, r1: 50000 + k, r2: null, i: null };
+        if (bands.some((b) => row[b] !== null)) rows.push(row);
       }
       return { body: gavoSupercosmosAnswer(rows, form.QUERY.value), headers: VOT };
     });
+    // PTF: an object with 9 good observations near the 'ptf' candidates; the service applies the query's minimum.
     srv.route('/irsa/sync', (req) => {
       const { form, positions } = readTapRequest(req);
+      const min = Number(/c\.ngoodobs >= (\d+)/.exec(form.QUERY.value)![1]);
       const rows = positions
         .map((p) => ({ p, k: nearest(p.ra, p.dec) }))
-        .filter(({ k }) => k >= 0 && fate(k) === 'ptf')
+        .filter(({ k }) => k >= 0 && fate(k) === 'ptf' && 9 >= min)
         .map(({ p, k }) => {
           const [ra, dec] = offsetBy(p.ra, p.dec, 3, 300);
           return { uploadId: p.id, oid: 35000000000000 + k, ra, dec, ngoodobs: 9 };
@@ -109,18 +115,19 @@ describe.skipIf(!ready)('a run with the SuperCOSMOS, PTF and VSX vetoes on a syn
     await srv?.close();
   });
 
-  it('drops exactly the candidates the served rows condemn, each with its reason, and keeps the rest', async () => {
-    expect(before.length).toBeGreaterThan(10);
-    const out = join(dir, 'run');
-    const env = {
+  const env = () => ({
       VASCO_GAVO_TAP_URL: `${srv.url}/gavo`,
       VASCO_IRSA_TAP_URL: `${srv.url}/irsa`,
       VASCO_VIZIER_URL: `${srv.url}/viz-bin/votable`,
       VASCO_SKYBOT_URL: `${srv.url}/skybot`,
       VASCO_XMATCH_URL: `${srv.url}/xmatch-not-used`,
       VASCO_HTTP_MIN_INTERVAL_MS: '0',
-    };
-    await vascoRun(['--red', plates.red, '--blue', plates.blue, '--out', out, '--catalogs', 'ptf,supercosmos,vsx'], env);
+  });
+
+  it('drops exactly the candidates the served rows condemn, each with its reason, and keeps the rest', async () => {
+    expect(before.length).toBeGreaterThan(10);
+    const out = join(dir, 'run');
+    await vascoRun(['--red', plates.red, '--blue', plates.blue, '--out', out, '--catalogs', 'ptf,supercosmos,vsx'], env());
 
     const kept = new Set(candidates(out).map((c) => c.id));
     const expectKept = before.filter((_, k) => fate(k) === null).map((c) => c.id);
@@ -142,6 +149,23 @@ describe.skipIf(!ready)('a run with the SuperCOSMOS, PTF and VSX vetoes on a syn
     // Every service was asked through the URL it was given; no XMatch (no VizieR-uploaded catalogue was on).
     const paths = new Set(srv.requests.map((r) => r.url.pathname));
     expect([...paths].filter((p) => p !== '/skybot').sort()).toEqual(['/gavo/sync', '/irsa/sync', '/viz-bin/votable']);
+  });
+
+  it('--supercosmos-role veto and --ptf-min-good reach the queries: later-plate sources drop, PTF objects below the minimum do not', async () => {
+    const out = join(dir, 'run');
+    const n0 = srv.requests.length;
+    await vascoRun(['--red', plates.red, '--blue', plates.blue, '--out', out, '--catalogs', 'ptf,supercosmos,vsx', '--supercosmos-role', 'veto', '--ptf-min-good', '10'], env());
+    const asked = srv.requests.slice(n0).filter((r) => r.url.pathname !== '/skybot' && r.method === 'POST').map((r) => readTapRequest(r).form.QUERY.value);
+    expect(asked.some((q) => q.includes('ptf_objects') && q.includes('c.ngoodobs >= 10'))).toBe(true);
+    expect(asked.some((q) => q.includes('supercosmos.sources') && q.includes('(c.objidb IS NOT NULL OR c.objidr2 IS NOT NULL OR c.objidi IS NOT NULL)'))).toBe(true);
+    // Every candidate with a (B-band) SuperCOSMOS source is now vetoed as still there, PTF's 9-observation objects no
+    // longer count, VSX still drops its variables (none of which is left by then): only the unseen ones stay.
+    const kept = candidates(out).map((c) => c.id).sort((a, b) => a - b);
+    expect(kept).toEqual(before.filter((_, k) => fate(k) === 'supercosmos').map((c) => c.id).sort((a, b) => a - b));
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    const veto = summary.stages.find((s: { name: string }) => s.name === 'veto');
+    expect(veto.dropped.ptf ?? 0).toBe(0);
+    expect(veto.dropped.supercosmos).toBe(before.length - kept.length);
   });
 });
 
