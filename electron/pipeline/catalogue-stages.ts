@@ -15,7 +15,8 @@ import { scoreAgainstVasco, type Footprint } from './score';
 import { ledgerCount, type PipelineState, type Stage, type StageCountBody } from './state';
 import { withAliveRows } from './source-table';
 import type { TrackedSource } from './types';
-import { vetoStage } from './veto';
+import { vetoStage, type VetoOptions } from './veto';
+import { prefetchedGaia } from './astrometry';
 
 interface PlateFootprint extends Footprint {
   centre: { ra: number; dec: number };
@@ -91,12 +92,19 @@ const veto = ledgerStage(
         cacheDir: c.cacheDir ?? join(ctx.params.out, 'cache'),
         offline: ctx.params.offline,
         tap: { supercosmosRole: c.supercosmosRole, ptfMinGoodObs: c.ptfMinGoodObs },
+        prefetched: prefetchedCatalogues(state),
       },
       ctx,
     );
     return { notes: r.notes, skipped: r.count.skipped };
   },
 );
+
+/** Catalogue rows an earlier stage already fetched around every standing candidate (the Gaia refit's query). */
+function prefetchedCatalogues(state: PipelineState): VetoOptions['prefetched'] {
+  const gaia = prefetchedGaia(state);
+  return gaia ? { gaia } : undefined;
+}
 
 const asteroids = ledgerStage(
   'asteroids',

@@ -119,6 +119,14 @@ export const RUN_PARAMETERS = {
     key: 'catalogue.decMin', flag: 'dec-min', metavar: 'DEG', default: -30, min: -90, max: 90, step: 1, unit: '°',
     description: 'drop candidates south of this', note: 'the published limit', label: 'Dec ≥',
   }),
+  'catalogue.gaiaRefit': choice({
+    key: 'catalogue.gaiaRefit', flag: 'gaia-refit', metavar: 'ON', default: 'on', choices: ['on', 'off'], unit: '',
+    description: "refit each plate's solution (per tile) to Gaia at the plate epoch when Gaia is reachable\n(the veto's own query or --catalog gaia=FILE); refused and said when the fit is poor", label: 'Gaia refit',
+  }),
+  'catalogue.brightStarMask': choice({
+    key: 'catalogue.brightStarMask', flag: 'bright-star-mask', metavar: 'M', default: 'flag', choices: ['drop', 'flag', 'off'], unit: '',
+    description: 'candidates on the halo or diffraction spikes of a bright star (saturated on the plate or bright in Gaia):\ndrop, flag (kept, said in the ledger) or off', label: 'bright-star mask',
+  }),
   'extraction.mode': choice({
     key: 'extraction.mode', flag: 'extraction', metavar: 'MODE', default: 'fast', choices: ['fast', 'straightforward'], unit: '',
     description: 'fast: SPREAD_MODEL only for sources that can still change the answer\nstraightforward: every source measured with SPREAD_MODEL, then all filters (the reference order)', label: 'extraction',

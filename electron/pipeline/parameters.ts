@@ -72,6 +72,10 @@ export interface CatalogueParams {
   supercosmosRole: SupercosmosRole;
   /** PTF objects veto with at least this many good observations. */
   ptfMinGoodObs: number;
+  /** Refit each plate's solution to Gaia at the plate epoch (astrometry.ts). */
+  gaiaRefit: 'on' | 'off';
+  /** Candidates on bright stars' halos and spikes: dropped, flagged or left alone (masks.ts). */
+  brightStarMask: 'drop' | 'flag' | 'off';
 }
 
 export const DEFAULT_CATALOGUE: CatalogueParams = {
@@ -87,6 +91,8 @@ export const DEFAULT_CATALOGUE: CatalogueParams = {
   cacheDir: null,
   supercosmosRole: d('catalogue.supercosmosRole'),
   ptfMinGoodObs: d('catalogue.ptfMinGoodObs'),
+  gaiaRefit: d('catalogue.gaiaRefit'),
+  brightStarMask: d('catalogue.brightStarMask'),
 };
 
 export interface RunOptions {

@@ -5,10 +5,12 @@
  */
 import { join } from 'node:path';
 import { chooseSolution } from '../astro/plate-solution';
+import { gaiaRefitStage } from './astrometry';
 import { CATALOGUE_STAGES } from './catalogue-stages';
 import { explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, type TiledExtractionRecord } from './extraction-stages';
 import { applyFilters, edgeDistancePx, FILTER_STAGE, flagNearEdge } from './filters';
 import { checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
+import { brightStarMaskStage } from './masks';
 import { loadPlate } from './plate-input';
 import { plateEdgeStage } from './plate-edge';
 import { publishedAuditStage } from './published-audit';
@@ -202,7 +204,9 @@ export const PIPELINE_STAGES: Stage[] = [
   plateEdgeStage,
   filtersStage('blue'),
   filtersStage('red'),
+  gaiaRefitStage,
   redVsBlueStage,
+  brightStarMaskStage,
   ...CATALOGUE_STAGES,
   publishedAuditStage,
 ];

@@ -10,6 +10,7 @@
  * every source.
  */
 import type { StageContext } from '../core/stage';
+import type { AstrometrySummary } from './astrometry';
 import type { NativeTools } from '../../native-tools/find';
 import type { PsfStats } from '../../native-tools/psfex';
 import type { SourceTable } from './source-table';
@@ -60,6 +61,8 @@ export interface PipelineState {
   blueCoverage?: BlueCoverage;
   /** Set by the published-audit stage when a published catalogue was given. */
   published?: { summary: PublishedAuditSummary; rows: PublishedAuditRow[] };
+  /** The Gaia refit of the plate solutions (astrometry.ts). */
+  astrometry?: AstrometrySummary;
 }
 
 export interface PipelineContext extends StageContext {

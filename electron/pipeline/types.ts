@@ -6,6 +6,7 @@
  * or remove existing ones.
  */
 import type { PlateInfo } from '../astro/plate-info';
+import type { AstrometrySummary } from './astrometry';
 
 // Shapes that belong to lower layers, re-exported so the pipeline's users find every shape here.
 export type { HeaderValue, HeaderValues } from '../fits/header';
@@ -141,6 +142,8 @@ export interface RunSummary {
   blueCoverage?: BlueCoverage;
   /** The published-source audit (--vasco FILE; published-audit.ts): the counts; the rows are in DIR/published.csv. */
   published?: PublishedAuditSummary;
+  /** The Gaia refit of the plate solutions: residuals before and after, per plate and tile, or why not (astrometry.ts). */
+  astrometry?: AstrometrySummary;
 }
 
 /** One published source in the audit (a row of DIR/published.csv). */

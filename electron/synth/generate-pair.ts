@@ -15,7 +15,7 @@ import type { StageContext } from '../core/stage';
 import type { HeaderValues } from '../fits/header';
 import { defaultEmulsion, Emulsion } from './emulsion';
 import { resolveSynthOptions, type ResolvedSynthOptions, type SynthOptions } from './options';
-import { platePair, type PlateLayout } from './plate-headers';
+import { distortHeader, platePair, type PlateLayout } from './plate-headers';
 import { SeededRandom } from './prng';
 import { PlatePsf } from './psf';
 import { renderPlateImage } from './render';
@@ -67,6 +67,13 @@ function plateSummary(p: PlateModel, file: string) {
   };
 }
 
+/** The header written into a plate's file: the true one, or for red with headerDistortionArcsec a distorted one. */
+function writtenHeader(o: ResolvedSynthOptions, plate: PlateModel): HeaderValues {
+  const h = plate.layout.header as HeaderValues;
+  if (plate.band !== 'red' || !o.headerDistortionArcsec) return h;
+  return distortHeader(h, plate.layout.width, plate.layout.height, o.headerDistortionArcsec);
+}
+
 export async function generatePlatePair(opts: SynthOptions, ctx: StageContext = {}): Promise<SynthPair> {
   const o = resolveSynthOptions(opts);
   const log = ctx.log ?? (() => undefined);
@@ -107,6 +114,7 @@ export async function generatePlatePair(opts: SynthOptions, ctx: StageContext = 
     blue: plateSummary(blue, `${o.name}-blue.fits`),
     truth: { file: `${o.name}-truth.csv`, rows: scene.truth.length, columns: TRUTH_COLUMN_NOTES },
     counts: scene.counts,
+    ...(o.brightStarArtefacts ? { artefactStars: scene.artefacts.map((a) => ({ x: +a.x.toFixed(3), y: +a.y.toFixed(3), spikeLengthPx: +a.spikeLengthPx.toFixed(1), ringRadiusPx: +a.ringRadiusPx.toFixed(1) })) } : {}),
   };
   await writeFile(files.params, JSON.stringify(sidecar, null, 2) + '\n');
   // Only the drawing list is needed from here on: let a full plate's truth go.
@@ -121,7 +129,7 @@ export async function generatePlatePair(opts: SynthOptions, ctx: StageContext = 
         path,
         width: plate.layout.width,
         height: plate.layout.height,
-        header: plate.layout.header as HeaderValues,
+        header: writtenHeader(o, plate),
         items: plate.items,
         emulsion: plate.emulsion,
         seed: o.seed,

@@ -67,6 +67,19 @@ export interface SynthOptions {
   /** Plate defects (specks, scratches, dust), each on one plate only. */
   defects?: number;
   psf?: Partial<PsfOptions>;
+  /**
+   * Write the red plate's header with a plate solution this many arcsec off
+   * the truth (a fixed shift, turn and quadratic pattern up to ~3x this at the
+   * corners; see distortHeader) while every object is placed with the true
+   * one: a plate for testing an astrometric refit. Default 0 (exact header).
+   */
+  headerDistortionArcsec?: number;
+  /**
+   * Draw diffraction spikes (along the plate axes) and halo rings round the
+   * saturated stars, with compact knots on them that SExtractor detects
+   * (truth rows of kind "artefact"). Default off.
+   */
+  brightStarArtefacts?: boolean;
   /** Rows rendered at a time (memory ~ 6 bytes x width x stripRows). Does not change the output. */
   stripRows?: number;
 }
@@ -114,6 +127,9 @@ export interface ResolvedSynthOptions {
   defects: number;
   psf: PsfOptions;
   stripRows: number;
+  /** Present only when set (so default options, and their sidecar, stay as they were). */
+  headerDistortionArcsec?: number;
+  brightStarArtefacts?: true;
 }
 
 export const DEFAULT_PSF: PsfOptions = { fwhmCentrePx: 2.5, fwhmEdgePx: 4.5, beta: 3, ellipticityEdge: 0.08 };
@@ -160,6 +176,8 @@ export function resolveSynthOptions(opts: SynthOptions): ResolvedSynthOptions {
   if (!(blueScale >= 0.5 && blueScale <= 3)) throw new UserError(`synthetic plate: blue pixel scale ${blueScale}" is outside 0.5-3"`, 'use 1.7 or 1.0');
   const snr = o.transientSnr ?? [15, 200];
   if (!(snr[0] > 0 && snr[1] >= snr[0])) throw new UserError(`synthetic plate: transient SNR range ${snr.join('-')} is not a range of positive numbers`);
+  if (o.headerDistortionArcsec !== undefined && !(o.headerDistortionArcsec >= 0 && o.headerDistortionArcsec <= 60))
+    throw new UserError(`synthetic plate: header distortion ${o.headerDistortionArcsec}" is not from 0 to 60 arcsec`);
   const psf = { ...DEFAULT_PSF, ...dropUndefined(o.psf ?? {}) };
   if (!(psf.fwhmCentrePx >= 1 && psf.fwhmEdgePx >= 1 && psf.beta > 1.5 && psf.ellipticityEdge >= 0 && psf.ellipticityEdge < 0.7))
     throw new UserError(`synthetic plate: PSF ${JSON.stringify(psf)} is not sensible (FWHM >= 1 px, beta > 1.5, ellipticity 0-0.7)`);
@@ -192,6 +210,8 @@ export function resolveSynthOptions(opts: SynthOptions): ResolvedSynthOptions {
     defects: o.defects ?? 20,
     psf,
     stripRows: o.stripRows ?? 256,
+    ...(o.headerDistortionArcsec ? { headerDistortionArcsec: o.headerDistortionArcsec } : {}),
+    ...(o.brightStarArtefacts ? { brightStarArtefacts: true as const } : {}),
   };
 }
 

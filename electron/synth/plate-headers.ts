@@ -358,6 +358,52 @@ export function tanPlatePair(o: ResolvedSynthOptions): { red: PlateLayout; blue:
   };
 }
 
+/** Keywords of an explicit TAN solution, removed from a distorted header so its (distorted) GSSS solution is the one read. */
+const TAN_KEYWORDS = ['WCSAXES', 'CTYPE1', 'CTYPE2', 'CUNIT1', 'CUNIT2', 'CRPIX1', 'CRPIX2', 'CRVAL1', 'CRVAL2', 'CD1_1', 'CD1_2', 'CD2_1', 'CD2_2'];
+
+/**
+ * Distortion pattern of distortHeader, in units of its amplitude: d(xi) and
+ * d(eta) as c0 + c1 u + c2 v + c3 u^2 + c4 uv + c5 v^2 of the image position
+ * (u, v in -1..1 across the image, u along plate x mm).
+ */
+export const HEADER_DISTORTION = { xi: [0.8, 0.5, -0.3, 0.6, -0.4, 0.3], eta: [-0.6, 0.3, 0.4, -0.3, 0.5, 0.4] } as const;
+
+/**
+ * The header with its GSSS plate solution moved off by `amplitudeArcsec`
+ * times HEADER_DISTORTION (a shift, a linear and a quadratic part, all exact
+ * in the plate polynomial's own terms) and any explicit TAN solution removed,
+ * so the image's header no longer tells where its pixels truly are.
+ */
+export function distortHeader(h: HeaderValues, width: number, height: number, amplitudeArcsec: number): HeaderValues {
+  const out: HeaderValues = { ...h };
+  for (const k of TAN_KEYWORDS) delete out[k];
+  const n = (k: string) => Number(h[k] ?? 0);
+  const xsz = n('XPIXELSZ'), ysz = n('YPIXELSZ');
+  // Plate mm of the image centre (as dssSolution's toMm), and the image's half-size in mm.
+  const xc = (n('PPO3') - ((width + 1) / 2 + n('CNPIX1') - 0.5) * xsz) / 1000;
+  const yc = (((height + 1) / 2 + n('CNPIX2') - 0.5) * ysz - n('PPO6')) / 1000;
+  const a = 1 / ((width / 2) * xsz / 1000), b = -xc * a;
+  const c = 1 / ((height / 2) * ysz / 1000), d = -yc * c;
+  // Pattern in u = a x + b, v = c y + d, expanded into the monomials of x, y (mm).
+  const expand = (p: readonly number[]) => ({
+    one: p[0] + p[1] * b + p[2] * d + p[3] * b * b + p[4] * b * d + p[5] * d * d,
+    x: p[1] * a + 2 * p[3] * a * b + p[4] * a * d,
+    y: p[2] * c + p[4] * b * c + 2 * p[5] * c * d,
+    xx: p[3] * a * a,
+    xy: p[4] * a * c,
+    yy: p[5] * c * c,
+  });
+  const add = (key: string, v: number) => (out[key] = n(key) + amplitudeArcsec * v);
+  const xi = expand(HEADER_DISTORTION.xi);
+  // xi's terms: x, y, 1, x^2, xy, y^2 (AMDX1..6).
+  add('AMDX1', xi.x), add('AMDX2', xi.y), add('AMDX3', xi.one), add('AMDX4', xi.xx), add('AMDX5', xi.xy), add('AMDX6', xi.yy);
+  const eta = expand(HEADER_DISTORTION.eta);
+  // eta's terms swap x and y: y, x, 1, y^2, yx, x^2 (AMDY1..6).
+  add('AMDY1', eta.y), add('AMDY2', eta.x), add('AMDY3', eta.one), add('AMDY4', eta.yy), add('AMDY5', eta.xy), add('AMDY6', eta.xx);
+  out.SYNTHDST = amplitudeArcsec;
+  return out;
+}
+
 export function platePair(o: ResolvedSynthOptions): { red: PlateLayout; blue: PlateLayout } {
   if (o.plate === 'tan') return tanPlatePair(o);
   return dssPlatePair(o, loadDssPlateHeader(o.dssHeadersFile ?? defaultDssHeadersFile(), o.plate));

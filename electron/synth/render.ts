@@ -23,7 +23,11 @@ export type RenderItem =
   /** A short straight scratch with a Gaussian cross-section. */
   | { shape: 'scratch'; x1: number; y1: number; x2: number; y2: number; amplitude: number; sigma: number }
   /** A dust grain: a soft-edged disc (negative amplitude: a clear spot). */
-  | { shape: 'dust'; x: number; y: number; amplitude: number; radius: number; softness: number };
+  | { shape: 'dust'; x: number; y: number; amplitude: number; radius: number; softness: number }
+  /** A diffraction spike from (x, y) along (dx, dy) (a unit plate axis): Gaussian cross-section, fading as (1 - t/length)^2. */
+  | { shape: 'spike'; x: number; y: number; dx: number; dy: number; length: number; amplitude: number; sigma: number }
+  /** A halo ring: a Gaussian annulus of this radius and width. */
+  | { shape: 'ring'; x: number; y: number; radius: number; width: number; amplitude: number };
 
 /** Pixel rows and columns an item can touch (inclusive, not clipped). */
 export function itemExtent(item: RenderItem): { x0: number; x1: number; y0: number; y1: number } {
@@ -51,6 +55,15 @@ export function itemExtent(item: RenderItem): { x0: number; x1: number; y0: numb
     }
     case 'dust': {
       const r = item.radius + 6 * item.softness + 1;
+      return { x0: Math.floor(item.x - r), x1: Math.ceil(item.x + r), y0: Math.floor(item.y - r), y1: Math.ceil(item.y + r) };
+    }
+    case 'spike': {
+      const pad = 4 * item.sigma + 1;
+      const ex = item.x + item.dx * item.length, ey = item.y + item.dy * item.length;
+      return { x0: Math.floor(Math.min(item.x, ex) - pad), x1: Math.ceil(Math.max(item.x, ex) + pad), y0: Math.floor(Math.min(item.y, ey) - pad), y1: Math.ceil(Math.max(item.y, ey) + pad) };
+    }
+    case 'ring': {
+      const r = item.radius + 4 * item.width + 1;
       return { x0: Math.floor(item.x - r), x1: Math.ceil(item.x + r), y0: Math.floor(item.y - r), y1: Math.ceil(item.y + r) };
     }
   }
@@ -110,6 +123,27 @@ function drawItem(buf: Float32Array, width: number, rowFrom: number, rowTo: numb
           buf[(j - rowFrom) * width + i - 1] += item.amplitude / (1 + Math.exp((d - item.radius) / item.softness));
         }
       return;
+    case 'spike': {
+      const k = -0.5 / (item.sigma * item.sigma);
+      for (let j = y0; j <= y1; j++)
+        for (let i = x0; i <= x1; i++) {
+          const along = (i - item.x) * item.dx + (j - item.y) * item.dy;
+          if (along < 0 || along > item.length) continue;
+          const across = (i - item.x) * item.dy - (j - item.y) * item.dx;
+          const fade = 1 - along / item.length;
+          buf[(j - rowFrom) * width + i - 1] += item.amplitude * fade * fade * Math.exp(k * across * across);
+        }
+      return;
+    }
+    case 'ring': {
+      const k = -0.5 / (item.width * item.width);
+      for (let j = y0; j <= y1; j++)
+        for (let i = x0; i <= x1; i++) {
+          const d = Math.hypot(i - item.x, j - item.y) - item.radius;
+          buf[(j - rowFrom) * width + i - 1] += item.amplitude * Math.exp(k * d * d);
+        }
+      return;
+    }
   }
 }
 

@@ -13,7 +13,7 @@ import type { SeededRandom } from './prng';
 import { expectedSnr, fluxForSnr, moffatPeak, moffatRadius, moffatShape, type MoffatShape, type PlatePsf } from './psf';
 import type { RenderItem } from './render';
 
-export type TruthKind = 'star' | 'galaxy' | 'transient' | 'defect';
+export type TruthKind = 'star' | 'galaxy' | 'transient' | 'defect' | 'artefact';
 
 /** Where and how bright an object is on one plate. */
 export interface PlateTruth {
@@ -117,7 +117,7 @@ function moffatItem(x: number, y: number, peak: number, m: MoffatShape, radius: 
 }
 
 /** Adds a Moffat (and a halo if it saturates) to a plate; returns its truth. */
-function placeMoffat(plate: PlateModel, x: number, y: number, flux: number, shape: MoffatShape, allowHalo: boolean): { truth: PlateTruth; saturated: boolean } {
+function placeMoffat(plate: PlateModel, x: number, y: number, flux: number, shape: MoffatShape, allowHalo: boolean): { truth: PlateTruth; saturated: boolean; overexposure: number } {
   const sigma = plate.emulsion.sigmaAt(x, y);
   const fullPeak = moffatPeak(flux, shape);
   const saturated = allowHalo && fullPeak > plate.emulsion.headroom(x, y);
@@ -135,12 +135,93 @@ function placeMoffat(plate: PlateModel, x: number, y: number, flux: number, shap
   }
   plate.grid.add(x, y, visible);
   const snr = expectedSnr(flux, shape, sigma);
-  return { truth: { x, y, flux, snr, fwhm: shape.fwhm }, saturated };
+  return { truth: { x, y, flux, snr, fwhm: shape.fwhm }, saturated, overexposure: fullPeak / plate.emulsion.headroom(x, y) };
+}
+
+/**
+ * Stars whose peak would be at least ARTEFACT_OVEREXPOSURE times what the
+ * emulsion holds get spikes SPIKE_FWHM x FWHM x sqrt(overexposure) long (at
+ * most SPIKE_MAX_PX) and a halo ring at RING_PER_SPIKE of that.
+ */
+const ARTEFACT_OVEREXPOSURE = 2;
+const SPIKE_FWHM = 12;
+const SPIKE_MAX_PX = 300;
+const RING_PER_SPIKE = 0.25;
+
+/** A saturated star on each plate: where its core is, its FWHM there and how far past saturation its peak is. */
+interface OnPlate {
+  x: number;
+  y: number;
+  fwhm: number;
+  overexposure: number;
+}
+interface SaturatedStar {
+  ra: number;
+  dec: number;
+  red: OnPlate | null;
+  blue: OnPlate | null;
+}
+
+const PLATE_AXES: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1]];
+
+/**
+ * Diffraction spikes along the plate axes and a halo ring round each
+ * saturated star on both plates, faint (a few sigma) so they make no
+ * detections of their own; on red, compact knots on the spikes and the ring
+ * (what SExtractor picks up on real plates), which have no blue counterpart
+ * and so look like vanished sources. Each knot gets a truth row of kind
+ * "artefact"; everything drawn is kept clear of later injected transients.
+ */
+function drawArtefacts(stars: SaturatedStar[], red: PlateModel, blue: PlateModel, r: SeededRandom, truth: TruthRow[], nextId: () => number): ArtefactStar[] {
+  const drawn: ArtefactStar[] = [];
+  for (const s of stars) {
+    for (const plate of [red, blue]) {
+      const at = plate === red ? s.red : s.blue;
+      if (!at || at.overexposure < ARTEFACT_OVEREXPOSURE) continue;
+      const sigma = plate.emulsion.sigmaAt(at.x, at.y);
+      const length = Math.min(SPIKE_MAX_PX, SPIKE_FWHM * at.fwhm * Math.sqrt(at.overexposure));
+      for (const [dx, dy] of PLATE_AXES) {
+        plate.items.push({ shape: 'spike', x: at.x, y: at.y, dx, dy, length, amplitude: 4 * sigma, sigma: 0.9 });
+        for (let t = 0; t <= length; t += 8) plate.grid.add(at.x + dx * t, at.y + dy * t, 8);
+      }
+      const ring = RING_PER_SPIKE * length;
+      plate.items.push({ shape: 'ring', x: at.x, y: at.y, radius: ring, width: 1.5, amplitude: 1.5 * sigma });
+      plate.grid.add(at.x, at.y, ring + 8);
+      if (plate !== red) continue;
+      drawn.push({ x: at.x, y: at.y, spikeLengthPx: length, ringRadiusPx: ring });
+      const place = (x: number, y: number, note: string) => {
+        if (x < 10 || y < 10 || x > red.layout.width - 10 || y > red.layout.height - 10) return;
+        const shape = red.psf.at(x, y);
+        const flux = fluxForSnr(r.logBetween(30, 80), shape, red.emulsion.sigmaAt(x, y));
+        const placed = placeMoffat(red, x, y, flux, shape, false);
+        const [ra, dec] = red.solution.pixToSky(x, y);
+        truth.push({ id: nextId(), kind: 'artefact', note, ra, dec, red: placed.truth, blue: null });
+      };
+      for (const [dx, dy] of PLATE_AXES) {
+        if (r.uniform() < 0.5) continue;
+        const t = r.between(0.3, 0.85) * length;
+        place(at.x + dx * t, at.y + dy * t, 'spike');
+      }
+      const angle = r.between(0, 2 * Math.PI);
+      if (r.uniform() < 0.5) place(at.x + ring * Math.cos(angle), at.y + ring * Math.sin(angle), 'halo');
+    }
+  }
+  return drawn;
+}
+
+/** A star drawn with spikes and a ring on red (red pixels), for the sidecar. */
+export interface ArtefactStar {
+  x: number;
+  y: number;
+  spikeLengthPx: number;
+  ringRadiusPx: number;
 }
 
 export interface Scene {
   truth: TruthRow[];
   counts: Record<string, number>;
+  /** Stars drawn with spikes and a halo ring on red (brightStarArtefacts only). */
+  artefacts: ArtefactStar[];
 }
 
 /**
@@ -156,6 +237,7 @@ export function buildScene(o: ResolvedSynthOptions, red: PlateModel, blue: Plate
   const bluePerRed = (red.layout.scaleArcsec / blue.layout.scaleArcsec) ** 2;
   const W = red.layout.width, H = red.layout.height;
 
+  const saturatedStars: SaturatedStar[] = [];
   // ------------------------------------------------------------ stars
   {
     const r = rng.fork('stars');
@@ -176,18 +258,30 @@ export function buildScene(o: ResolvedSynthOptions, red: PlateModel, blue: Plate
       const onBlue = bp !== null && onImage(blue.layout, bp[0], bp[1]);
       let redTruth: PlateTruth | null = null, blueTruth: PlateTruth | null = null;
       let saturated = false;
+      let redSaturated: OnPlate | null = null, blueSaturated: OnPlate | null = null;
       if (rp) {
-        const placed = placeMoffat(red, rp[0], rp[1], flux, red.psf.at(rp[0], rp[1]), true);
+        const shape = red.psf.at(rp[0], rp[1]);
+        const placed = placeMoffat(red, rp[0], rp[1], flux, shape, true);
         redTruth = placed.truth;
         saturated = placed.saturated;
+        if (saturated) redSaturated = { x: rp[0], y: rp[1], fwhm: shape.fwhm, overexposure: placed.overexposure };
       }
-      if (bp) blueTruth = placeMoffat(blue, bp[0], bp[1], flux * colour * bluePerRed, blue.psf.at(bp[0], bp[1]), true).truth;
+      if (bp) {
+        const shape = blue.psf.at(bp[0], bp[1]);
+        const placed = placeMoffat(blue, bp[0], bp[1], flux * colour * bluePerRed, shape, true);
+        blueTruth = placed.truth;
+        if (placed.saturated) blueSaturated = { x: bp[0], y: bp[1], fwhm: shape.fwhm, overexposure: placed.overexposure };
+      }
+      if (redSaturated || blueSaturated) saturatedStars.push({ ra, dec, red: redSaturated, blue: blueSaturated });
       if (!onRed && !onBlue) continue;
       truth.push({ id: nextId++, kind: 'star', note: saturated ? 'saturated' : '', ra, dec, red: onRed ? redTruth : null, blue: onBlue ? blueTruth : null });
       counts.star++;
       if (saturated && onRed) counts.saturated++;
     }
   }
+
+  // ------------------------------------------------------------ spikes and halos (opt-in)
+  const artefacts = o.brightStarArtefacts ? drawArtefacts(saturatedStars, red, blue, rng.fork('artefacts'), truth, () => nextId++) : [];
 
   // ------------------------------------------------------------ galaxies
   {
@@ -306,5 +400,6 @@ export function buildScene(o: ResolvedSynthOptions, red: PlateModel, blue: Plate
       }
     }
   }
-  return { truth, counts };
+  if (o.brightStarArtefacts) counts.artefact = truth.filter((t) => t.kind === 'artefact').length;
+  return { truth, counts, artefacts };
 }

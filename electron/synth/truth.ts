@@ -29,7 +29,7 @@ export const TRUTH_COLUMNS = [
 /** What each column means, for the JSON sidecar. */
 export const TRUTH_COLUMN_NOTES: Record<(typeof TRUTH_COLUMNS)[number], string> = {
   id: 'row number, 1..N',
-  kind: 'star | galaxy | transient (red only) | defect (one plate only)',
+  kind: 'star | galaxy | transient (red only) | defect (one plate only) | artefact (a knot on a bright star\'s spike or halo ring, red only; brightStarArtefacts)',
   ra: 'degrees (ICRS); for a defect, the sky position of its plate pixel',
   dec: 'degrees',
   red_x: 'FITS 1-based pixel on the red image; empty when off the image or absent from red',
@@ -42,7 +42,7 @@ export const TRUTH_COLUMN_NOTES: Record<(typeof TRUTH_COLUMNS)[number], string> 
   blue_snr_expected: 'the same on blue',
   red_fwhm_px: 'FWHM of the profile drawn on red, red pixels',
   blue_fwhm_px: 'FWHM on blue, blue pixels',
-  note: 'saturated (star), speck | scratch | dust (defect)',
+  note: 'saturated (star), speck | scratch | dust (defect), spike | halo (artefact)',
 };
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));

@@ -22,7 +22,7 @@ const ready =
   haveCommand('psfex', 'sudo apt-get install source-extractor psfex') &&
   haveAstropy();
 
-const STAGE_NAMES = ['extract-red', 'extract-blue', 'positions', 'filters-blue', 'filters', 'red-vs-blue', 'veto', 'asteroids', 'dec-cut', 'dedup', 'score'];
+const STAGE_NAMES = ['extract-red', 'extract-blue', 'positions', 'plate-edge', 'filters-blue', 'filters', 'gaia-refit', 'red-vs-blue', 'mask', 'veto', 'asteroids', 'dec-cut', 'dedup', 'score', 'published-audit'];
 
 describe.skipIf(!ready)('runPipeline on XE198, red-only', () => {
   let out: string;
