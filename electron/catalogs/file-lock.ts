@@ -46,12 +46,20 @@ function readOwner(path: string): Owner | null {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** A live process of this host. */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A detached process whose parent is gone may linger as a zombie when nothing reaps it
+  // (containers whose init does not): it has ended, though signal 0 still reaches it.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): signal 0 is all there is
   }
 }
 

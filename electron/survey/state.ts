@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { plateDir, writeJsonAtomic, type PlannedPlate, type SurveyPlan } from './plan';
+import { pidAlive } from '../catalogs/file-lock';
 
 export interface PlateProgress {
   stage: string;
@@ -121,21 +122,8 @@ export function writeEngine(dir: string, record: EngineRecord): void {
   writeJsonAtomic(engineFile(dir), record);
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A detached runner whose parent is gone may linger as a zombie when nothing reaps it
-  // (containers whose init does not): it has ended, though signal 0 still reaches it.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (not Linux): signal 0 is all there is
-  }
-}
+/** A live process of this host (the survey engines ask it of runners and tasks). */
+export { pidAlive };
 
 /** What a plate's DIR/plates/<id>/summary.json says (null when it has none). */
 export function plateSummary(dir: string, plate: PlannedPlate): { runKey?: string; candidates?: number } | null {

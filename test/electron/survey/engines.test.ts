@@ -3,7 +3,7 @@
  * truncated FITS), run for real: `vasco survey run` processes, `vasco run` with
  * SExtractor and PSFEx for each plate, and a private single-node Slurm
  * (test/helpers/slurm.ts). Both engines give the same candidates plate by
- * plate; the broken plate fails with its reason and stops no other; a second
+ * plate and the same merged survey; the broken plate fails with its reason and stops no other; a second
  * run skips what is done; an array task cancelled mid-run (scancel JOB_TASK)
  * is retried by the next run with an unchanged result.
  */
@@ -150,6 +150,20 @@ describe.runIf(tools)('vasco survey run', () => {
     expect(plateOf(s, 'broken_red').reason).toMatch(/broken red\.fits is truncated/);
     for (const id of ids) expect(candidates('slurm', id)).toBe(candidates('local', id));
   }, 600_000);
+
+  it('the Slurm and local engines give the same merged survey: candidates.csv and the funnel', (ctx) => {
+    if (!slurm) ctx.skip();
+    for (const d of ['local', 'slurm']) {
+      const m = survey(['merge', d]);
+      expect(m.status, m.stderr).toBe(0);
+      expect(m.stderr).toMatch(/not merged \(not done\): broken_red \(failed/);
+    }
+    const merged = (d: string) => readFileSync(join(tmp, d, 'candidates.csv'), 'utf8');
+    expect(merged('local').trim().split('\n').length).toBeGreaterThan(3);
+    expect(merged('slurm')).toBe(merged('local'));
+    const funnel = (d: string) => JSON.parse(readFileSync(join(tmp, d, 'survey-summary.json'), 'utf8')).funnel;
+    expect(funnel('slurm')).toEqual(funnel('local'));
+  }, 300_000);
 
   it('Slurm: an array task cancelled mid-run is failed with the reason, retried by the next run, and the result is unchanged', async (ctx) => {
     if (!slurm) ctx.skip();
