@@ -127,7 +127,8 @@ describe.skipIf(!ready)('the blue side of a candidate in the workstation', () =>
     expect(await page.getByTestId('blink-blue-detection').textContent()).toContain(`failed ${d.failedCuts.join(', ')}`);
 
     // On screen: blue dashed pixels on a ring around that place, in both frames.
-    const size = 280;
+    // The blink picture's side on screen (it grows with the window).
+    const size = (await view.locator('canvas').first().boundingBox())!.width;
     const scale = size / Math.max(blink.width, blink.height);
     const sx = size / 2 + (mx - 0.5 - blink.width / 2) * scale;
     const sy = size / 2 + (blink.height - my + 0.5 - blink.height / 2) * scale;

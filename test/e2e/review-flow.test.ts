@@ -13,19 +13,17 @@
  * Screenshots: test-output/screenshots/review-*.png.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { HttpHost } from '../../electron/host/http-host';
-import { openWorkspace } from '../../electron/store/workspace';
-import { generatePlatePair } from '../../electron/synth/generate-pair';
 import { REVIEW_LABELS } from '../../electron/store/labels';
 import { haveChromium, openChromiumPage } from '../helpers/chromium';
-import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
+import { ensureRendererBuilt } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
-import { seeded, source, summary } from '../electron/store/fixtures';
+import { reviewFixture } from './review-fixture';
 
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const REVIEWER = 'R. Minkowski';
@@ -90,30 +88,10 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
     ensureRendererBuilt();
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'vasco-review-e2e-'));
-    // Real pixels for the cutout, blink and sky panels: a small synthetic pair.
-    const pair = await generatePlatePair({ outDir: join(tmp, 'synth'), name: 'review', preset: 'small', size: 500, stars: 200, transients: 8, defects: 2, seed: 7 });
-    const truth = readFileSync(pair.truth, 'utf8').trim().split('\n').map((l) => l.split(','));
-    const col = (name: string) => truth[0].indexOf(name);
-    const onRed = truth.slice(1).filter((r) => r[col('red_x')] !== '' && r[col('blue_x')] !== '').slice(0, 40);
-    // A run of 40 candidates at those positions, recorded straight into the store.
-    const rnd = seeded(5);
-    const candidates = onRed.map((r, i) => ({
-      ...source(i + 1, { ra: Number(r[col('ra')]), dec: Number(r[col('dec')]) }, true, rnd),
-      x: Number(r[col('red_x')]),
-      y: Number(r[col('red_y')]),
+    // Real pixels for the cutout, blink and sky panels; another reviewer already called two of them blends (the consensus the label filter sees).
+    ({ dbPath, host } = await reviewFixture(tmp, 40, (ws) => {
+      for (const id of [3, 5]) ws.addReview({ candidateId: id, reviewer: 'W. Baade', label: 'blend', appVersion: 'e2e' });
     }));
-    const run = summary('XE687', candidates.length);
-    run.plates.red = { ...run.plates.red, file: pair.red, naxis1: 500, naxis2: 500 };
-    run.plates.blue = { ...run.plates.blue!, file: pair.blue, naxis1: 500, naxis2: 500 };
-    dbPath = join(tmp, 'workspace.sqlite');
-    const ws = openWorkspace(dbPath);
-    ws.recordRun({ summary: run, red: candidates, candidates, outDir: join(tmp, 'run') });
-    // Another reviewer already called two of them blends (the consensus the label filter sees).
-    for (const id of [3, 5]) ws.addReview({ candidateId: id, reviewer: 'W. Baade', label: 'blend', appVersion: 'e2e' });
-    ws.close();
-
-    const { startHttpHost } = await import('../../electron/host/http-host');
-    host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true });
     ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
     page.on('console', (m) => {
       // The connection this test cuts on purpose (a lost reply) is logged by Chromium; nothing else may be.

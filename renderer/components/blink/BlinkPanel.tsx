@@ -19,7 +19,6 @@ import { PixelReadout } from '../cutout/PixelReadout';
 import { StretchControls } from '../cutout/StretchControls';
 import { useFitsImages } from '../cutout/useFits';
 
-const CANVAS = 280;
 const SIZE_ARCSEC = 120;
 const BLUE_MARK = 'rgba(120, 175, 255, 0.95)';
 
@@ -39,7 +38,7 @@ function blueDetectionMarks(row: CandidateRow, image: FitsImage | undefined): Ci
   return [{ x, y, label: `${fmt(b.distanceArcsec, 1)}″`, color: BLUE_MARK }];
 }
 
-export function BlinkPanel() {
+export function BlinkPanel({ canvasPx, width }: { canvasPx: number; width: number }) {
   const detail = useSelection((s) => s.detail);
   const d = useDisplay();
   const [hover, setHover] = useState<HoverInfo | null>(null);
@@ -63,14 +62,14 @@ export function BlinkPanel() {
     return () => clearInterval(t);
   }, [d.blinking, d.blinkRate, hasBlue]);
 
-  if (!detail) return <section className="panel blink"><div className="placeholder">select a candidate</div></section>;
+  if (!detail) return <section className="panel blink" style={{ width }}><div className="placeholder">select a candidate</div></section>;
   const plate = frame === 'red' ? detail.plates.red : detail.plates.blue;
   const view = { zoom: d.zoom, panX: d.panX, panY: d.panY };
   const onView = (v: typeof view) => d.setView(v.zoom, v.panX, v.panY);
   const shown = frame === 'red' ? images?.red : images?.blue;
 
   return (
-    <section className="panel blink" data-testid="blink-panel">
+    <section className="panel blink" data-testid="blink-panel" style={{ width }}>
       <header className="panel-head">
         <h3>Blink</h3>
         <button onClick={() => d.setBlinking(!d.blinking)} disabled={!hasBlue} aria-label={d.blinking ? 'pause blink' : 'play blink'}>
@@ -98,17 +97,17 @@ export function BlinkPanel() {
         <span className="mono muted">×{d.zoom.toFixed(2)}</span>
       </header>
       <div className="blink-body">
-        <div className="blink-view" data-testid="blink-view" data-frame={frame} style={{ width: CANVAS, height: CANVAS }}
+        <div className="blink-view" data-testid="blink-view" data-frame={frame} style={{ width: canvasPx, height: canvasPx }}
           data-blue-detection={circles.length ? `${circles[0].x.toFixed(2)},${circles[0].y.toFixed(2)}` : undefined}>
           {images && (
             <>
               <div className={frame === 'red' ? 'layer shown' : 'layer hidden'}>
-                <FitsCanvas image={images.red} stretch={d.frames.red.stretch} limits={d.frames.red.limits} size={CANVAS}
+                <FitsCanvas image={images.red} stretch={d.frames.red.stretch} limits={d.frames.red.limits} size={canvasPx}
                   view={view} onView={onView} marker={{ x: (images.red.width + 1) / 2, y: (images.red.height + 1) / 2 }} circles={circles} onHover={setHover} />
               </div>
               {images.blue && (
                 <div className={frame === 'blue' ? 'layer shown' : 'layer hidden'}>
-                  <FitsCanvas image={images.blue} stretch={d.frames.blue.stretch} limits={d.frames.blue.limits} size={CANVAS}
+                  <FitsCanvas image={images.blue} stretch={d.frames.blue.stretch} limits={d.frames.blue.limits} size={canvasPx}
                     view={view} onView={onView} marker={{ x: (images.blue.width + 1) / 2, y: (images.blue.height + 1) / 2 }} circles={circles} onHover={setHover} />
                 </div>
               )}
@@ -142,9 +141,9 @@ export function BlinkPanel() {
           </div>
           {detail.plates.blue && <BlueDetectionLegend row={detail.row} shown={circles.length > 0} />}
           <p className="muted small">
-            {SIZE_ARCSEC}″ field on one TAN grid. <kbd>b</kbd> flip · <kbd>←</kbd>/<kbd>→</kbd> step · <kbd>space</kbd> play · wheel zoom · drag pan
+            {SIZE_ARCSEC}″ field on one TAN grid · <kbd>b</kbd> flip · <kbd>space</kbd> play · wheel zoom, drag pan · <kbd>?</kbd> all keys
           </p>
-          <PixelReadout image={shown ?? null} hover={hover} />
+          <PixelReadout image={shown ?? null} hover={hover} compact />
         </div>
       </div>
     </section>

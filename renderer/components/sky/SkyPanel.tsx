@@ -31,7 +31,7 @@ function drawReticle(source: { x: number; y: number }, ctx: CanvasRenderingConte
   ctx.restore();
 }
 
-export function SkyPanel() {
+export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
   const detail = useSelection((s) => s.detail);
   const offline = useSession((s) => s.info?.offline ?? true);
   const [survey, setSurvey] = useState<Survey>('plate');
@@ -120,9 +120,9 @@ export function SkyPanel() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [candidateId, effective]);
 
-  if (!detail) return <section className="panel sky"><div className="placeholder">select a candidate</div></section>;
+  if (!detail) return <section className="panel sky" style={{ width }}><div className="placeholder">select a candidate</div></section>;
   return (
-    <section className="panel sky" data-testid="sky-panel">
+    <section className="panel sky" data-testid="sky-panel" style={{ width }}>
       <header className="panel-head">
         <h3>Sky context</h3>
         <select aria-label="Sky survey" value={effective} disabled={offline} onChange={(e) => setSurvey(e.target.value as Survey)}>
@@ -140,7 +140,7 @@ export function SkyPanel() {
           {offline && <span>offline: plate only</span>}
         </span>
       </header>
-      <div className="sky-host" ref={hostRef} />
+      <div className="sky-host" ref={hostRef} style={{ width: sizePx, height: sizePx }} />
       {status.text && <div className="sky-status muted">{status.text}</div>}
       {status.error && (
         <div className="sky-status error-inline">
