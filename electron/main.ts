@@ -7,15 +7,19 @@
  *  - navigation away from app://vasco and new windows are refused;
  *  - every permission request (camera, notifications, ...) is denied;
  *  - IPC is answered only for our own window's top frame.
+ * Pipeline runs are processes of their own, as under the browser host: the
+ * packaged binary cannot run as Node (fuse), so they are Electron utility
+ * processes running dist/electron/run.mjs (host/run-launcher.ts chooses).
  * One of the two files that may import 'electron' (the other: preload.ts).
  */
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dispatch, type Api } from './api/dispatch';
 import { createApi } from './api/handlers';
 import { IPC_EVENT, IPC_INVOKE } from './host/ipc-channels';
+import { chooseRunLauncher } from './host/run-launcher';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedNavigation, isTrustedSender } from './host/security';
 import { resolveStaticFile } from './host/static-files';
 import { workspacePathFromArgv } from './host/workspace-path';
@@ -141,7 +145,12 @@ app.whenReady().then(async () => {
   lockDownSessions();
   serveRenderer();
   buildMenu();
-  api = await createApi({ dbPath: workspacePathFromArgv(process.argv), offline: process.argv.includes('--offline') });
+  const runLauncher = chooseRunLauncher({
+    electron: process.versions.electron,
+    vascoBin: () => join(here, '..', '..', 'bin', 'vasco.mjs'),
+    utility: { fork: (entry, args, options) => utilityProcess.fork(entry, args, options), entry: join(here, 'run.mjs') },
+  });
+  api = await createApi({ dbPath: workspacePathFromArgv(process.argv), offline: process.argv.includes('--offline'), runLauncher });
   serveApi(api);
   createWindow();
 });

@@ -2,7 +2,7 @@
 /**
  * The Node-side bundles, built with esbuild:
  *   node scripts/build-node.mjs cli    dist/cli/vasco.mjs: the `vasco` command (bin/vasco.mjs runs it)
- *   node scripts/build-node.mjs main   dist/electron/main.js + preload.cjs: the Electron shell
+ *   node scripts/build-node.mjs main   dist/electron/main.js + preload.cjs + run.mjs: the Electron shell and its run process
  *   node scripts/build-node.mjs        both
  *
  * The CLI bundle is a compiled copy of this checkout, not a relocatable program:
@@ -41,9 +41,19 @@ export async function buildMain() {
     banner: { js: requireShim },
   });
   await build({ ...common, entryPoints: [join(root, 'electron', 'preload.ts')], format: 'cjs', outfile: join(out, 'preload.cjs') });
-  // native-tools/config.ts finds its templates next to its own module, which is main.js once bundled.
+  // What Electron's utility process runs for a pipeline run (electron/host/run-launcher.ts): `vasco run` alone.
+  await build({
+    ...common,
+    entryPoints: [join(root, 'electron', 'host', 'run-entry.ts')],
+    format: 'esm',
+    external: ['electron', 'better-sqlite3'],
+    outfile: join(out, 'run.mjs'),
+    banner: { js: requireShim },
+    define: { __VASCO_COMMAND_SUMMARIES__: JSON.stringify({ run: 'run the pipeline on a plate pair' }) },
+  });
+  // native-tools/config.ts finds its templates next to its own module, which is main.js (or run.mjs) once bundled.
   cpSync(join(root, 'native-tools', 'config'), join(out, 'config'), { recursive: true });
-  console.log(`built ${relative(root, out)}/main.js, preload.cjs, config/`);
+  console.log(`built ${relative(root, out)}/main.js, preload.cjs, run.mjs, config/`);
 }
 
 /**

@@ -127,6 +127,8 @@ const EXPECTED_IN_ASAR = [
   '/package.json',
   '/dist/electron/main.js',
   '/dist/electron/preload.cjs',
+  // what Electron's utility process runs for a pipeline run (electron/host/run-launcher.ts)
+  '/dist/electron/run.mjs',
   '/dist/electron/config/vasco.sex',
   '/resources/icon.png',
   '/native-tools/config/vasco.sex',
@@ -220,9 +222,34 @@ function checkBundledTools(resources) {
   return `${versions.join('; ')}; two synthetic stars found with an empty PATH`;
 }
 
+/**
+ * The run entry (dist/electron/run.mjs) is `vasco run` on its own: started
+ * by Node here (the packaged app starts it as an Electron utility process,
+ * its run-as-Node fuse being off), it prints the run command's usage and
+ * refuses a missing plate with the run command's words, loading no other file
+ * of the checkout's sources.
+ */
+function checkRunEntry() {
+  const entry = join(root, 'dist', 'electron', 'run.mjs');
+  const usage = execFileSync(process.execPath, [entry, '--help'], { encoding: 'utf8' });
+  if (!usage.startsWith('usage: vasco run')) throw new Error(`package check: ${entry} --help printed ${JSON.stringify(usage.slice(0, 80))}`);
+  let refused = '';
+  const out = mkdtempSync(join(tmpdir(), 'vasco-run-entry-'));
+  try {
+    execFileSync(process.execPath, [entry], { encoding: 'utf8', stdio: 'pipe', env: { ...process.env, VASCO_RUN_ARGV: JSON.stringify(['--red', '/no such plate.fits', '--out', out]) } });
+  } catch (err) {
+    refused = String(err.stderr);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  if (!refused.includes('/no such plate.fits does not exist')) throw new Error(`package check: ${entry} did not refuse a missing plate as vasco run does: ${refused}`);
+  return 'vasco run --help and a refused missing plate (arguments in VASCO_RUN_ARGV)';
+}
+
 async function packageCheck() {
   if (!existsSync(join(root, 'resources', 'icon.png'))) writeIcon();
   await buildMain();
+  const runEntry = checkRunEntry();
   stageNativeTools();
   if (!existsSync(join(root, 'dist', 'renderer', 'index.html')))
     console.warn('note: dist/renderer has no build (npm run build:renderer); packaging the shell without it');
@@ -256,6 +283,7 @@ async function packageCheck() {
   console.log(`package check OK: ${asar} (${listing.length} entries; better-sqlite3 and native-tools unpacked)`);
   console.log(`package check OK: fuses ${await checkFuses(join(unpackedApp, 'vasco-workstation'))}`);
   console.log(`package check OK: bundled tools: ${checkBundledTools(join(unpackedApp, 'resources'))}`);
+  console.log(`package check OK: run entry dist/electron/run.mjs: ${runEntry}`);
 }
 
 const arg = process.argv[2];

@@ -17,7 +17,8 @@ import { exportCatalogue } from '../export/catalogue';
 import { EXPORT_FORMATS } from '../export/formats';
 import { EventHub, notFound, type Api, type Handlers } from './dispatch';
 import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from '../cutouts/images';
-import { JobManager, type RunFn } from './jobs';
+import { JobManager, type RunFn, type RunPriority } from './jobs';
+import type { RunLauncher } from '../host/run-launcher';
 import { SampSession } from '../samp/session';
 import { FootprintCache, surveyDirOf, surveyOverview } from '../survey/overview';
 
@@ -33,6 +34,10 @@ export interface ApiOptions {
   run?: RunFn;
   /** Run the pipeline in this process (the old way; the latency bench compares). */
   inProcess?: boolean;
+  /** Priority of run processes (the latency bench compares; default in host/run-launcher.ts). */
+  runPriority?: RunPriority;
+  /** How run processes start (Electron's main.ts: its utility process); default host/run-launcher.ts's choice. */
+  runLauncher?: RunLauncher;
   /** Where pipeline.start puts run folders; default runs/ next to the workspace. */
   runsDir?: string;
   hub?: EventHub;
@@ -40,10 +45,12 @@ export interface ApiOptions {
 
 /**
  * A run process records a whole plate in one transaction (seconds). SQLite's
- * busy wait would hold this process's event loop for all of it, so a write
- * here waits for the lock a slice at a time and lets other calls in between.
+ * busy wait sleeps inside the call, holding this process's event loop, so a
+ * write here waits for the lock a short slice at a time and lets other calls
+ * in between (each slice delays every other answer by as much: at 100 ms it
+ * made the tail of the API's latency during a run).
  */
-const LOCK_SLICE_MS = 100;
+const LOCK_SLICE_MS = 5;
 const LOCK_PATIENCE_MS = 120_000;
 
 /** Run a store write, retrying while another process holds the write lock (nothing is written by a refused attempt). */
@@ -110,13 +117,13 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
   const plates = new PlateCache();
   const version = appVersion();
   const runsDir = opts.runsDir ?? join(dirname(opts.dbPath), 'runs');
-  // The packaged Electron app has no `vasco` command and no Node to run it (runAsNode fuse off): it runs
-  // in-process until a utilityProcess runner exists there.
-  const inProcess = opts.run || opts.inProcess || process.versions.electron !== undefined;
+  const inProcess = opts.run || opts.inProcess;
   const jobs = new JobManager({
     hub,
     dbPath: ws.file,
     runsDir,
+    ...(opts.runPriority ? { priority: opts.runPriority } : {}),
+    ...(opts.runLauncher ? { launcher: opts.runLauncher } : {}),
     ...(inProcess
       ? { inProcess: { run: opts.run ?? runPipeline, record: (result: RunResult, outDir: string) => recordPipelineRun(ws, result, outDir).runId } }
       : {}),

@@ -1,10 +1,11 @@
 /**
  * Pipeline jobs. Each run is a process of its own: `vasco run --progress-json`
- * (the same command a person types, through bin/vasco.mjs), started in its
- * own process group; its JSON lines become progress, log and done events. The
+ * (the same command a person types), started by ../host/run-launcher.ts (Node
+ * running bin/vasco.mjs in its own process group; under Electron, a utility
+ * process); its JSON lines become progress, log and done events. The
  * child records the finished run in the workspace itself (the one recordRun
- * path) and says which run id it got. Cancel kills the whole group
- * (SExtractor and PSFEx included); resume gives the same command again, and
+ * path) and says which run id it got. Cancel stops it and every process it
+ * started (SExtractor and PSFEx included); resume gives the same command again, and
  * the pipeline picks up after its last checkpointed stage. The serving
  * process only reads the workspace meanwhile (SQLite WAL), so the API stays
  * responsive.
@@ -19,10 +20,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
 import { acquirePlates, type AcquireRequest } from '../acquire/plates';
 import type { HttpClient } from '../catalogs/http';
 import { CancelledError, UserError } from '../core/errors';
@@ -32,8 +31,10 @@ import type { StageContext } from '../core/stage';
 import type { JobState, MethodArgs, MethodResult, PipelineProgress } from './contract';
 import { notFound, type EventHub } from './dispatch';
 import { paramArgs, paramsToOptions, type RunParams } from './run-params';
+import { chooseRunLauncher, type RunLauncher, type RunPriority, type RunProcess } from '../host/run-launcher';
 
 export { paramsToOptions } from './run-params';
+export type { RunPriority } from '../host/run-launcher';
 
 export type StartArgs = MethodArgs<'pipeline.start'>;
 export type RunFn = (options: RunOptions, ctx: StageContext) => Promise<RunResult>;
@@ -71,7 +72,7 @@ interface Job {
   runId?: number;
   error?: string;
   /** The run process, while it runs (child mode). */
-  pid?: number;
+  process?: RunProcess;
   done: Promise<void>;
 }
 
@@ -85,13 +86,17 @@ export interface JobManagerOptions {
   http?: HttpClient;
   /** Run the pipeline in this process instead of a child (see the header). */
   inProcess?: { run: RunFn; record: RecordFn };
+  /** Priority of run processes (default: niceness RUN_NICENESS, host/run-launcher.ts). */
+  priority?: RunPriority;
+  /** How run processes are started (default: chooseRunLauncher for this process; Electron's main.ts hands in its utility process). */
+  launcher?: RunLauncher;
 }
 
-/** Niceness of a run process and its tools (0 normal, 19 lowest). */
-const RUN_NICENESS = 10;
 
 /** After a cancel, how long the run process may take to stop on SIGINT before its group is killed. */
 const CANCEL_GRACE_MS = 5_000;
+/** After the run process has exited, how long its last output may take to arrive. */
+const STDOUT_GRACE_MS = 2_000;
 
 /** bin/vasco.mjs of this installation: the first folder above this module that holds it (sources, the bundle). */
 export function vascoBin(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -110,16 +115,6 @@ export function parseRunMessage(line: string): RunMessage | null {
     return m && typeof m === 'object' && typeof m.type === 'string' ? m : null;
   } catch {
     return null;
-  }
-}
-
-/** Signal a whole process group; false when it is gone already. */
-function killGroup(pid: number, signal: NodeJS.Signals): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -142,7 +137,12 @@ export function acquireRequest(args: StartArgs): AcquireRequest | null {
 export class JobManager {
   private jobs = new Map<string, Job>();
 
-  constructor(private readonly opts: JobManagerOptions) {}
+  private readonly launcher: RunLauncher | null;
+
+  constructor(private readonly opts: JobManagerOptions) {
+    // Chosen once, up front: a workstation that cannot start runs says so when it starts, not at the first run.
+    this.launcher = opts.inProcess ? null : (opts.launcher ?? chooseRunLauncher({ electron: process.versions.electron, vascoBin: () => vascoBin() }));
+  }
 
   start(args: StartArgs): MethodResult<'pipeline.start'> {
     const id = randomUUID();
@@ -197,7 +197,7 @@ export class JobManager {
 
   /** The run process of a running job (tests: its process group). */
   pidOf(jobId: string): number | undefined {
-    return this.get(jobId).pid;
+    return this.get(jobId).process?.pid;
   }
 
   /** Resolves when the job has finished (tests, CLI). */
@@ -279,34 +279,22 @@ export class JobManager {
     return record(result, r.out);
   }
 
-  /** `vasco run --progress-json` in a process group of its own; resolves with the run id it recorded. */
+  /** `vasco run --progress-json` as a process of its own (see host/run-launcher.ts); resolves with the run id it recorded. */
   private async runChild(job: Job, ctx: StageContext): Promise<number> {
     const r = job.request;
     const args = [
-      vascoBin(), 'run', '--red', r.red!, ...(r.blue ? ['--blue', r.blue] : []), '--out', r.out, '--db', resolve(this.opts.dbPath),
+      '--red', r.red!, ...(r.blue ? ['--blue', r.blue] : []), '--out', r.out, '--db', resolve(this.opts.dbPath),
       '--progress-json', ...(r.redOnly ? ['--red-only'] : []), ...(r.offline ? ['--offline'] : []),
       ...paramArgs(r.params), ...job.notes.flatMap((n) => ['--note', n]),
     ];
-    const child: ResultPromise = execa(process.execPath, args, {
-      detached: true, // its own process group: cancel reaches SExtractor and PSFEx too
-      stdin: 'ignore',
-      buffer: false,
-      reject: false,
-    });
-    const pid = child.pid;
-    job.pid = pid;
-    // Below the serving process: the tools it starts inherit this, so the API answers first on a busy machine.
-    if (pid !== undefined) {
-      try {
-        setPriority(pid, RUN_NICENESS);
-      } catch {
-        /* not permitted here: the run goes on at normal priority */
-      }
-    }
+    const child = this.launcher!(args, this.opts.priority ?? {});
+    job.process = child;
     const stderrTail: string[] = [];
     let done: Extract<RunMessage, { type: 'done' }> | undefined;
     let failure: Extract<RunMessage, { type: 'error' }> | undefined;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    const lines = createInterface({ input: child.stdout });
+    const stdoutClosed = new Promise<void>((ok) => lines.once('close', ok));
+    lines.on('line', (line) => {
       const m = parseRunMessage(line);
       if (!m) ctx.log?.(line);
       else if (m.type === 'progress') this.progress(job, { stage: m.stage, fraction: m.fraction, etaSeconds: m.etaSeconds, message: m.message });
@@ -314,22 +302,23 @@ export class JobManager {
       else if (m.type === 'done') done = m;
       else if (m.type === 'error') failure = m;
     });
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
       stderrTail.push(line);
       if (stderrTail.length > 12) stderrTail.shift();
     });
     let killer: NodeJS.Timeout | undefined;
     const onAbort = () => {
-      if (pid === undefined) return;
       // SIGINT first: the run stops like Ctrl-C (tools cancelled, checkpoints intact); then no survivors.
-      killGroup(pid, 'SIGINT');
-      killer = setTimeout(() => killGroup(pid, 'SIGKILL'), CANCEL_GRACE_MS);
+      child.kill('SIGINT');
+      killer = setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE_MS);
     };
     ctx.signal!.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = await child;
-      // Whatever the run process left behind in its group (a tool it could not stop) goes with it.
-      if (pid !== undefined) killGroup(pid, 'SIGKILL');
+      const result = await child.exited;
+      // Its last lines (the run id) may still be on their way; a tool it left behind may hold the pipe open.
+      await Promise.race([stdoutClosed, new Promise((ok) => setTimeout(ok, STDOUT_GRACE_MS))]);
+      // Whatever the run process left behind (a tool it could not stop) goes with it.
+      child.kill('SIGKILL');
       if (ctx.signal!.aborted) throw new CancelledError('the run');
       if (done) return done.runId;
       if (failure) throw new UserError(failure.message, failure.hint, failure.code);
@@ -338,7 +327,7 @@ export class JobManager {
     } finally {
       clearTimeout(killer);
       ctx.signal!.removeEventListener('abort', onAbort);
-      job.pid = undefined;
+      job.process = undefined;
     }
   }
 }

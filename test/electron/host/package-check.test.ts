@@ -39,5 +39,10 @@ describe('packaging check', () => {
     const tools = join(projectRoot, 'release', 'linux-unpacked', 'resources', 'tools');
     expect(execFileSync(join(tools, 'bin', 'source-extractor'), ['-v'], { env: { PATH: '' }, encoding: 'utf8' })).toMatch(/Source Extractor version/);
     expect(existsSync(join(tools, 'share', 'source-extractor', 'default.conv'))).toBe(true);
+    // Runs under Electron are utility processes of dist/electron/run.mjs (the run-as-Node fuse is off): packed, and `vasco run` on its own.
+    expect(out).toMatch(/package check OK: run entry dist\/electron\/run\.mjs: vasco run --help and a refused missing plate/);
+    const listing = execFileSync(process.execPath, [join(projectRoot, 'node_modules', '@electron', 'asar', 'bin', 'asar.js'), 'list', join(projectRoot, 'release', 'linux-unpacked', 'resources', 'app.asar')], { encoding: 'utf8' });
+    expect(listing.split('\n')).toContain('/dist/electron/run.mjs');
+    expect(main).toMatch(/utilityProcess\.fork\(/);
   });
 });
