@@ -20,7 +20,7 @@
  * Sky positions are not SExtractor's business here (it cannot read the DSS
  * plate solution); see positions in stages.ts.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { throwIfAborted, UserError } from '../core/errors';
 import type { StageContext } from '../core/stage';
@@ -207,64 +207,102 @@ type Progress = (done: number, total: number, what: string) => void;
 /**
  * Pass 1, PSF stamps and PSFEx on every tile. In the straightforward order
  * with stamps of every detection, the stamp run is the only detection pass
- * and `sources` stays empty (pass 2 gives them).
+ * and `sources` stays empty (pass 2 gives them). With `psf: false` (the fast
+ * order's blue plate) only pass 1 runs: preparePsf makes a tile's model later,
+ * if ever a source there needs SPREAD_MODEL.
  */
 export async function preparePlate(
   tools: NativeTools,
   job: PlateJob,
   pool: JobPool,
-  opts: { needPass1: boolean; onProgress?: Progress },
+  opts: { needPass1: boolean; psf?: boolean; onProgress?: Progress },
   ctx: StageContext = {},
 ): Promise<PreparedPlate> {
   mkdirSync(job.workDir, { recursive: true });
+  const withPsf = opts.psf ?? true;
   const tiles = planTiles(job.width, job.height, job.tiles);
   const tally = { pass1: emptyTally(), stamps: emptyTally(), psfex: emptyTally() };
   const perTileSources: Source[][] = [];
   let done = 0;
-  // Three steps a tile (pass 1, stamps, PSFEx), each a third of its share.
-  const step = () => opts.onProgress?.((done += 1 / 3), tiles.length, 'pass 1 and PSFEx');
+  // Steps a tile (pass 1, stamps, PSFEx; pass 1 alone without the PSF), each an equal share.
+  const steps = withPsf ? 3 : 1;
+  const step = () => opts.onProgress?.((done += 1 / steps), tiles.length, withPsf ? 'pass 1 and PSFEx' : 'pass 1');
   const prepared = await mapPool(pool, tiles, async (tile) => {
     const dir = tileDir(job, tile);
     mkdirSync(dir, { recursive: true });
-    const img = await tileImage(job, tile);
-    const common = sexCommon(job, img, dir, tile);
-    // Pass 1 and the stamp run need only a rough seeing (CLASS_STAR, which neither reports).
-    const seeing = 2.5 * job.pixelScaleArcsec;
-    let stamps: SextractorResult;
-    let detected = 0;
-    let stampCount = 0;
+    const pt: PreparedTile = { tile, dir, psfFile: '', psf: null, detected: 0, stamps: 0 };
     if (job.psfSample === 'lean' || opts.needPass1) {
-      const p1 = await runSextractor(tools.sextractor, { ...common, pass: 'pass1', seeingFwhmArcsec: seeing }, ctx);
-      addRun(tally.pass1, p1.run);
-      step();
-      const t = await readLdacObjects(p1.catalog);
-      detected = t.rows;
+      const t = await pass1Tile(tools, job, pt, tally, ctx);
+      pt.detected = t.rows;
       perTileSources[tile.index] = ownedSources(job, tile, t, false);
-      if (job.psfSample === 'lean') {
-        const stars = selectPsfStars(t, tile.width, tile.height, { ...DEFAULT_LEAN_SAMPLE, fwhmRangePx: job.psfFwhmRangePx });
-        const list = writeAssocList(join(dir, 'psf-stars.list'), stars.map((s) => ({ x: s.x, y: s.y, id: s.number })));
-        stamps = await runSextractor(tools.sextractor, { ...common, pass: 'stamps', seeingFwhmArcsec: seeing, assoc: list }, ctx);
-        stampCount = stars.length;
-      } else {
-        stamps = await runSextractor(tools.sextractor, { ...common, pass: 'stamps', seeingFwhmArcsec: seeing }, ctx);
-        stampCount = detected;
-      }
-    } else {
-      stamps = await runSextractor(tools.sextractor, { ...common, pass: 'stamps', seeingFwhmArcsec: seeing }, ctx);
-      perTileSources[tile.index] = [];
-      step(); // the stamp run is this order's detection pass too
       step();
+    } else {
+      perTileSources[tile.index] = [];
     }
-    addRun(tally.stamps, stamps.run);
-    if (job.psfSample === 'lean' || opts.needPass1) step();
-    const psf = await runPsfex(tools.psfex, { catalog: stamps.catalog, workDir: dir, degrees: job.psfDegrees, fwhmRangePx: job.psfFwhmRangePx }, ctx);
-    addRun(tally.psfex, psf.run);
-    step();
-    return { tile, dir, psfFile: psf.psfFile, psf: psf.stats, detected, stamps: stampCount } satisfies PreparedTile;
+    if (withPsf) await psfTile(tools, job, pt, tally, () => step(), ctx);
+    else if (!(job.psfSample === 'lean' || opts.needPass1)) throw new Error('preparePlate: without the PSF there must be a pass 1');
+    return pt;
   });
   // A cancel that came after the last tool finished must not let the stage complete.
   throwIfAborted(ctx.signal, 'extraction');
   return { job, tiles: prepared, sources: perTileSources.flat(), tally };
+}
+
+/** Pass 1 and the stamp run need only a rough seeing (CLASS_STAR, which neither reports). */
+const roughSeeing = (job: PlateJob) => 2.5 * job.pixelScaleArcsec;
+
+/** SExtractor pass 1 of a tile (detection and every PSF-free measurement); returns its catalogue. */
+async function pass1Tile(tools: NativeTools, job: PlateJob, pt: PreparedTile, tally: PreparedPlate['tally'], ctx: StageContext): Promise<FitsTable> {
+  const common = sexCommon(job, await tileImage(job, pt.tile), pt.dir, pt.tile);
+  const p1 = await runSextractor(tools.sextractor, { ...common, pass: 'pass1', seeingFwhmArcsec: roughSeeing(job) }, ctx);
+  addRun(tally.pass1, p1.run);
+  return readLdacObjects(p1.catalog);
+}
+
+/**
+ * PSF stamps and PSFEx of a tile, filling in its psfFile, psf and stamps.
+ * Lean sample: stamps of the stars chosen from its pass-1 catalogue; else of
+ * every detection (in the straightforward order that run is also the
+ * detection pass).
+ */
+async function psfTile(tools: NativeTools, job: PlateJob, pt: PreparedTile, tally: PreparedPlate['tally'], step: () => void, ctx: StageContext): Promise<void> {
+  const common = sexCommon(job, await tileImage(job, pt.tile), pt.dir, pt.tile);
+  const seeing = roughSeeing(job);
+  let stamps: SextractorResult;
+  if (job.psfSample === 'lean') {
+    const t = await readLdacObjects(join(pt.dir, 'pass1.cat'));
+    const stars = selectPsfStars(t, pt.tile.width, pt.tile.height, { ...DEFAULT_LEAN_SAMPLE, fwhmRangePx: job.psfFwhmRangePx });
+    const list = writeAssocList(join(pt.dir, 'psf-stars.list'), stars.map((s) => ({ x: s.x, y: s.y, id: s.number })));
+    stamps = await runSextractor(tools.sextractor, { ...common, pass: 'stamps', seeingFwhmArcsec: seeing, assoc: list }, ctx);
+    pt.stamps = stars.length;
+  } else {
+    stamps = await runSextractor(tools.sextractor, { ...common, pass: 'stamps', seeingFwhmArcsec: seeing }, ctx);
+    pt.stamps = pt.detected;
+  }
+  addRun(tally.stamps, stamps.run);
+  step();
+  const psf = await runPsfex(tools.psfex, { catalog: stamps.catalog, workDir: pt.dir, degrees: job.psfDegrees, fwhmRangePx: job.psfFwhmRangePx }, ctx);
+  addRun(tally.psfex, psf.run);
+  pt.psfFile = psf.psfFile;
+  pt.psf = psf.stats;
+  step();
+}
+
+/**
+ * Give the listed tiles of a plate prepared without its PSF (or with some
+ * tiles still lacking one) their PSF models, on the pool. Returns the tiles
+ * that got one now.
+ */
+export async function preparePsf(tools: NativeTools, plate: PreparedPlate, tiles: Set<number>, pool: JobPool, ctx: StageContext = {}): Promise<number> {
+  const todo = plate.tiles.filter((pt) => tiles.has(pt.tile.index) && !hasPsf(pt));
+  await mapPool(pool, todo, (pt) => psfTile(tools, plate.job, pt, plate.tally, () => {}, ctx));
+  throwIfAborted(ctx.signal, 'extraction');
+  return todo.length;
+}
+
+/** Has this tile its PSF model (made now or by an earlier stage)? */
+export function hasPsf(pt: PreparedTile): boolean {
+  return pt.psfFile !== '' && existsSync(pt.psfFile);
 }
 
 export interface Measured {
@@ -274,9 +312,10 @@ export interface Measured {
 }
 
 /**
- * SExtractor pass 2 with each tile's PSF model: of every owned source
- * (`ids` 'all') or only of the given ids (ASSOC list of their pass-1
- * barycentres; tiles with none are skipped). `round` names the files.
+ * SExtractor pass 2 with each tile's PSF model (made first where missing,
+ * into `plate`): of every owned source (`ids` 'all') or only of the given ids
+ * (ASSOC list of their pass-1 barycentres; tiles with none are skipped).
+ * `round` names the files.
  */
 export async function measurePlate(
   tools: NativeTools,
@@ -307,6 +346,8 @@ export async function measurePlate(
     for (let i = 0; i < t.rows; i++) if (ids.has(idOf(pt.tile, num[i]))) rows.push({ x: x[i], y: y[i], id: num[i] });
     if (rows.length) work.push({ pt, rows });
   }
+  // A tile prepared without its PSF (the fast order's blue plate) gets it now, on first need.
+  await preparePsf(tools, plate, new Set(work.map((w) => w.pt.tile.index)), pool, ctx);
   // Fewer tiles than workers: split a tile's list into chunks measured by
   // separate SExtractor runs (each detects the whole tile again, so only worth
   // it for long lists). A source's measurement does not depend on which other

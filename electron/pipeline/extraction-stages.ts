@@ -31,8 +31,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors';
-import { chooseSolution } from '../astro/plate-solution';
-import { matchAll } from '../match/sky-match';
+import { matchAll, matchNearest } from '../match/sky-match';
 import type { PsfStats } from '../../native-tools/psfex';
 import {
   combinedPsfStats, measurePlate, plateJobKey, preparePlate, removeTileImages,
@@ -44,6 +43,7 @@ import type { RunParameters } from './parameters';
 import { JobPool } from './pool';
 import { SourceTable } from './source-table';
 import type { ExtractionRecord, PipelineContext, PipelineState, PlateState, StageCountBody } from './state';
+import { blueComparedWith, RED_BLUE_STAGE, type BlueMatch } from './red-vs-blue';
 import type { Source, TrackedSource } from './types';
 
 /** What the extract stages keep of a plate's extraction (JSON, in the checkpoint). */
@@ -58,6 +58,10 @@ export interface TiledExtractionRecord extends ExtractionRecord {
   rounds: number;
   /** Blue sources that pass every PSF-free cut but that no red candidate needed: left unmeasured. */
   notNeeded?: number[];
+  /** Why: the blue cuts decide nothing (--blue-match detected), or no red candidate had them as nearest blue source. */
+  notNeededWhy?: BlueMatch;
+  /** Red sources (PSF-free passing) that red vs blue settled as persistent from pass 1: left unmeasured. */
+  settledByBlue?: number[];
   /** PSF stars given to PSFEx (summed over tiles). */
   psfStamps: number;
   tally: { pass1: ToolTally; stamps: ToolTally; psfex: ToolTally; pass2: ToolTally };
@@ -106,7 +110,8 @@ export function extractionFilesPresent(state: PipelineState): boolean {
     const rec = plate?.extraction as TiledExtractionRecord | undefined;
     if (!rec || rec.mode !== 'fast' || rec.rounds > 0) continue;
     if (!rec.key || !folderHoldsKey(rec.workDir, rec.key)) return false;
-    if (rec.tiles.some((t) => !existsSync(join(t.dir, 'pass1.cat')) || !existsSync(t.psfFile))) return false;
+    // A blue tile's PSF may not be made yet (made on first need); one that was made must still be there.
+    if (rec.tiles.some((t) => !existsSync(join(t.dir, 'pass1.cat')) || (t.psfFile !== '' && !existsSync(t.psfFile)))) return false;
   }
   return true;
 }
@@ -116,22 +121,15 @@ export function passesPsfFree(s: Source, params: RunParameters, plate: PlateStat
   return hardCutFailures({ ...s, ledger: [] }, params.filters, plate.info).every((e) => e.reason === 'spread_model');
 }
 
-/** The plate's sources (as measured) that pass every PSF-free cut. */
+/** The plate's alive sources (as measured, with their sky positions) that pass every PSF-free cut. */
 function psfFreePassing(plate: PlateState, params: RunParameters): Source[] {
   const out: Source[] = [];
   for (let i = 0; i < plate.sources.length; i++) {
+    if (!plate.sources.isAlive(i)) continue;
     const s = plate.sources.source(i);
     if (passesPsfFree(s, params, plate)) out.push(s);
   }
   return out;
-}
-
-function withSky(sources: Source[], plate: PlateState): Source[] {
-  const { solution } = chooseSolution(plate.header);
-  return sources.map((s) => {
-    const [ra, dec] = solution.pixToSky(s.x, s.y);
-    return { ...s, ra, dec };
-  });
 }
 
 /** Pass-2 rows replace their pass-1 measures in the table; sky positions and ledgers (same pixels, so same values) are kept. */
@@ -210,6 +208,8 @@ export async function prepareFast(state: PipelineState, ctx: PipelineContext, st
     jobs.map((job, i) =>
       preparePlate(ctx.tools, job, pool, {
         needPass1: true,
+        // Blue's PSF only where a blue source turns out to need SPREAD_MODEL (measurePlate makes it then).
+        psf: plates[i].band === 'red',
         onProgress: (d, n) => {
           done.set(plates[i].band, [d, n]);
           const [a, b] = [...done.values()].reduce(([x, y], [d2, n2]) => [x + d2, y + n2], [0, 0]);
@@ -238,133 +238,241 @@ function preparedFrom(plate: PlateState, ctx: PipelineContext): PreparedPlate {
     throw new UserError(`${rec.workDir} no longer holds the extraction of ${plate.info.file}`, 'run the same command again with --fresh');
   return {
     job,
-    tiles: rec.tiles,
+    // Copies: a PSF made now (measurePlate, on first need) fills them in.
+    tiles: rec.tiles.map((t) => ({ ...t })),
     // Pass 2 reads the tiles' catalogues, not these.
     sources: [],
-    tally: { pass1: rec.tally.pass1, stamps: rec.tally.stamps, psfex: rec.tally.psfex },
+    tally: { pass1: { ...rec.tally.pass1 }, stamps: { ...rec.tally.stamps }, psfex: { ...rec.tally.psfex } },
   };
 }
 
 /**
- * The fast order's pass 2, after positions: red sources passing every
- * PSF-free cut, then the blue rounds (see the file comment).
+ * How far the plate solutions may still move sources after the filters: the
+ * Gaia refit (between the filters and red vs blue) corrects each plate's
+ * positions when Gaia rows are at hand. A red source is settled as persistent
+ * before its pass 2 only when its blue counterpart lies this much inside the
+ * radius, so no correction can take the counterpart out of it.
+ */
+export function refitMarginArcsec(params: RunParameters): number {
+  const refit = (params.catalogue as { gaiaRefit?: string }).gaiaRefit === 'on';
+  const gaiaAtHand = !params.offline || params.catalogue.localFiles.gaia !== undefined;
+  return refit && gaiaAtHand ? Math.min(2, params.redBlue.radiusArcsec / 2) : 0;
+}
+
+interface Neighbour { id: number; sep: number }
+
+/**
+ * The fast order's pass 2 (SPREAD_MODEL), at the start of the first filter
+ * stage (see the file comment): what red versus blue settles from pass 1
+ * first, then red pass 2 only of the red sources still open, then the blue
+ * sources red candidates need for their nearest blue source.
  */
 export async function measureFast(state: PipelineState, ctx: PipelineContext, stage: string): Promise<PipelineState> {
   const params = ctx.params;
   const pool = new JobPool(params.workers);
   const report = reporter(ctx, stage);
   const t0 = performance.now();
-  const redPlate = preparedFrom(state.red, ctx);
-  const wanted = new Set(psfFreePassing(state.red, params).map((s) => s.id));
-  const m = await measurePlate(ctx.tools, redPlate, wanted, pool, { onProgress: (d, n) => report(0.6 * (d / n), 'pass 2 (SPREAD_MODEL) of red sources that pass the PSF-free cuts') }, ctx);
-  removeTileImages(redPlate.job);
+  const red = preparedFrom(state.red, ctx);
+  const redFree = psfFreePassing(state.red, params);
+  const blue = state.blue ? new BlueRounds(state.blue, ctx, pool, report) : null;
+
+  // Red sources a blue counterpart settles as persistent before their own pass 2.
+  let settled = new Set<number>();
+  if (blue && params.filters.mad.enabled) {
+    // MAD's reference population is every source passing the other cuts: measure them all.
+    if (params.redBlue.blueMatch === 'filtered') await blue.measure(new Set(blue.free.map((s) => s.id)));
+  } else if (blue) {
+    settled = params.redBlue.blueMatch === 'detected' ? settledByDetection(redFree, state.blue!, params) : await blue.settleFiltered(redFree, refitMarginArcsec(params));
+  }
+  const wanted = new Set(redFree.filter((s) => !settled.has(s.id)).map((s) => s.id));
+  report(0.3, `pass 2 (SPREAD_MODEL) of ${wanted.size} red sources still open`);
+  const m = await measurePlate(ctx.tools, red, wanted, pool, { onProgress: (d, n) => report(0.3 + 0.4 * (d / n), `pass 2 (SPREAD_MODEL) of ${wanted.size} red sources still open`) }, ctx);
+  removeTileImages(red.job);
+  merge(state.red.sources, m.sources);
   const redRec = state.red.extraction as TiledExtractionRecord;
   const extraction: TiledExtractionRecord = {
     ...redRec,
-    seconds: { ...redRec.seconds, pass2: m.tally.seconds },
-    tally: { ...redRec.tally, pass2: m.tally },
+    tiles: red.tiles,
+    psfStamps: red.tiles.reduce((a, p) => a + p.stamps, 0),
+    seconds: { ...redRec.seconds, psfex: red.tally.psfex.seconds, pass2: m.tally.seconds },
+    tally: { ...red.tally, pass2: m.tally },
     measured: m.sources.length,
     rounds: 1,
+    settledByBlue: [...settled].sort((a, b) => a - b),
     wall: { ...redRec.wall, pass2: (performance.now() - t0) / 1000 },
   };
-  merge(state.red.sources, m.sources);
   let next: PipelineState = { ...state, red: { ...state.red, extraction } };
-  if (state.blue) next = await measureFastBlue(next, ctx, pool, (f, msg) => report(0.6 + 0.4 * f, msg));
+  if (blue) {
+    // Red candidates (every red filter passed) need their nearest blue source passing every cut.
+    if (params.redBlue.blueMatch === 'filtered' && !params.filters.mad.enabled) await blue.nearestFor(redSurvivors(next, params, settled));
+    next = { ...next, blue: blue.finish(params.redBlue.blueMatch) };
+  }
   return next;
 }
 
-/**
- * Red sources that pass every red filter (the same filters the filters stage
- * applies later). Only PSF-free-passing sources can, and only they enter the
- * MAD reference population, so the others are left out from the start.
- */
-function redSurvivors(state: PipelineState, params: RunParameters): Source[] {
-  const red = withSky(psfFreePassing(state.red, params), state.red).map((s) => ({ ...s, ledger: [] }) as TrackedSource);
-  applyFilters(red, params.filters, state.red.info);
-  return red.filter((s) => !s.ledger.some((e) => e.dropped));
+/** Red sources (PSF-free passing) with a blue detection of any kind within the radius: persistent whatever their SPREAD_MODEL. */
+function settledByDetection(redFree: Source[], bluePlate: PlateState, params: RunParameters): Set<number> {
+  const blue = bluePlate.sources;
+  const rows = blueComparedWith(blue, 'detected');
+  const nearest = matchNearest(
+    { ra: redFree.map((s) => s.ra), dec: redFree.map((s) => s.dec) },
+    { ra: rows.map((i) => blue.floats.ra[i]), dec: rows.map((i) => blue.floats.dec[i]) },
+    Math.max(params.redBlue.nearestSearchArcsec, params.redBlue.radiusArcsec),
+  );
+  const limit = params.redBlue.radiusArcsec - refitMarginArcsec(params);
+  return new Set(redFree.filter((_, i) => nearest.right[i] >= 0 && nearest.separationArcsec[i] <= limit).map((s) => s.id));
 }
 
-/** Pass 2 rounds over the blue sources that red candidates need (see the file comment). */
-async function measureFastBlue(state: PipelineState, ctx: PipelineContext, pool: JobPool, report: Report): Promise<PipelineState> {
-  const plate = state.blue!;
-  const rec = plate.extraction as TiledExtractionRecord;
-  const params = ctx.params;
-  const prepared = preparedFrom(plate, ctx);
-  const job = prepared.job;
-  const t0 = performance.now();
+/**
+ * The blue plate's pass 2, round by round: each round measures, on the tiles
+ * that need it (their PSF made on first need), the blue sources asked for.
+ */
+class BlueRounds {
+  readonly free: Source[];
+  private readonly measured = new Map<number, Source>();
+  private readonly prepared: PreparedPlate;
+  private tally = emptyTally();
+  private rounds = 0;
+  private readonly t0 = performance.now();
+  private readonly params: RunParameters;
 
-  const blueFree = withSky(psfFreePassing(plate, params), plate);
-  const measuredById = new Map<number, Source>();
-  let tally = emptyTally();
-  let rounds = 0;
-  const measure = async (ids: Set<number>) => {
-    rounds++;
-    report(Math.min(0.9, 0.3 * rounds), `blue pass 2 (SPREAD_MODEL) round ${rounds}: ${ids.size} blue sources`);
-    const m = await measurePlate(ctx.tools, prepared, ids, pool, { round: `r${rounds}` }, ctx);
-    tally = sumTally(tally, m.tally);
-    for (const s of m.sources) measuredById.set(s.id, s);
-  };
-  const passesAll = (s: Source) => hardCutFailures({ ...s, ledger: [] }, params.filters, plate.info).length === 0;
+  constructor(private readonly plate: PlateState, private readonly ctx: PipelineContext, private readonly pool: JobPool, private readonly report: Report) {
+    this.params = ctx.params;
+    this.prepared = preparedFrom(plate, ctx);
+    this.free = psfFreePassing(plate, ctx.params);
+  }
 
-  if (params.filters.mad.enabled) {
-    await measure(new Set(blueFree.map((s) => s.id)));
-  } else {
-    const red = redSurvivors(state, params);
-    const search = Math.max(params.redBlue.nearestSearchArcsec, params.redBlue.radiusArcsec);
-    const pairs = matchAll({ ra: red.map((s) => s.ra), dec: red.map((s) => s.dec) }, { ra: blueFree.map((s) => s.ra), dec: blueFree.map((s) => s.dec) }, search);
-    // Each red survivor's PSF-free-passing blue neighbours, nearest first.
-    const neighbours: { id: number; sep: number }[][] = red.map(() => []);
-    for (let k = 0; k < pairs.left.length; k++) neighbours[pairs.left[k]].push({ id: blueFree[pairs.right[k]].id, sep: pairs.separationArcsec[k] });
-    for (const list of neighbours) list.sort((a, b) => a.sep - b.sep || a.id - b.id);
-    let open = neighbours.map((_, i) => i).filter((i) => neighbours[i].length > 0);
+  async measure(ids: Set<number>): Promise<void> {
+    if (!ids.size) return;
+    this.rounds++;
+    this.report(Math.min(0.95, 0.7 + 0.05 * this.rounds), `blue pass 2 (SPREAD_MODEL) round ${this.rounds}: ${ids.size} blue sources`);
+    const m = await measurePlate(this.ctx.tools, this.prepared, ids, this.pool, { round: `r${this.rounds}` }, this.ctx);
+    this.tally = sumTally(this.tally, m.tally);
+    for (const s of m.sources) this.measured.set(s.id, s);
+  }
+
+  private passesAll(s: Source): boolean {
+    return hardCutFailures({ ...s, ledger: [] }, this.params.filters, this.plate.info).length === 0;
+  }
+
+  /** Each red source's PSF-free-passing blue neighbours within `searchArcsec`, nearest first. */
+  private neighbours(red: Source[], searchArcsec: number): Neighbour[][] {
+    const pairs = matchAll({ ra: red.map((s) => s.ra), dec: red.map((s) => s.dec) }, { ra: this.free.map((s) => s.ra), dec: this.free.map((s) => s.dec) }, searchArcsec);
+    const out: Neighbour[][] = red.map(() => []);
+    for (let k = 0; k < pairs.left.length; k++) out[pairs.left[k]].push({ id: this.free[pairs.right[k]].id, sep: pairs.separationArcsec[k] });
+    for (const list of out) list.sort((a, b) => a.sep - b.sep || a.id - b.id);
+    return out;
+  }
+
+  /**
+   * The nearest neighbour passing every blue cut, for each list: measured
+   * nearest first, `perRound` unmeasured ones per list and round (the first
+   * round: `firstRound`), until it is known or the list is used up.
+   */
+  private async nearestPassing(lists: Neighbour[][], firstRound: (n: Neighbour, added: number) => boolean, perRound: number): Promise<(Neighbour | null)[]> {
+    const found: (Neighbour | null)[] = lists.map(() => null);
+    let open = lists.map((_, i) => i).filter((i) => lists[i].length > 0);
     let first = true;
     while (open.length) {
       const ids = new Set<number>();
       const stillOpen: number[] = [];
       for (const i of open) {
-        let resolved = false;
         let added = 0;
-        for (const n of neighbours[i]) {
-          const m = measuredById.get(n.id);
+        let done = false;
+        for (const n of lists[i]) {
+          const m = this.measured.get(n.id);
           if (m) {
-            if (passesAll(m)) {
-              resolved = true;
+            if (this.passesAll(m)) {
+              found[i] = n;
+              done = true;
               break;
             }
             continue;
           }
-          // First round: everything within the match radius and the nearest beyond; later: two more at a time.
-          if (first ? n.sep <= params.redBlue.radiusArcsec || added < 1 : added < 2) {
+          if (first ? firstRound(n, added) : added < perRound) {
             ids.add(n.id);
             added++;
           } else break;
         }
-        if (!resolved && added > 0) stillOpen.push(i);
+        if (!done && added > 0) stillOpen.push(i);
       }
       if (!ids.size) break;
-      await measure(ids);
+      await this.measure(ids);
       open = stillOpen;
       first = false;
     }
+    return found;
   }
-  const wall = { prepare: rec.wall.prepare, pass2: (performance.now() - t0) / 1000 };
-  removeTileImages(job);
-  const measured = [...measuredById.values()];
-  const notNeeded = blueFree.filter((s) => !measuredById.has(s.id)).map((s) => s.id);
-  const extraction: TiledExtractionRecord = {
-    ...rec, seconds: { ...rec.seconds, pass2: tally.seconds }, tally: { ...rec.tally, pass2: tally }, measured: measured.length, rounds, notNeeded, wall,
-  };
-  merge(plate.sources, measured);
-  return { ...state, blue: { ...plate, extraction } };
+
+  /**
+   * --blue-match filtered: the red sources whose nearest blue source passing
+   * every cut lies within the radius (less `marginArcsec`): persistent
+   * whatever their own SPREAD_MODEL. Only blue neighbours within the radius
+   * are measured, nearest first.
+   */
+  async settleFiltered(redFree: Source[], marginArcsec: number): Promise<Set<number>> {
+    const radius = this.params.redBlue.radiusArcsec;
+    const lists = this.neighbours(redFree, radius);
+    const found = await this.nearestPassing(lists, (_, added) => added < 1, 2);
+    return new Set(redFree.filter((_, i) => found[i] !== null && found[i]!.sep <= radius - marginArcsec).map((s) => s.id));
+  }
+
+  /** The nearest blue source passing every cut (up to the search radius) of each red candidate. */
+  async nearestFor(red: Source[]): Promise<void> {
+    const radius = this.params.redBlue.radiusArcsec;
+    const lists = this.neighbours(red, Math.max(this.params.redBlue.nearestSearchArcsec, radius));
+    // First round: everything within the match radius and the nearest beyond; later: two more at a time.
+    await this.nearestPassing(lists, (n, added) => n.sep <= radius || added < 1, 2);
+  }
+
+  /** The blue plate with its pass-2 rows merged in and its record updated. */
+  finish(mode: BlueMatch): PlateState {
+    const rec = this.plate.extraction as TiledExtractionRecord;
+    removeTileImages(this.prepared.job);
+    const measured = [...this.measured.values()];
+    const notNeeded = this.free.filter((s) => !this.measured.has(s.id)).map((s) => s.id);
+    const tally = this.prepared.tally;
+    const extraction: TiledExtractionRecord = {
+      ...rec,
+      tiles: this.prepared.tiles,
+      psf: combinedPsfStats(this.prepared.tiles),
+      psfStamps: this.prepared.tiles.reduce((a, p) => a + p.stamps, 0),
+      seconds: { pass1: tally.pass1.seconds + tally.stamps.seconds, psfex: tally.psfex.seconds, pass2: this.tally.seconds },
+      tally: { ...tally, pass2: this.tally },
+      measured: measured.length,
+      rounds: Math.max(1, this.rounds),
+      notNeeded,
+      notNeededWhy: mode === 'detected' ? 'detected' : 'filtered',
+      wall: { prepare: rec.wall.prepare, pass2: (performance.now() - this.t0) / 1000 },
+    };
+    merge(this.plate.sources, measured);
+    return { ...this.plate, extraction };
+  }
+}
+
+/**
+ * Red sources that pass every red filter (the same filters the filters stage
+ * applies later), leaving out those blue settled before their pass 2. Only
+ * PSF-free-passing sources can pass, and only they enter the MAD reference
+ * population, so the others are left out from the start.
+ */
+function redSurvivors(state: PipelineState, params: RunParameters, settled: Set<number>): Source[] {
+  const red = psfFreePassing(state.red, params).filter((s) => !settled.has(s.id)).map((s) => ({ ...s, ledger: [] }) as TrackedSource);
+  applyFilters(red, params.filters, state.red.info);
+  return red.filter((s) => !s.ledger.some((e) => e.dropped));
 }
 
 /**
  * After applyFilters in the fast order: a source never measured with
- * SPREAD_MODEL gets a note instead of a spread_model drop when a PSF-free cut
- * dropped it anyway; a blue source no red candidate needed keeps its drop,
- * saying why (it must not take part in the comparison unmeasured).
+ * SPREAD_MODEL gets a note instead of a spread_model drop when something
+ * dropped it before it was measured - a PSF-free cut, or (red) a blue
+ * counterpart that settled it as persistent, which the red-vs-blue stage
+ * then records; a blue source no red candidate needed keeps its drop, saying
+ * why (it must not take part in the comparison unmeasured).
  */
-export function explainUnmeasured(sources: TrackedSource[], stage: string, notNeeded: Set<number>): void {
+export function explainUnmeasured(sources: TrackedSource[], stage: string, rec: TiledExtractionRecord): void {
+  const notNeeded = new Set(rec.notNeeded ?? []);
+  const settled = new Set(rec.settledByBlue ?? []);
   for (const s of sources) {
     if (s.spreadModel !== null) continue;
     const entry = s.ledger.find((e) => e.stage === stage && e.reason === 'spread_model' && e.dropped);
@@ -373,10 +481,34 @@ export function explainUnmeasured(sources: TrackedSource[], stage: string, notNe
     if (others.length) {
       entry.dropped = false;
       entry.detail = `not measured (dropped earlier by ${others.join(', ')})`;
+    } else if (settled.has(s.id)) {
+      entry.dropped = false;
+      entry.detail = `not measured (dropped earlier by ${RED_BLUE_STAGE})`;
     } else if (notNeeded.has(s.id)) {
-      entry.detail = 'not measured (fast extraction: no red candidate has it as nearest blue source)';
+      entry.detail = rec.notNeededWhy === 'detected'
+        ? 'not measured (fast extraction, --blue-match detected: blue cuts decide no red source)'
+        : 'not measured (fast extraction: no red candidate has it as nearest blue source)';
     }
   }
+}
+
+/**
+ * Red sources settled as persistent before their pass 2 must have been
+ * dropped by red vs blue; one still standing would be a candidate without
+ * SPREAD_MODEL (only a position correction larger than refitMarginArcsec
+ * between the filters and red vs blue could do that).
+ */
+export function assertSettledDropped(plate: PlateState, marginArcsec: number): void {
+  const settled = new Set((plate.extraction as TiledExtractionRecord | undefined)?.settledByBlue ?? []);
+  if (!settled.size) return;
+  const t = plate.sources;
+  let left = 0;
+  for (let i = 0; i < t.length; i++) if (t.isAlive(i) && settled.has(t.ints.id[i])) left++;
+  if (left)
+    throw new UserError(
+      `fast extraction: ${left} red source(s) settled as persistent before their SPREAD_MODEL was measured have no blue counterpart within the radius after the position correction (it moved them more than ${marginArcsec}")`,
+      'run again with --extraction straightforward, or with --gaia-refit off',
+    );
 }
 
 export function extractionCount(plate: PlateState | undefined): StageCountBody {

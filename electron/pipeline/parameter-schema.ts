@@ -91,6 +91,11 @@ export const RUN_PARAMETERS = {
     key: 'redBlue.radiusArcsec', flag: 'red-blue-radius', metavar: 'AS', default: 5, min: 0, max: 60, step: 0.5, unit: '″',
     description: 'a red source with a blue one this close (arcsec) is dropped', label: 'red–blue radius',
   }),
+  'redBlue.blueMatch': choice({
+    key: 'redBlue.blueMatch', flag: 'blue-match', metavar: 'MODE', default: 'detected', choices: ['detected', 'filtered'], unit: '',
+    description: 'detected: any blue detection within the radius makes a red source persistent\nfiltered: only a blue source passing every blue cut does (the published method)',
+    note: 'see README, Red versus blue', label: 'blue match',
+  }),
   'redBlue.allowOtherField': flag({
     key: 'redBlue.allowOtherField', flag: 'allow-other-field', unit: '',
     description: 'accept a blue plate of another POSS-I field that overlaps the red one\n(only the overlap is compared; a pair that does not overlap is always refused)', label: 'other field',

@@ -30,12 +30,22 @@ export interface RedBlueParams {
    * regardless.
    */
   allowOtherField: boolean;
+  /**
+   * What makes a red source persistent: 'filtered', a blue source that passes
+   * every blue cut within the radius (the published method); 'detected', any
+   * blue detection within the radius (a star whose blue image is just under a
+   * cut stays persistent). See README, Red versus blue.
+   */
+  blueMatch: BlueMatch;
 }
+
+export type BlueMatch = 'filtered' | 'detected';
 
 export const DEFAULT_RED_BLUE: RedBlueParams = {
   radiusArcsec: parameterDefault('redBlue.radiusArcsec'),
   nearestSearchArcsec: 60,
   allowOtherField: parameterDefault('redBlue.allowOtherField'),
+  blueMatch: parameterDefault('redBlue.blueMatch'),
 };
 
 export const RED_BLUE_STAGE = 'red-vs-blue';
@@ -104,7 +114,11 @@ export function dropWithoutBlueCoverage(red: SourceTable, blue: PlateFrame, stag
   return { outside, dropped };
 }
 
-/** Compare the alive red sources with the (already filtered) blue sources; ledgers are appended in place. */
+/**
+ * Compare the alive red sources with the blue sources that count under the
+ * blue-match mode (the filtered ones, or every detection); ledgers are
+ * appended in place.
+ */
 export function compareRedBlue(red: TrackedSource[], blue: Source[], params: RedBlueParams, stage = RED_BLUE_STAGE): void {
   const alive = red.filter((s) => !s.ledger.some((e) => e.dropped));
   const nearest = matchNearest(
@@ -126,13 +140,25 @@ export function compareRedBlue(red: TrackedSource[], blue: Source[], params: Red
         stage,
         reason: 'blue_match',
         dropped: true,
-        detail: `blue source ${b.id} at ${sep.toFixed(2)}" (<= ${params.radiusArcsec}")`,
+        detail: `blue ${params.blueMatch === 'detected' ? 'detection' : 'source'} ${b.id} at ${sep.toFixed(2)}" (<= ${params.radiusArcsec}")`,
         distanceArcsec: sep,
         counterpart: `blue:${b.id}`,
         counterpartMag: b.mag,
       });
     }
   });
+}
+
+/** The blue rows a red source is compared with: those alive after the blue filters, or every detection. */
+export function blueComparedWith(blue: SourceTable, mode: BlueMatch): number[] {
+  return mode === 'detected' ? Array.from({ length: blue.length }, (_, i) => i) : blue.aliveIndices();
+}
+
+/** The summary's line saying which blue sources made a red source persistent. */
+export function blueMatchNote(p: RedBlueParams): string {
+  return p.blueMatch === 'detected'
+    ? `red vs blue: --blue-match detected: any blue detection within ${p.radiusArcsec}" made a red source persistent (blue cuts not applied)`
+    : `red vs blue: --blue-match filtered: only blue sources passing every blue cut within ${p.radiusArcsec}" made a red source persistent`;
 }
 
 /** Cuts measured without the PSF; SPREAD_MODEL is only measured past them in the fast order. */

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { chooseSolution } from '../astro/plate-solution';
 import { gaiaRefitStage } from './astrometry';
 import { CATALOGUE_STAGES } from './catalogue-stages';
-import { explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, type TiledExtractionRecord } from './extraction-stages';
+import { assertSettledDropped, explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, refitMarginArcsec, type TiledExtractionRecord } from './extraction-stages';
 import { applyFilters, edgeDistancePx, FILTER_STAGE, flagNearEdge } from './filters';
-import { checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
+import { blueComparedWith, blueMatchNote, checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
 import { brightStarMaskStage } from './masks';
 import { loadPlate } from './plate-input';
 import { plateEdgeStage } from './plate-edge';
@@ -83,7 +83,7 @@ function extractionNote(plate: PlateState): string | null {
   const rec = plate.extraction as TiledExtractionRecord | undefined;
   if (!rec?.tiles) return null;
   const n = plate.sources.length;
-  const psf = rec.psfSample === 'lean'
+  const psf = !rec.tiles.some((t) => t.psf) ? 'no PSF model made (no source needed SPREAD_MODEL)' : rec.psfSample === 'lean'
     ? `PSF from a lean sample of ${rec.psfStamps} isolated stars (a change of method from PSFEx's pick among every detection: ` +
       'on synthetic pairs the model FWHM differed by -2 % to +7 % and SPREAD_MODEL by 0.0003-0.0016 (median); see README, Performance)'
     : 'PSF from stamps of every detection';
@@ -137,7 +137,8 @@ async function measureIfFast(state: PipelineState, ctx: PipelineContext, stage: 
 }
 
 function filtersInputs(p: RunParameters): unknown {
-  return p.extraction.mode === 'fast' ? { filters: p.filters, redBlue: comparisonInputs(p.redBlue) } : p.filters;
+  // The fast order's pass 2 depends on red vs blue too (extraction-stages.ts, measureFast).
+  return p.extraction.mode === 'fast' ? { filters: p.filters, redBlue: comparisonInputs(p.redBlue), settleMarginArcsec: refitMarginArcsec(p) } : p.filters;
 }
 
 /** Row objects the filters test at a time (without MAD). */
@@ -157,13 +158,12 @@ function filtersStage(band: Band): Stage {
       const before = table.aliveCount();
       const from = table.ledger.length;
       const rec = plate.extraction as TiledExtractionRecord | undefined;
-      const notNeeded = new Set(rec?.notNeeded ?? []);
       // Each source is tested on its own unless MAD compares it with its neighbours: then all at once.
       const chunk = ctx.params.filters.mad.enabled ? Infinity : FILTER_CHUNK;
       await withAliveRows(table, (alive) => {
         applyFilters(alive, ctx.params.filters, plate.info, name);
         if (band === 'red') flagNearEdge(alive, plate.info, ctx.params.extraction.detection.backSize, name);
-        if (rec?.mode === 'fast') explainUnmeasured(alive, name, notNeeded);
+        if (rec?.mode === 'fast') explainUnmeasured(alive, name, rec);
       }, chunk);
       // Every red source, dropped or not, gets its distance to the edge.
       if (band === 'red') for (let i = 0; i < table.length; i++) table.setOptional('edgeDistancePx', i, edgeDistancePx(table.floats.x[i], table.floats.y[i], plate.info.naxis1, plate.info.naxis2));
@@ -185,14 +185,16 @@ const redVsBlueStage: Stage = {
     // Off the blue image first: those cannot be compared, so they must not pass as vanished.
     const off = dropWithoutBlueCoverage(red, plateFrame(state.blue), RED_BLUE_STAGE);
     const blue = state.blue.sources;
-    const blueAlive = [...blue.rows(blue.aliveIndices())];
+    const compared = [...blue.rows(blueComparedWith(blue, ctx.params.redBlue.blueMatch))];
     await withAliveRows(red, (alive, indices) => {
-      compareRedBlue(alive, blueAlive, ctx.params.redBlue, RED_BLUE_STAGE);
+      compareRedBlue(alive, compared, ctx.params.redBlue, RED_BLUE_STAGE);
       alive.forEach((s, k) => red.setOptional('nearestBlueArcsec', indices[k], s.nearestBlueArcsec));
     });
+    assertSettledDropped(state.red, refitMarginArcsec(ctx.params));
     recordNearestBlueDetection(red, blue, ctx.params.redBlue.nearestSearchArcsec);
     const blueCoverage = state.blueCoverage && { ...state.blueCoverage, redSourcesOutside: off.outside, droppedNoBlueCoverage: off.dropped };
-    return { state: { ...state, blueCoverage }, count: ledgerCount(red, RED_BLUE_STAGE, from, before) };
+    const notes = [...state.notes.filter((n) => !n.startsWith('red vs blue:')), blueMatchNote(ctx.params.redBlue)];
+    return { state: { ...state, blueCoverage, notes }, count: ledgerCount(red, RED_BLUE_STAGE, from, before) };
   },
 };
 

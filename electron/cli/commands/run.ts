@@ -34,7 +34,7 @@ const USAGE = `usage: vasco run (--red FILE [--blue FILE] | --plate N | --ra DEG
   --db FILE          record the run in this review workspace instead of DIR/vasco.sqlite
   --red-only         ignore --blue (no red-vs-blue comparison)
   --offline          use no network at all
-${parameterHelp(['filters.spreadModelMin', 'filters.fwhmMinPx', 'filters.fwhmMaxPx', 'filters.elongationMax', 'filters.symmetryMaxPx', 'filters.snrMin', 'filters.mad.enabled', 'redBlue.radiusArcsec', 'redBlue.allowOtherField'])}
+${parameterHelp(['filters.spreadModelMin', 'filters.fwhmMinPx', 'filters.fwhmMaxPx', 'filters.elongationMax', 'filters.symmetryMaxPx', 'filters.snrMin', 'filters.mad.enabled', 'redBlue.radiusArcsec', 'redBlue.blueMatch', 'redBlue.allowOtherField'])}
 
  modern catalogues and later stages
 ${parameterHelp(['catalogue.veto'])}

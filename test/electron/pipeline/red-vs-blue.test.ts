@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../electron/core/errors';
 import {
-  checkPlatePair, comparisonInputs, compareRedBlue, DEFAULT_RED_BLUE, dropWithoutBlueCoverage, failedCuts, plateFrame,
-  recordNearestBlueDetection, type PairPlate,
+  blueComparedWith, blueMatchNote, checkPlatePair, comparisonInputs, compareRedBlue, DEFAULT_RED_BLUE, dropWithoutBlueCoverage, failedCuts, plateFrame,
+  recordNearestBlueDetection, type BlueMatch, type PairPlate,
 } from '../../../electron/pipeline/red-vs-blue';
 import { SourceTable } from '../../../electron/pipeline/source-table';
 import type { LedgerEntry, PlateInfo, Source, TrackedSource } from '../../../electron/pipeline/types';
@@ -143,6 +143,47 @@ describe('the blue side of every red source (issue 9)', () => {
 
   it('keeps allowOtherField out of what the comparison result depends on', () => {
     expect(comparisonInputs({ ...DEFAULT_RED_BLUE, allowOtherField: true })).toEqual(comparisonInputs(DEFAULT_RED_BLUE));
-    expect(comparisonInputs(DEFAULT_RED_BLUE)).toEqual({ radiusArcsec: 5, nearestSearchArcsec: 60 });
+    expect(comparisonInputs(DEFAULT_RED_BLUE)).toEqual({ radiusArcsec: 5, nearestSearchArcsec: 60, blueMatch: DEFAULT_RED_BLUE.blueMatch });
+  });
+});
+
+describe('--blue-match: which blue sources make a red source persistent (issue 11)', () => {
+  // Red 1: a persistent star whose blue image fails the SNR cut (SNR 29 in blue, 1.2" away); red 2: a transient, the nearest blue 30" away.
+  const red = () => [src(1, 150, 30), src(2, 150, 31)];
+  const blueTable = () => {
+    const t = SourceTable.from([{ ...src(201, 150, 30 + 1.2 * ARCSEC), snr: 29 }, src(202, 150, 31 + 30 * ARCSEC)]);
+    t.append(0, { stage: 'filters-blue', reason: 'snr', dropped: true, detail: 'SNR 29.0 < 30' });
+    return t;
+  };
+  const compare = (mode: BlueMatch) => {
+    const blue = blueTable();
+    const r = red();
+    compareRedBlue(r, [...blue.rows(blueComparedWith(blue, mode))], { ...DEFAULT_RED_BLUE, blueMatch: mode });
+    return r;
+  };
+
+  it('filtered (the published method): the star whose blue image failed a cut becomes a candidate', () => {
+    const r = compare('filtered');
+    expect(r.map((s) => s.ledger.length)).toEqual([0, 0]);
+    expect(r[0].nearestBlueArcsec).toBeNull();
+    expect(r[1].nearestBlueArcsec).toBeCloseTo(30, 6);
+  });
+
+  it('detected: any blue detection within the radius makes it persistent, and the ledger says it was a detection', () => {
+    const r = compare('detected');
+    expect(r[0].ledger).toHaveLength(1);
+    expect(r[0].ledger[0]).toMatchObject({ stage: 'red-vs-blue', reason: 'blue_match', dropped: true, counterpart: 'blue:201' });
+    expect(r[0].ledger[0].distanceArcsec).toBeCloseTo(1.2, 6);
+    expect(r[0].ledger[0].detail).toMatch(/^blue detection 201 at 1\.20"/);
+    // The transient stays a candidate either way.
+    expect(r[1].ledger).toEqual([]);
+    expect(r[1].nearestBlueArcsec).toBeCloseTo(30, 6);
+  });
+
+  it('is a run parameter with a default, part of what the comparison depends on, and said in the summary notes', () => {
+    expect(['detected', 'filtered']).toContain(DEFAULT_RED_BLUE.blueMatch);
+    expect(comparisonInputs({ ...DEFAULT_RED_BLUE, blueMatch: 'filtered' })).not.toEqual(comparisonInputs({ ...DEFAULT_RED_BLUE, blueMatch: 'detected' }));
+    expect(blueMatchNote({ ...DEFAULT_RED_BLUE, blueMatch: 'detected' })).toMatch(/^red vs blue: --blue-match detected: any blue detection within 5"/);
+    expect(blueMatchNote({ ...DEFAULT_RED_BLUE, blueMatch: 'filtered' })).toMatch(/^red vs blue: --blue-match filtered: only blue sources passing every blue cut/);
   });
 });
