@@ -123,6 +123,16 @@ describe.skipIf(!haveChromium() || !haveAstropy())('SAMP in the review screen (C
     await poll(note).toBe(`pointed astropy peer at #${id}`);
   });
 
+  it('`?` lists the SAMP keys with the other review keys', async () => {
+    await page.keyboard.press('?');
+    const help = page.getByTestId('key-help');
+    for (const [key, does] of [['T', 'SAMP: send the candidate table'], ['C', 'SAMP: send the red and blue cutouts'], ['A', 'SAMP: point Aladin']]) {
+      await expect.poll(() => help.locator('tr', { hasText: does }).locator('kbd').textContent()).toBe(key);
+    }
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+  });
+
   it('the bar fits a 1366x768 window: nothing clipped or pushed out', async () => {
     await page.setViewportSize({ width: 1366, height: 768 });
     const bar = page.getByTestId('samp-bar');

@@ -13,6 +13,7 @@ import { useEffect } from 'react';
 import { labelForKey } from '../../../electron/store/labels';
 import { useReview } from '../../stores/review';
 import { useDisplay } from '../../stores/display';
+import { useSamp } from '../samp/useSamp';
 
 /** Input types a person types text into. */
 const TEXT_INPUT_TYPES = new Set(['text', 'search', 'number', 'email', 'url', 'tel', 'password', 'date', 'time', 'datetime-local', 'month', 'week']);
@@ -71,6 +72,9 @@ export const REVIEW_KEYS: readonly ReviewKey[] = [
     },
   },
   { keys: ['Space'], does: 'blink: play or pause', act: () => useDisplay.getState().setBlinking(!useDisplay.getState().blinking) },
+  { keys: ['T'], does: 'SAMP: send the candidate table to TOPCAT (all or vetted, as the SAMP bar says)', act: () => void useSamp.getState().sendTable() },
+  { keys: ['C'], does: 'SAMP: send the red and blue cutouts to DS9 or Aladin', act: () => void useSamp.getState().sendCutouts() },
+  { keys: ['A'], does: 'SAMP: point Aladin, DS9 or TOPCAT at this candidate', act: () => void useSamp.getState().pointAt() },
   { keys: ['?'], does: 'show or hide this list of keys', act: (h) => h.onToggleHelp?.() },
 ];
 

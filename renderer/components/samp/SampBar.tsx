@@ -1,33 +1,18 @@
 /**
  * A slim bar over the review screen: the SAMP connection (which tools are on
- * the hub), and buttons with keys to hand the candidate table (T), the
- * cutouts (C) and the position (A) to TOPCAT, DS9 and Aladin. With no hub it
- * says what to start.
+ * the hub), and buttons to hand the candidate table (key T), the cutouts (C)
+ * and the position (A) to TOPCAT, DS9 and Aladin; the keys are review keys
+ * (REVIEW_KEYS, listed by `?`). With no hub it says what to start.
  */
-import { useEffect, useRef, useState } from 'react';
-import { isTextField } from '../review/useReviewKeys';
+import { useEffect } from 'react';
 import { linkSamp, useSamp } from './useSamp';
 import './samp.css';
 
 export function SampBar() {
-  const { status, busy, note, follow } = useSamp();
+  const { status, busy, note, follow, scope } = useSamp();
   const samp = useSamp.getState();
-  const [scope, setScope] = useState<'all' | 'vetted'>('all');
-  const scopeRef = useRef(scope);
-  scopeRef.current = scope;
 
   useEffect(() => linkSamp(), []);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target) || document.querySelector('.modal-backdrop')) return;
-      const action = { T: () => samp.sendTable(scopeRef.current), C: samp.sendCutouts, A: samp.pointAt }[e.key];
-      if (!action) return;
-      e.preventDefault();
-      void action();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [samp]);
 
   const connected = !!status?.connected;
   const peers = status?.peers ?? [];
@@ -42,11 +27,11 @@ export function SampBar() {
       ) : (
         <button onClick={() => void samp.connect()} disabled={!!busy}>Connect</button>
       )}
-      <select aria-label="Table to send" value={scope} onChange={(e) => setScope(e.target.value as 'all' | 'vetted')}>
+      <select aria-label="Table to send" value={scope} onChange={(e) => samp.setScope(e.target.value as 'all' | 'vetted')}>
         <option value="all">all candidates</option>
         <option value="vetted">vetted</option>
       </select>
-      <button onClick={() => void samp.sendTable(scope)} disabled={!!busy} title="send the candidate table to TOPCAT and other table viewers (key T)">
+      <button onClick={() => void samp.sendTable()} disabled={!!busy} title="send the candidate table to TOPCAT and other table viewers (key T)">
         Send table <kbd>T</kbd>
       </button>
       <button onClick={() => void samp.sendCutouts()} disabled={!!busy} title="send this candidate's red and blue cutouts to DS9 or Aladin (key C)">

@@ -27,13 +27,16 @@ interface SampState {
   note: SampNote | null;
   /** Send the reviewer's candidate to the table viewers as a row highlight. */
   follow: boolean;
+  /** Which table `T` sends: every candidate of the run, or the vetted ones. */
+  scope: 'all' | 'vetted';
   refresh(): Promise<void>;
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  sendTable(scope: 'all' | 'vetted'): Promise<void>;
+  sendTable(): Promise<void>;
   sendCutouts(): Promise<void>;
   pointAt(): Promise<void>;
   setFollow(on: boolean): void;
+  setScope(scope: 'all' | 'vetted'): void;
 }
 
 /** The candidate a samp.select just chose: its own selection change is not sent back. */
@@ -65,6 +68,7 @@ export const useSamp = create<SampState>((set, get) => {
     busy: null,
     note: null,
     follow: true,
+    scope: 'all',
     async refresh() {
       try {
         set({ status: await call('samp.status', {}) });
@@ -83,11 +87,11 @@ export const useSamp = create<SampState>((set, get) => {
         set({ status: await call('samp.disconnect', {}) });
         return 'disconnected from the SAMP hub';
       }),
-    sendTable: (scope) =>
+    sendTable: () =>
       act('samp.sendTable', async () => {
         const runId = useSession.getState().runId;
         if (runId === null) throw new Error('open a run first');
-        const r = await call('samp.sendTable', { runId, scope });
+        const r = await call('samp.sendTable', { runId, scope: get().scope });
         const id = useSelection.getState().id;
         if (id !== null && get().follow) await call('samp.highlight', { candidateId: id });
         return r.summary;
@@ -101,6 +105,9 @@ export const useSamp = create<SampState>((set, get) => {
       }),
     setFollow(on) {
       set({ follow: on });
+    },
+    setScope(scope) {
+      set({ scope });
     },
   };
 });
