@@ -17,6 +17,7 @@ import { PlotsView } from './components/plots/PlotsView';
 import { ReviewerPrompt } from './components/review/ReviewerPrompt';
 import { SampBar } from './components/samp/SampBar';
 import { SurveyView } from './components/survey/SurveyView';
+import { PublishedView } from './components/published/PublishedView';
 import { useSurvey } from './stores/survey';
 
 export function App() {
@@ -60,6 +61,7 @@ export function App() {
         {view === 'review' && <ReviewView />}
         {view === 'plots' && <PlotsView />}
         {view === 'survey' && <SurveyView />}
+        {view === 'published' && <PublishedView />}
       </main>
       <StatusToast />
       {info && !reviewer && <ReviewerPrompt />}

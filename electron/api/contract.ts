@@ -223,8 +223,11 @@ export interface MethodResults {
   'samp.pointAt': { recipients: SampPeer[] };
   /** `row`: null when the candidate is not in the table sent (or none was). */
   'samp.highlight': { row: number | null; recipients: SampPeer[] };
-  /** In published.csv's order; empty when the run had no --vasco (or was recorded before schema v7). */
-  'published.list': PublishedSourceRow[];
+  /**
+   * In published.csv's order; empty when the run had no --vasco (or was recorded before schema v7).
+   * x, y: the published position on the red plate (FITS 1-based), for the plate map.
+   */
+  'published.list': { rows: (PublishedSourceRow & { x: number; y: number })[]; plate: { width: number; height: number } | null };
   'published.blink': MethodResults['blink.get'];
 }
 export type MethodResult<M extends MethodName> = MethodResults[M];

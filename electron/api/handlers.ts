@@ -301,7 +301,16 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       return samp.highlight(candidateId);
     },
     async 'published.list'({ runId }) {
-      return ws.publishedSources(runId);
+      const rows = ws.publishedSources(runId);
+      if (!rows.length) return { rows: [], plate: null };
+      const red = await plates.get(ws.publishedSource(rows[0].id)!.plates.red);
+      return {
+        rows: rows.map((r) => {
+          const [x, y] = red.solution.skyToPix(r.ra, r.dec);
+          return { ...r, x, y };
+        }),
+        plate: { width: red.width, height: red.height },
+      };
     },
     async 'published.blink'({ publishedId, sizeArcsec }) {
       const p = ws.publishedSource(publishedId);

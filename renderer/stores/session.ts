@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { call, type MethodResult, type RunRow } from '../api';
 import { useErrors } from './errors';
 
-export type View = 'run' | 'review' | 'plots' | 'survey';
+export type View = 'run' | 'review' | 'plots' | 'survey' | 'published';
 
 const REVIEWER_KEY = 'vasco.reviewer';
 const BLIND_KEY = 'vasco.blind';

@@ -6,6 +6,7 @@ const VIEWS: { id: View; title: string }[] = [
   { id: 'run', title: 'Plate run' },
   { id: 'review', title: 'Review' },
   { id: 'plots', title: 'Plots' },
+  { id: 'published', title: 'Published' },
 ];
 const SURVEY_VIEW: { id: View; title: string } = { id: 'survey', title: 'Survey' };
 
