@@ -2,7 +2,7 @@
  * `vasco synth --out DIR [--preset demo] [--size N|plate] [--seed S]
  *  [--plate XE582 | --tan] [--stars N] [--transients N] [--defects N]
  *  [--galaxies N] [--blue-scale 1.0] [--blue-epoch-days D] [--snr MIN,MAX]
- *  [--headers FILE] [--name NAME]`: a synthetic POSS-I red/blue plate pair
+ *  [--headers FILE] [--name NAME] [--distort-header AS] [--spikes]`: a synthetic POSS-I red/blue plate pair
  * with a truth table, for tests, the demo and benchmarks.
  */
 import { UserError } from '../../core/errors';
@@ -30,6 +30,10 @@ ${summary}
   --blue-scale ARCSEC  blue pixel scale: 1.7 (default) or 1.0 (15 um scans)
   --blue-epoch-days D  blue exposure this many days after red (default 1)
   --name NAME          file stem: NAME-red.fits, NAME-blue.fits, NAME-truth.csv, NAME-params.json
+  --distort-header AS  write the red header's plate solution off the truth by a fixed pattern
+                       of this amplitude, arcsec (up to ~3x at the corners; stars placed true)
+  --spikes             draw diffraction spikes and halo rings round saturated stars, with
+                       knots on them (truth kind "artefact")
 `;
 
 function intOption(name: string, value: string | undefined): number | undefined {
@@ -58,6 +62,8 @@ export async function run(argv: string[]): Promise<number> {
     'blue-scale': { type: 'string' },
     'blue-epoch-days': { type: 'string' },
     name: { type: 'string' },
+    'distort-header': { type: 'string' },
+    spikes: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
@@ -95,6 +101,8 @@ export async function run(argv: string[]): Promise<number> {
     blueScaleArcsec: values['blue-scale'] === undefined ? undefined : numberOption('synth', 'blue-scale', values['blue-scale'], 1.7),
     blueEpochOffsetDays: values['blue-epoch-days'] === undefined ? undefined : numberOption('synth', 'blue-epoch-days', values['blue-epoch-days'], 1),
     name: values.name,
+    headerDistortionArcsec: values['distort-header'] === undefined ? undefined : numberOption('synth', 'distort-header', values['distort-header'], 0),
+    brightStarArtefacts: values.spikes || undefined,
   };
 
   const controller = new AbortController();
