@@ -21,7 +21,7 @@ import { CATALOGS, type CatalogId } from './catalogs';
 import { DEC_NAMES, findColumn, RA_NAMES, type SimpleTable, tableFromCsv } from './table';
 
 export const CATALOG_DIR_FORMAT = 'vasco-catalog-dir/1';
-/** Order 6: pixels of about 0.92 deg, some 70 under a POSS-I plate (6.5 deg square). */
+/** Order 6: pixels of about 0.92 deg, about 100 under a POSS-I plate with the veto's margin. */
 export const DEFAULT_ORDER = 6;
 
 export interface CatalogDirManifest {

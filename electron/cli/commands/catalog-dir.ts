@@ -18,7 +18,7 @@ const USAGE = `usage: vasco catalog-dir build DIR --catalog ID=FILE [--catalog I
  DIR/<ID>/manifest.json (order, columns, rows per tile, source). A run given --catalog-dir DIR reads only
  the tiles under its plate, for the catalogues DIR holds; the others still come from the network.
   --catalog ID=FILE  ID one of ${CATALOG_IDS.join(', ')}; repeatable
-  --order N          HEALPix order (default ${DEFAULT_ORDER}: pixels of about 0.9 deg, some 70 under a POSS-I plate)
+  --order N          HEALPix order (default ${DEFAULT_ORDER}: pixels of about 0.9 deg, about 100 under a POSS-I plate)
 `;
 
 export async function run(argv: string[]): Promise<number> {
