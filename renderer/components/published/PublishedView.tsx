@@ -28,7 +28,7 @@ function Detail({ row }: { row: PublishedRow }) {
         <span className={`pub-stage ${stageClass(row.stage)}`} data-testid="published-detail-stage">{row.stage}</span>
         {row.candidateId !== null && (
           <button onClick={() => void open()} data-testid="open-candidate" title="open it in Review: cutouts, blink and flags">
-            open candidate #{row.candidateId}
+            {row.stage === 'not-detected' ? `open the nearest candidate #${row.candidateId}` : `open candidate #${row.candidateId}`}
           </button>
         )}
       </header>
