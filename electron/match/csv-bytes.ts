@@ -84,8 +84,9 @@ function prevDouble(x: number): number {
  * (Clinger's fast path); 16-17 digits take a corrected division (divideLong);
  * anything else (more digits, whitespace, Infinity, hex, a tie) goes through
  * Number itself. An empty field is NaN (as core/csv reads it), not Number('')'s 0.
+ * With `exact` false, 16-17 digits are one plain division (within ~2 ulp).
  */
-export function parseField(bytes: Uint8Array, a: number, lineEnd: number, text: (a: number, b: number) => string, out: Float64Array, at: number): number {
+export function parseField(bytes: Uint8Array, a: number, lineEnd: number, text: (a: number, b: number) => string, out: Float64Array, at: number, exact = true): number {
   let i = a;
   // bytes[lineEnd] is the line's CR or LF (or past the end: undefined), which ends every loop below
   let c = bytes[i];
@@ -141,7 +142,7 @@ export function parseField(bytes: Uint8Array, a: number, lineEnd: number, text: 
   const e10 = exp - frac;
   let v = NaN;
   if (digits > 15) {
-    if (e10 < 0 && e10 >= -22) v = divideLong(hi, loDigits, lo, -e10);
+    if (e10 < 0 && e10 >= -22) v = exact ? divideLong(hi, loDigits, lo, -e10) : (hi * POW10[loDigits] + lo) / POW10[-e10];
   } else {
     const m = hi * POW10[loDigits] + lo; // up to 15 digits: exact
     if (e10 === 0) v = m;
@@ -152,10 +153,20 @@ export function parseField(bytes: Uint8Array, a: number, lineEnd: number, text: 
   return i;
 }
 
+export interface NumbersOptions {
+  /** Only these data rows (ascending or not), in this order. */
+  rows?: ArrayLike<number>;
+  /**
+   * false: 16-17 digit numbers may be off by an ulp or two (a plain division,
+   * not the corrected one): for a first pass whose few hits are read again exactly.
+   */
+  exact?: boolean;
+}
+
 /** CsvRecords that read several number columns in one pass. */
 export interface CsvColumns extends CsvRecords {
   /** Columns `cols` as numbers (like numbers(col) for each). */
-  numbersOf(cols: number[]): Float64Array[];
+  numbersOf(cols: number[], opts?: NumbersOptions): Float64Array[];
 }
 
 /** Index CSV bytes by record; null when a quote or a lone CR needs the full reader. */
@@ -214,18 +225,23 @@ export function indexCsvBytes(bytes: Buffer): CsvColumns | null {
     header,
     length,
     row: (i) => row(i + 1),
-    numbers: (col) => columnNumbers(bytes, starts, ends, n, [col], text)[0],
-    numbersOf: (cols) => columnNumbers(bytes, starts, ends, n, cols, text),
+    numbers: (col) => columnNumbers(bytes, starts, ends, n, null, [col], text, true)[0],
+    numbersOf: (cols, opts = {}) => columnNumbers(bytes, starts, ends, n, opts.rows ?? null, cols, text, opts.exact ?? true),
   };
 }
 
 /**
- * Columns `cols` (ascending) of records 1 .. n-1 (record k = bytes[starts[k], ends[k])) as numbers,
- * in one pass over each record; NaN where a row is too short.
+ * Columns `cols` (ascending) of data rows `rows` (all when null; data row i is
+ * record i + 1 = bytes[starts[i + 1], ends[i + 1])) as numbers, in one pass over
+ * each record; NaN where a row is too short. `exact` false: see parseField.
  */
-function columnNumbers(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, n: number, cols: number[], text: (a: number, b: number) => string): Float64Array[] {
-  const out = cols.map(() => new Float64Array(Math.max(0, n - 1)));
-  for (let k = 1; k < n; k++) {
+function columnNumbers(
+  bytes: Uint8Array, starts: Int32Array, ends: Int32Array, n: number, rows: ArrayLike<number> | null, cols: number[], text: (a: number, b: number) => string, exact: boolean,
+): Float64Array[] {
+  const count = rows ? rows.length : Math.max(0, n - 1);
+  const out = cols.map(() => new Float64Array(count));
+  for (let i = 0; i < count; i++) {
+    const k = (rows ? rows[i] : i) + 1;
     const end = ends[k];
     let a = starts[k];
     let col = 0; // the field that starts at a
@@ -235,10 +251,10 @@ function columnNumbers(bytes: Uint8Array, starts: Int32Array, ends: Int32Array, 
         a++;
       }
       if (a > end) {
-        out[j][k - 1] = NaN; // fewer fields than cols[j] + 1
+        out[j][i] = NaN; // fewer fields than cols[j] + 1
         continue;
       }
-      a = parseField(bytes, a, end, text, out[j], k - 1) + 1;
+      a = parseField(bytes, a, end, text, out[j], i, exact) + 1;
       col++;
     }
   }
@@ -257,5 +273,12 @@ export function readCsvColumns(path: string): CsvColumns {
   const fast = indexCsvBytes(bytes);
   if (fast) return fast;
   const slow = indexCsv(isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'), path);
-  return { ...slow, numbersOf: (cols) => cols.map((c) => slow.numbers(c)) };
+  return {
+    ...slow,
+    numbersOf: (cols, opts = {}) =>
+      cols.map((c) => {
+        const all = slow.numbers(c);
+        return opts.rows ? Float64Array.from(opts.rows, (r) => all[r]) : all;
+      }),
+  };
 }

@@ -110,6 +110,29 @@ describe('CSV indexed from bytes against core/csv', () => {
     }
   });
 
+  it('reads chosen rows exactly, and all rows fast to within 2 ulp (the first pass of vasco match)', () => {
+    const r = rng(5);
+    const lines = ['id,ra,dec'];
+    for (let i = 0; i < 5000; i++) lines.push(`s${i},${(360 * r()).toPrecision(17)},${(180 * r() - 90).toPrecision(16)}`);
+    const text = lines.join('\n');
+    const t = indexCsvBytes(Buffer.from(text))!;
+    const ref = indexCsv(text);
+    const exact = [ref.numbers(1), ref.numbers(2)];
+    const fast = t.numbersOf([1, 2], { exact: false });
+    let differ = 0;
+    fast.forEach((col, j) =>
+      col.forEach((v, i) => {
+        const e = exact[j][i];
+        if (v !== e) differ++;
+        expect(Math.abs(v - e)).toBeLessThanOrEqual(2 * Number.EPSILON * Math.abs(e));
+      }),
+    );
+    expect(differ).toBeGreaterThan(0); // the fast pass really is approximate: the exact second read matters
+    const rows = Int32Array.from([4999, 0, 17, 17, 2500]);
+    const some = t.numbersOf([1, 2], { rows });
+    expect(some.map((c) => Array.from(c))).toEqual(exact.map((c) => Array.from(rows, (i) => c[i])));
+  });
+
   it('names the file it cannot read', () => {
     expect(() => readCsvColumns(join(dir, 'missing.csv'))).toThrow(/cannot read .*missing\.csv/);
   });
