@@ -4,18 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexCsv } from '../../../electron/core/csv';
 import { indexCsvBytes, parseField, readCsvColumns } from '../../../electron/match/csv-bytes';
-
-/** Small deterministic PRNG so a failure reproduces. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded as rng } from '../store/fixtures';
 
 /** The field `text` as parseField reads it, with `after` behind it on the line (a comma, a line end, or nothing). */
 function parsed(text: string, after: '' | ',x' | '\r\n' | '\n'): number {

@@ -12,17 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
 import { astropy, haveAstropy } from '../../helpers/python';
 import { projectRoot } from '../../helpers/shared-data';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded as rng } from '../store/fixtures';
 
 describe.skipIf(!haveAstropy())('vasco match against astropy on awkward CSV files', () => {
   it('finds the same pairs with the same separations', () => {
