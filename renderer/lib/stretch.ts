@@ -3,9 +3,17 @@
  * transfer functions (linear, asinh, log), following the conventions of
  * astropy.visualization so numbers can be checked against it.
  */
+import { colormapTable } from './colormaps';
 
 export type StretchName = 'linear' | 'asinh' | 'log';
-export type LimitsName = 'zscale' | 'p99.5' | 'minmax';
+/** zscale, the central 99.5 %, the full range, or the reviewer's own: percentiles ('percentile') or values ('manual'). */
+export type LimitsName = 'zscale' | 'p99.5' | 'minmax' | 'percentile' | 'manual';
+
+/** The reviewer's limits: percentiles (0..100) for 'percentile', pixel values for 'manual'. */
+export interface UserLimits {
+  lo: number;
+  hi: number;
+}
 
 export interface Limits {
   vmin: number;
@@ -128,11 +136,17 @@ function percentile(sorted: Float64Array, p: number): number {
   return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
 }
 
-export function computeLimits(values: ArrayLike<number>, mode: LimitsName): Limits {
-  if (mode === 'zscale') return zscale(values);
+/** The display limits of `values` in `mode`; user limits without `user` given fall back to zscale. */
+export function computeLimits(values: ArrayLike<number>, mode: LimitsName, user?: UserLimits): Limits {
+  if (mode === 'manual' && user && user.hi !== user.lo) return { vmin: user.lo, vmax: user.hi };
+  if (mode === 'zscale' || ((mode === 'manual' || mode === 'percentile') && !user)) return zscale(values);
   const sorted = finiteValues(values).slice().sort();
   if (sorted.length === 0) return { vmin: 0, vmax: 1 };
   if (mode === 'minmax') return { vmin: sorted[0], vmax: sorted[sorted.length - 1] };
+  if (mode === 'percentile' && user) {
+    const clamp = (p: number) => Math.min(100, Math.max(0, p));
+    return { vmin: percentile(sorted, clamp(user.lo)), vmax: percentile(sorted, clamp(user.hi)) };
+  }
   const cut = (100 - 99.5) / 2;
   return { vmin: percentile(sorted, cut), vmax: percentile(sorted, 100 - cut) };
 }
@@ -151,21 +165,24 @@ export function applyStretch(name: StretchName, v: number): number {
 }
 
 /**
- * Grey RGBA pixels for a canvas. FITS row 1 is the bottom of the image, canvas
- * row 0 the top, so rows are flipped: the picture appears as in DS9.
+ * RGBA pixels for a canvas, through a colour table (colormapTable; grey when
+ * none). FITS row 1 is the bottom of the image, canvas row 0 the top, so rows
+ * are flipped: the picture appears as in DS9.
  */
-export function renderGrey(
+export function renderImage(
   data: ArrayLike<number>,
   width: number,
   height: number,
   limits: Limits,
   stretch: StretchName,
+  colours: Uint8ClampedArray = colormapTable('grey'),
 ): Uint8ClampedArray {
   const out = new Uint8ClampedArray(width * height * 4);
   const span = limits.vmax - limits.vmin || 1;
   // A lookup table keeps 100k-pixel redraws cheap while dragging a slider.
-  const lut = new Uint8ClampedArray(4096);
-  for (let i = 0; i < lut.length; i++) lut[i] = Math.round(applyStretch(stretch, i / (lut.length - 1)) * 255);
+  const lut = new Uint16Array(4096);
+  const top = colours.length / 3 - 1;
+  for (let i = 0; i < lut.length; i++) lut[i] = Math.round(applyStretch(stretch, i / (lut.length - 1)) * top);
   for (let fy = 0; fy < height; fy++) {
     const row = height - 1 - fy;
     for (let x = 0; x < width; x++) {
@@ -176,8 +193,8 @@ export function renderGrey(
         continue;
       }
       const t = (v - limits.vmin) / span;
-      const g = lut[Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (lut.length - 1))];
-      out[o] = g; out[o + 1] = g; out[o + 2] = g; out[o + 3] = 255;
+      const c = lut[Math.round((t < 0 ? 0 : t > 1 ? 1 : t) * (lut.length - 1))] * 3;
+      out[o] = colours[c]; out[o + 1] = colours[c + 1]; out[o + 2] = colours[c + 2]; out[o + 3] = 255;
     }
   }
   return out;

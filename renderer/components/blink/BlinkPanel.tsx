@@ -1,25 +1,30 @@
 /**
- * Red/blue blink on one sky grid (blink.get). Zoom and pan are shared by both
- * frames; each frame keeps its own stretch. The nearest blue detection of any
- * kind (filtered or not) is circled, dashed, on both frames, so a star whose
- * blue image failed a cut is seen as such. Keys: b flips, ←/→ step, space
- * plays/pauses (see useReviewKeys).
+ * Red/blue blink on one sky grid (blink.get), and a third frame: red minus
+ * blue scaled to red (lib/difference), the difference a transient scanner
+ * shows beside new and reference. Zoom and pan are shared by the frames;
+ * each frame keeps its own stretch and colour map. The nearest blue
+ * detection of any kind (filtered or not) is circled, dashed, on every frame,
+ * so a star whose blue image failed a cut is seen as such. Keys: b and →
+ * step red → blue → difference, ← back, space plays red ↔ blue (see
+ * useReviewKeys).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { fitsSolution } from '../../../electron/astro/plate-solution';
 import type { HeaderValues } from '../../../electron/pipeline/types';
-import { call, type CandidateRow, type MethodResult } from '../../api';
+import type { CandidateRow } from '../../api';
+import { differenceFrame } from '../../lib/difference';
+import { markDrawn } from '../../lib/draw-marks';
 import type { FitsImage } from '../../lib/fits';
 import { epoch, fmt } from '../../lib/format';
 import type { CircleMark } from '../../lib/reticle';
-import { useDisplay } from '../../stores/display';
+import { useDisplay, type FrameName } from '../../stores/display';
 import { useSelection } from '../../stores/selection';
-import { FitsCanvas, type HoverInfo } from '../cutout/FitsCanvas';
+import { FitsCanvas, frameProps, type HoverInfo } from '../cutout/FitsCanvas';
 import { PixelReadout } from '../cutout/PixelReadout';
 import { StretchControls } from '../cutout/StretchControls';
-import { useFitsImages } from '../cutout/useFits';
+import { BLINK_ARCSEC as SIZE_ARCSEC, blinkRequest, useFitsImages } from '../cutout/useFits';
 
-const SIZE_ARCSEC = 120;
+const FRAME_TITLES: Record<FrameName, string> = { red: 'RED', blue: 'BLUE', diff: 'RED − BLUE' };
 const BLUE_MARK = 'rgba(120, 175, 255, 0.95)';
 
 /** The nearest blue detection on the blink grid (one TAN grid for both frames, from its header); none when unknown or off the grid. */
@@ -44,15 +49,19 @@ export function BlinkPanel({ canvasPx, width }: { canvasPx: number; width: numbe
   const [hover, setHover] = useState<HoverInfo | null>(null);
   const candidateId = detail?.row.id ?? null;
 
-  const { images, error, loading } = useFitsImages<MethodResult<'blink.get'>, { red: FitsImage; blue: FitsImage | null }>(
-    candidateId === null ? null : `${candidateId}`,
-    'blink.get',
-    () => call('blink.get', { candidateId: candidateId!, sizeArcsec: SIZE_ARCSEC }),
-    async (r, dec) => ({ red: await dec(r.red), blue: r.blue ? await dec(r.blue) : null }),
-  );
+  const req = blinkRequest(candidateId ?? 0);
+  const { images, error, loading } = useFitsImages(candidateId === null ? null : req.key, req.method, req.fetcher, req.decode);
 
   const hasBlue = !!images?.blue;
-  const frame = hasBlue ? d.blinkFrame : 'red';
+  const frame: FrameName = hasBlue ? d.blinkFrame : 'red';
+  // Red minus blue scaled to red, as an image on the same grid (the red frame's header).
+  const diff = useMemo(() => {
+    if (!images?.blue) return null;
+    const f = differenceFrame(images.red.data, images.blue.data);
+    const image: FitsImage = { ...images.red, data: f.data };
+    return { ...f, image };
+  }, [images]);
+  const onDrawn = useCallback(() => candidateId !== null && markDrawn('blink', candidateId), [candidateId]);
   const row = detail?.row;
   const circles = useMemo(() => (row ? blueDetectionMarks(row, images?.red) : []), [row, images?.red]);
 
@@ -63,10 +72,10 @@ export function BlinkPanel({ canvasPx, width }: { canvasPx: number; width: numbe
   }, [d.blinking, d.blinkRate, hasBlue]);
 
   if (!detail) return <section className="panel blink" style={{ width }}><div className="placeholder">select a candidate</div></section>;
-  const plate = frame === 'red' ? detail.plates.red : detail.plates.blue;
+  const plate = frame === 'red' ? detail.plates.red : frame === 'blue' ? detail.plates.blue : null;
   const view = { zoom: d.zoom, panX: d.panX, panY: d.panY };
   const onView = (v: typeof view) => d.setView(v.zoom, v.panX, v.panY);
-  const shown = frame === 'red' ? images?.red : images?.blue;
+  const shown = frame === 'red' ? images?.red : frame === 'blue' ? images?.blue : diff?.image;
 
   return (
     <section className="panel blink" data-testid="blink-panel" style={{ width }}>
@@ -75,7 +84,7 @@ export function BlinkPanel({ canvasPx, width }: { canvasPx: number; width: numbe
         <button onClick={() => d.setBlinking(!d.blinking)} disabled={!hasBlue} aria-label={d.blinking ? 'pause blink' : 'play blink'}>
           {d.blinking ? '❚❚ pause' : '▶ play'}
         </button>
-        <button onClick={() => d.toggleFrame()} disabled={!hasBlue} title="flip frame (b, ←, →)">
+        <button onClick={() => d.stepFrame(1)} disabled={!hasBlue} title="next frame: red → blue → difference (b, →; ← back)">
           flip
         </button>
         <label className="field">
@@ -102,17 +111,23 @@ export function BlinkPanel({ canvasPx, width }: { canvasPx: number; width: numbe
           {images && (
             <>
               <div className={frame === 'red' ? 'layer shown' : 'layer hidden'}>
-                <FitsCanvas image={images.red} stretch={d.frames.red.stretch} limits={d.frames.red.limits} size={canvasPx}
-                  view={view} onView={onView} marker={{ x: (images.red.width + 1) / 2, y: (images.red.height + 1) / 2 }} circles={circles} onHover={setHover} />
+                <FitsCanvas image={images.red} {...frameProps(d.frames.red)} size={canvasPx} testId="blink-red"
+                  view={view} onView={onView} marker={{ x: (images.red.width + 1) / 2, y: (images.red.height + 1) / 2 }} circles={circles} onHover={setHover} onDrawn={onDrawn} />
               </div>
               {images.blue && (
                 <div className={frame === 'blue' ? 'layer shown' : 'layer hidden'}>
-                  <FitsCanvas image={images.blue} stretch={d.frames.blue.stretch} limits={d.frames.blue.limits} size={canvasPx}
+                  <FitsCanvas image={images.blue} {...frameProps(d.frames.blue)} size={canvasPx} testId="blink-blue"
                     view={view} onView={onView} marker={{ x: (images.blue.width + 1) / 2, y: (images.blue.height + 1) / 2 }} circles={circles} onHover={setHover} />
                 </div>
               )}
+              {diff && (
+                <div className={frame === 'diff' ? 'layer shown' : 'layer hidden'}>
+                  <FitsCanvas image={diff.image} {...frameProps(d.frames.diff)} size={canvasPx} testId="blink-diff"
+                    view={view} onView={onView} marker={{ x: (diff.image.width + 1) / 2, y: (diff.image.height + 1) / 2 }} circles={circles} onHover={setHover} />
+                </div>
+              )}
               <div className={`frame-label ${frame}`} data-testid="blink-frame-label">
-                {frame.toUpperCase()} <span className="mono">{plate?.region ?? ''} {epoch(plate?.epochJulian)}</span>
+                {FRAME_TITLES[frame]} <span className="mono">{plate ? `${plate.region} ${epoch(plate.epochJulian)}` : 'blue scaled to red'}</span>
               </div>
             </>
           )}
@@ -138,10 +153,17 @@ export function BlinkPanel({ canvasPx, width }: { canvasPx: number; width: numbe
               <span className="mono muted">{detail.plates.blue ? epoch(detail.plates.blue.epochJulian) : 'no blue plate'}</span>
               {detail.plates.blue && <StretchControls band="blue" />}
             </div>
+            {detail.plates.blue && (
+              <div className={frame === 'diff' ? 'frame-row current' : 'frame-row'}>
+                <span className="band-tag diff">R − B</span>
+                <span className="small muted" data-testid="blink-diff-scaling">{diff ? diff.how : 'red minus blue scaled to red'}</span>
+                <StretchControls band="diff" />
+              </div>
+            )}
           </div>
           {detail.plates.blue && <BlueDetectionLegend row={detail.row} shown={circles.length > 0} />}
           <p className="muted small">
-            {SIZE_ARCSEC}″ field on one TAN grid · <kbd>b</kbd> flip · <kbd>space</kbd> play · wheel zoom, drag pan · <kbd>?</kbd> all keys
+            {SIZE_ARCSEC}″ field on one TAN grid · <kbd>b</kbd> red → blue → difference · <kbd>space</kbd> play · wheel zoom, drag pan · <kbd>?</kbd> all keys
           </p>
           <PixelReadout image={shown ?? null} hover={hover} compact />
         </div>
