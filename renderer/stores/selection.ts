@@ -11,6 +11,9 @@ import { useCandidates } from './candidates';
 import { useSession } from './session';
 import { useErrors } from './errors';
 import { enqueue } from './action-queue';
+import { useDisplay } from './display';
+import { prefetchCandidate } from '../components/cutout/useFits';
+import { markSelect } from '../lib/draw-marks';
 
 interface SelectionState {
   id: number | null;
@@ -39,6 +42,34 @@ export async function fetchDetail(candidateId: number): Promise<CandidateDetail>
   return call('candidates.get', { candidateId, ...(reviewer ? { reviewer } : {}), blind });
 }
 
+/** Details fetched ahead for the neighbours, by id:reviewer:blind; taken once (a review refetches). */
+const aheadDetails = new Map<string, Promise<CandidateDetail>>();
+const aheadKey = (id: number) => `${id}:${useSession.getState().reviewer ?? ''}:${useSession.getState().blind}`;
+
+function detailFor(id: number): Promise<CandidateDetail> {
+  const key = aheadKey(id);
+  const ahead = aheadDetails.get(key);
+  aheadDetails.delete(key);
+  return ahead ?? fetchDetail(id);
+}
+
+/** After the selected candidate's panels have had their turn: its neighbours' detail, cutouts, blink frames and sky context. */
+const PREFETCH_DELAY_MS = 120;
+function prefetchNeighbours(index: number, withBlue: boolean): void {
+  setTimeout(() => {
+    if (useSelection.getState().index !== index) return;
+    aheadDetails.clear();
+    for (const i of [index + 1, index - 1]) {
+      const row = useCandidates.getState().rowAt(i);
+      if (!row) continue;
+      const ahead = fetchDetail(row.id);
+      ahead.catch(() => aheadDetails.delete(aheadKey(row.id)));
+      aheadDetails.set(aheadKey(row.id), ahead);
+      void prefetchCandidate(row.id, useDisplay.getState().cutoutSizePx, withBlue);
+    }
+  }, PREFETCH_DELAY_MS);
+}
+
 export const useSelection = create<SelectionState>((set, get) => ({
   id: null,
   index: null,
@@ -56,11 +87,15 @@ export const useSelection = create<SelectionState>((set, get) => ({
     }
     if (!row) return;
     const seq = ++requestSeq;
+    markSelect(row.id);
     set({ index: i, id: row.id, detail: get().id === row.id ? get().detail : null });
     try {
-      const detail = await fetchDetail(row.id);
+      const detail = await detailFor(row.id);
       useErrors.getState().resolve('candidates.get');
-      if (seq === requestSeq) set({ detail });
+      if (seq === requestSeq) {
+        set({ detail });
+        prefetchNeighbours(i, !!detail.plates.blue);
+      }
     } catch (err) {
       useErrors.getState().report(err, 'candidates.get');
     }

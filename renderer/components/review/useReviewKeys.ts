@@ -63,12 +63,21 @@ export const REVIEW_KEYS: readonly ReviewKey[] = [
   { keys: ['u'], does: 'undo your last flag on this candidate', act: () => void useReview.getState().undo() },
   { keys: ['Enter'], does: 'comment on this candidate', act: (h) => h.onComment() },
   {
-    keys: ['b', '←', '→'],
-    does: 'blink: show the other plate',
+    keys: ['b', '→'],
+    does: 'blink: next frame, red → blue → red minus blue (scaled)',
     act: () => {
       const display = useDisplay.getState();
       display.setBlinking(false);
-      display.toggleFrame();
+      display.stepFrame(1);
+    },
+  },
+  {
+    keys: ['←'],
+    does: 'blink: previous frame',
+    act: () => {
+      const display = useDisplay.getState();
+      display.setBlinking(false);
+      display.stepFrame(-1);
     },
   },
   { keys: ['Space'], does: 'blink: play or pause', act: () => useDisplay.getState().setBlinking(!useDisplay.getState().blinking) },

@@ -7,7 +7,8 @@
  * catalogue counterparts the veto stages found.
  */
 import { useEffect, useRef, useState } from 'react';
-import { call } from '../../api';
+import { loadSkyContext, SKY_ARCMIN } from '../cutout/useFits';
+import { markDrawn } from '../../lib/draw-marks';
 import { base64ToBytes } from '../../lib/fits';
 import { strokeReticle } from '../../lib/reticle';
 import { useSelection } from '../../stores/selection';
@@ -19,7 +20,7 @@ const SURVEY_TITLES: Record<Survey, string> = {
   'P/DSS2/color': 'DSS2 colour (online)',
   'P/PanSTARRS/DR1/color-z-zg-g': 'Pan-STARRS DR1 (online)',
 };
-const SIZE_ARCMIN = 6;
+const SIZE_ARCMIN = SKY_ARCMIN;
 
 /** Aladin custom shape: a red reticle with a gap (source.x/y are canvas pixels). */
 function drawReticle(source: { x: number; y: number }, ctx: CanvasRenderingContext2D): void {
@@ -53,7 +54,7 @@ export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
     (async () => {
       const [{ default: A }, ctx] = await Promise.all([
         import('aladin-lite'),
-        call('skycontext.get', { candidateId, sizeArcmin: SIZE_ARCMIN }),
+        loadSkyContext(candidateId),
       ]);
       await A.init;
       if (!live) return;
@@ -106,6 +107,7 @@ export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
       if (live) {
         setCounts({ candidates: ctx.overlays.candidates.length, counterparts: ctx.overlays.counterparts.length });
         setStatus({ text: '' });
+        markDrawn('sky', candidateId);
       }
     })().catch((err: unknown) => {
       if (!live) return;
