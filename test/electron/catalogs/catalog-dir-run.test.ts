@@ -10,15 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
-import { haveCommand, projectRoot } from '../../helpers/shared-data';
+import { projectRoot } from '../../helpers/shared-data';
+import { haveSyntheticRunTools } from '../pipeline/synthetic-plates';
 import { offsetBy } from '../pipeline/synthetic';
 
 const vascoBin = join(projectRoot, 'bin', 'vasco.mjs');
-const synthModule = join(projectRoot, 'electron', 'synth', 'generate-pair.ts');
-const ready =
-  (existsSync(synthModule) || (console.warn('SKIP: electron/synth/generate-pair.ts is not in this checkout'), false)) &&
-  haveCommand('source-extractor', 'sudo apt-get install source-extractor psfex') &&
-  haveCommand('psfex', 'sudo apt-get install source-extractor psfex');
+const ready = haveSyntheticRunTools();
 
 const vasco = (args: string[]) => spawnSync(process.execPath, [vascoBin, ...args], { encoding: 'utf8', timeout: 600_000 });
 
@@ -35,7 +32,7 @@ describe.skipIf(!ready)('vasco run --catalog-dir', () => {
   let before: { id: number; ra: number; dec: number }[];
 
   beforeAll(async () => {
-    const { generatePlatePair } = (await import(/* @vite-ignore */ synthModule)) as typeof import('../../../electron/synth/generate-pair');
+    const { generatePlatePair } = await import('../../../electron/synth/generate-pair');
     const pair = await generatePlatePair({ outDir: join(dir, 'synth'), preset: 'small', seed: 12, transients: 30, transientSnr: [40, 200] });
     red = pair.red;
     blue = pair.blue;
