@@ -35,7 +35,7 @@ function stilts(...args: string[]): string {
 /** The columns as a reader should see them, written out by hand. */
 const COLUMNS = [
   'id', 'run_id', 'source_number', 'ra', 'dec', 'x', 'y', 'plate', 'epoch', 'mag', 'mag_err', 'snr', 'fwhm', 'elongation',
-  'spread_model', 'flags', 'nearest_blue_arcsec', 'stage_flags', 'consensus', 'n_reviews', 'labels', 'comments',
+  'spread_model', 'flags', 'nearest_blue_arcsec', 'centre_distance_deg', 'edge_distance_deg', 'stage_flags', 'consensus', 'n_reviews', 'labels', 'comments',
 ];
 
 /** Numeric columns and where the store keeps them. */
@@ -56,6 +56,8 @@ const NUMBERS: Record<string, (c: CandidateRow) => number | null> = {
   spread_model: (c) => c.spreadModel,
   flags: (c) => c.flags,
   nearest_blue_arcsec: (c) => c.nearestBlueArcsec,
+  centre_distance_deg: (c) => c.centreDistanceDeg ?? null,
+  edge_distance_deg: (c) => c.edgeDistanceDeg ?? null,
   n_reviews: (c) => c.reviews,
 };
 
@@ -98,7 +100,7 @@ describe.skipIf(!haveStilts())('exports read by STILTS (TOPCAT)', () => {
 
   it.each(['csv', 'ecsv', 'votable'] as const)('%s: every row and column with its value', (format) => {
     const file = all(format);
-    expect(stilts('tpipe', `in=${file}`, `ifmt=${format}`, 'omode=count').trim()).toBe('columns: 22   rows: 10');
+    expect(stilts('tpipe', `in=${file}`, `ifmt=${format}`, 'omode=count').trim()).toBe('columns: 24   rows: 10');
     const t = parseCsv(stilts('tpipe', `in=${file}`, `ifmt=${format}`, 'omode=out', 'ofmt=csv'), `stilts ${format}`);
     const col = (name: string) => t.header.indexOf(name);
     expectCells(run, `stilts ${format}`, t.header, t.rows.length, (i, name) => t.rows[i][col(name)]);
@@ -137,7 +139,7 @@ describe.skipIf(!havePythonModules('pandas'))('the CSV read by a plain pandas.re
         dtypes: Record<string, string>;
         data: Record<string, Cell[]>;
       };
-      expect(t.shape).toEqual([10, 22]);
+      expect(t.shape).toEqual([10, 24]);
       expect(t.dtypes).toMatchObject({ id: 'i', ra: 'f', dec: 'f', epoch: 'f', flags: 'i', n_reviews: 'i', plate: 'O' });
       expectCells(run, 'pandas', t.columns, t.shape[0], (i, name) => t.data[name][i]);
     } finally {
