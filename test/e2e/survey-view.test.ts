@@ -131,6 +131,20 @@ describe.skipIf(!haveChromium() || !haveSyntheticRunTools())('survey view in Chr
     await page.getByTestId('plate-list').locator('tr[data-plate="plate-3"]').click();
     await poll(footerCount).toBe(plateCsv('plate-3').length);
     await poll(async () => new Set(await plateCells())).toEqual(new Set(['plate-3']));
+    // A dot of plate 1 (away from the overlaps): the table goes to plate 1 with that candidate selected, ringed on the map.
+    const { header, rows } = readCsvFile(join(dir, 'plates', 'plate-1', 'candidates.csv'));
+    const src = Number(rows.find((r) => Number(r[header.indexOf('x')]) < 250)![header.indexOf('id')]);
+    const [{ id }] = sql<{ id: number }>(
+      `SELECT c.id FROM candidates c JOIN sources s ON s.id = c.source_id JOIN runs u ON u.id = c.run_id WHERE u.out_dir = ? AND s.number = ?`,
+      join(dir, 'plates', 'plate-1'),
+      src,
+    );
+    await map().locator(`circle[data-candidate="${id}"]`).click();
+    await poll(() => table.locator('.tr.selected').getAttribute('data-candidate-id')).toBe(String(id));
+    expect(await page.getByLabel('Plate', { exact: true }).inputValue()).toBe('plate-1');
+    const ring = (await map().getByTestId('map-selected').boundingBox())!;
+    const dot = (await map().locator(`circle[data-candidate="${id}"]`).boundingBox())!;
+    expect(Math.abs(ring.x + ring.width / 2 - (dot.x + dot.width / 2))).toBeLessThan(1);
     // The failed plate has no candidates: an empty table, not an error.
     await map().locator(`button[data-plate="${BROKEN_PLATE}"]`).click();
     await poll(footerCount).toBe(0);

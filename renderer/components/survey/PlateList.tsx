@@ -26,8 +26,12 @@ export function MiniFunnel({ stages, max }: { stages: Stage[]; max: number }) {
   );
 }
 
+/** A reason as a line of the list: file names without their folders (the whole text is the tooltip). */
+const shortReason = (reason: string) => reason.replace(/(^|\s)\/(?:[^/]+\/)+/g, '$1');
+
 export function PlateList({ overview, selected, onPick }: { overview: SurveyOverview; selected: string | null; onPick(plate: string | null): void }) {
   const max = Math.max(1, ...overview.plates.flatMap((p) => (p.funnel ?? []).map((s) => s.input)));
+  const sum = (of: (p: SurveyPlate) => number) => overview.plates.reduce((n, p) => n + of(p), 0);
   return (
     <div className="plate-list" data-testid="plate-list">
       <table>
@@ -61,7 +65,7 @@ export function PlateList({ overview, selected, onPick }: { overview: SurveyOver
                 <td className="left" title={p.reason ?? ''}>
                   <span style={{ color: STATE_COLOURS[p.state] }}>{p.state}</span>
                   {p.stage && p.state === 'running' && <span className="muted"> · {p.stage}</span>}
-                  {p.reason && <div className="plate-reason small">{p.reason}</div>}
+                  {p.reason && <div className="plate-reason small">{shortReason(p.reason)}</div>}
                 </td>
                 <td className="right mono">{p.runId === null ? '—' : p.candidates}</td>
                 <td className="right mono">{p.runId === null ? '—' : `${p.mine} / ${p.reviewed}`}</td>
@@ -81,6 +85,24 @@ export function PlateList({ overview, selected, onPick }: { overview: SurveyOver
             );
           })}
         </tbody>
+        <tfoot>
+          <tr className={selected === null ? 'selected' : undefined} onClick={() => onPick(null)} title="every plate: the stages summed">
+            <td className="left">all plates</td>
+            <td className="left muted">{overview.plates.length} planned</td>
+            <td className="right mono">{sum((p) => p.candidates)}</td>
+            <td className="right mono">{`${sum((p) => p.mine)} / ${sum((p) => p.reviewed)}`}</td>
+            <td className="left">
+              {overview.funnel.length > 0 && (
+                <span className="funnel-cell">
+                  <MiniFunnel stages={overview.funnel} max={Math.max(1, ...overview.funnel.map((s) => s.input))} />
+                  <span className="mono small muted">
+                    {overview.funnel[0].input} → {overview.funnel.at(-1)!.output}
+                  </span>
+                </span>
+              )}
+            </td>
+          </tr>
+        </tfoot>
       </table>
     </div>
   );

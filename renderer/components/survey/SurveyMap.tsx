@@ -14,8 +14,12 @@ const LEGEND: [ReviewLabel | null, string][] = [[null, 'unreviewed'], ['transien
 
 interface Props {
   overview: SurveyOverview;
+  /** The plate the table is filtered to. */
   selected: string | null;
   onPick(plate: string | null): void;
+  /** The selected candidate (ringed on the map), and choosing one by its dot. */
+  candidateId: number | null;
+  onPickCandidate(id: number, plate: string | null): void;
 }
 
 function useSize<T extends HTMLElement>(): [RefObject<T | null>, { w: number; h: number }] {
@@ -68,7 +72,7 @@ function sample(n: number, at: (i: number) => [number, number]): [number, number
   return Array.from({ length: n }, (_, i) => at(i));
 }
 
-export function SurveyMap({ overview, selected, onPick }: Props) {
+export function SurveyMap({ overview, selected, onPick, candidateId, onPickCandidate }: Props) {
   const [ref, { w, h }] = useSize<HTMLDivElement>();
   const placed = overview.plates.filter((p) => p.footprint);
   const unplaced = overview.plates.filter((p) => !p.footprint);
@@ -102,6 +106,8 @@ export function SurveyMap({ overview, selected, onPick }: Props) {
   };
   const frame = { x: margin.l, y: margin.t, w: w - margin.l - margin.r, h: h - margin.t - margin.b };
   const byRun = new Map(overview.plates.filter((p) => p.runId !== null).map((p) => [p.runId!, p]));
+  const chosenPoint = overview.candidates.find((c) => c.id === candidateId);
+  const chosen = chosenPoint ? toPx(proj.project(chosenPoint.ra, chosenPoint.dec)) : null;
   const shown = (runId: number) => selected === null || byRun.get(runId)?.id === selected;
 
   // Label each grid line where it leaves the frame on the left (Dec) or bottom (RA).
@@ -152,11 +158,24 @@ export function SurveyMap({ overview, selected, onPick }: Props) {
               const [x, y] = toPx(proj.project(c.ra, c.dec));
               if (!Number.isFinite(x)) return null;
               return (
-                <circle key={c.id} cx={x} cy={y} r={c.label ? 3.2 : 2.4} className={`map-cand${shown(c.runId) ? '' : ' dimmed'}`} style={{ fill: labelColour(c.label) }} data-candidate={c.id}>
+                <circle
+                  key={c.id}
+                  cx={x}
+                  cy={y}
+                  r={c.label ? 3.2 : 2.4}
+                  className={`map-cand${shown(c.runId) ? '' : ' dimmed'}`}
+                  style={{ fill: labelColour(c.label) }}
+                  data-candidate={c.id}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    onPickCandidate(c.id, byRun.get(c.runId)?.id ?? null);
+                  }}
+                >
                   <title>{`#${c.id} ${c.label ?? 'unreviewed'} (${byRun.get(c.runId)?.id ?? ''})`}</title>
                 </circle>
               );
             })}
+            {chosen && <circle cx={chosen[0]} cy={chosen[1]} r={7} className="map-chosen" data-testid="map-selected" />}
             {placed.map((p) => {
               const [x, y] = p.footprint!.map((q) => toPx(proj.project(q[0], q[1]))).reduce((a, b) => [a[0] + b[0] / p.footprint!.length, a[1] + b[1] / p.footprint!.length], [0, 0]);
               return (

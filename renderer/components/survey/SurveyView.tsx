@@ -7,7 +7,9 @@
  */
 import { useEffect } from 'react';
 import { useCandidates } from '../../stores/candidates';
+import { useNotices } from '../../stores/notices';
 import { useReview } from '../../stores/review';
+import { useSelection } from '../../stores/selection';
 import { useSession } from '../../stores/session';
 import { useSurvey } from '../../stores/survey';
 import { CandidateTable } from '../candidate/CandidateTable';
@@ -19,10 +21,20 @@ import './survey.css';
 
 const pickPlate = (plate: string | null) => useCandidates.getState().setFilter({ plate });
 
+/** A dot on the map: select that candidate in the table (its plate's, when the table shows another plate). */
+async function pickCandidate(id: number, plate: string | null): Promise<void> {
+  const current = useCandidates.getState().filter.plate;
+  if (current !== null && current !== plate) pickPlate(plate);
+  const { index } = await useCandidates.getState().locate(id);
+  if (index !== null) await useSelection.getState().select(index);
+  else useNotices.getState().say(`#${id} is hidden by the table's filters`);
+}
+
 export function SurveyView() {
   const overview = useSurvey((s) => s.overview);
   const plate = useCandidates((s) => s.filter.plate);
   const progress = useReview((s) => s.progress);
+  const candidateId = useSelection((s) => s.id);
   // Labels given meanwhile recolour the map and the counts.
   useEffect(() => {
     void useSurvey.getState().load();
@@ -53,7 +65,7 @@ export function SurveyView() {
             )}
           </span>
         </header>
-        <SurveyMap overview={overview} selected={plate} onPick={pickPlate} />
+        <SurveyMap overview={overview} selected={plate} onPick={pickPlate} candidateId={candidateId} onPickCandidate={(id, p) => void pickCandidate(id, p)} />
         <PlateList overview={overview} selected={plate} onPick={pickPlate} />
       </div>
       <div className="table-area">

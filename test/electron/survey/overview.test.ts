@@ -31,7 +31,7 @@ describe.runIf(tools)('survey.overview on a merged survey', () => {
   let dir: string;
   let api: Api;
   let overview: SurveyOverview;
-  const call = <T>(method: string, args: unknown) => (api.handlers as Record<string, (a: unknown) => Promise<T>>)[method](args);
+  const call = <T>(method: string, args: unknown) => (api.handlers as unknown as Record<string, (a: unknown) => Promise<T>>)[method](args);
 
   beforeAll(async () => {
     dir = await buildSyntheticSurvey(tmp);
