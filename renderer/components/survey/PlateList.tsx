@@ -88,7 +88,7 @@ export function PlateList({ overview, selected, onPick }: { overview: SurveyOver
         <tfoot>
           <tr className={selected === null ? 'selected' : undefined} onClick={() => onPick(null)} title="every plate: the stages summed">
             <td className="left">all plates</td>
-            <td className="left muted">{overview.plates.length} planned</td>
+            <td className="left muted">{overview.plates.length} plates</td>
             <td className="right mono">{sum((p) => p.candidates)}</td>
             <td className="right mono">{`${sum((p) => p.mine)} / ${sum((p) => p.reviewed)}`}</td>
             <td className="left">
