@@ -5,6 +5,7 @@
  * (as test/electron/store does), and the browser host serving it.
  */
 import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { HttpHost } from '../../electron/host/http-host';
 import { openWorkspace } from '../../electron/store/workspace';
@@ -17,12 +18,16 @@ export interface ReviewFixture {
   host: HttpHost;
 }
 
-/** `count` candidates (at most the stars on both plates, ~40) in `tmp`/workspace.sqlite, served on 127.0.0.1; `seedStore` adds reviews before the host starts. */
-export async function reviewFixture(tmp: string, count: number, seedStore?: (ws: ReturnType<typeof openWorkspace>) => void): Promise<ReviewFixture> {
+/**
+ * `count` candidates (at most the stars on both plates, ~40) in `tmp`/workspace.sqlite, served on 127.0.0.1; `seedStore` adds reviews before the host starts.
+ * `transientsFirst`: the red-only transients (nothing on blue) come first, then the stars.
+ */
+export async function reviewFixture(tmp: string, count: number, seedStore?: (ws: ReturnType<typeof openWorkspace>) => void, transientsFirst = false): Promise<ReviewFixture> {
   const pair = await generatePlatePair({ outDir: join(tmp, 'synth'), name: 'review', preset: 'small', size: 500, stars: 200, transients: 8, defects: 2, seed: 7 });
   const truth = readFileSync(pair.truth, 'utf8').trim().split('\n').map((l) => l.split(','));
   const col = (name: string) => truth[0].indexOf(name);
-  const onBoth = truth.slice(1).filter((r) => r[col('red_x')] !== '' && r[col('blue_x')] !== '').slice(0, count);
+  const redOnly = transientsFirst ? truth.slice(1).filter((r) => r[col('kind')] === 'transient' && r[col('red_x')] !== '') : [];
+  const onBoth = [...redOnly, ...truth.slice(1).filter((r) => r[col('red_x')] !== '' && r[col('blue_x')] !== '')].slice(0, count);
   const rnd = seeded(5);
   const candidates = onBoth.map((r, i) => ({
     ...source(i + 1, { ra: Number(r[col('ra')]), dec: Number(r[col('dec')]) }, true, rnd),
@@ -40,4 +45,20 @@ export async function reviewFixture(tmp: string, count: number, seedStore?: (ws:
   const { startHttpHost } = await import('../../electron/host/http-host');
   const host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true });
   return { dbPath, host };
+}
+
+/** A reviewer's current label of each candidate, read from the SQLite file itself. */
+export function storedLabels(dbPath: string, reviewer: string): Map<number, string> {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT c.id, cl.label FROM current_labels cl JOIN reviewers p ON p.id = cl.reviewer_id
+         JOIN sources s ON s.object_id = cl.object_id JOIN candidates c ON c.source_id = s.id WHERE p.name = ?`,
+      )
+      .all(reviewer) as { id: number; label: string }[];
+    return new Map(rows.map((r) => [r.id, r.label]));
+  } finally {
+    db.close();
+  }
 }

@@ -23,7 +23,7 @@ import { REVIEW_LABELS } from '../../electron/store/labels';
 import { haveChromium, openChromiumPage } from '../helpers/chromium';
 import { ensureRendererBuilt } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
-import { reviewFixture } from './review-fixture';
+import { reviewFixture, storedLabels as storedLabelsIn } from './review-fixture';
 
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const REVIEWER = 'R. Minkowski';
@@ -40,21 +40,7 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
   let table: Locator;
   const consoleErrors: string[] = [];
 
-  /** The reviewer's current label of each candidate, read from the SQLite file itself. */
-  const storedLabels = (): Map<number, string> => {
-    const db = new Database(dbPath, { readonly: true });
-    try {
-      const rows = db
-        .prepare(
-          `SELECT c.id, cl.label FROM current_labels cl JOIN reviewers p ON p.id = cl.reviewer_id
-           JOIN sources s ON s.object_id = cl.object_id JOIN candidates c ON c.source_id = s.id WHERE p.name = ?`,
-        )
-        .all(REVIEWER) as { id: number; label: string }[];
-      return new Map(rows.map((r) => [r.id, r.label]));
-    } finally {
-      db.close();
-    }
-  };
+  const storedLabels = () => storedLabelsIn(dbPath, REVIEWER);
   const sql = <T>(query: string, ...args: unknown[]): T[] => {
     const db = new Database(dbPath, { readonly: true });
     try {

@@ -6,6 +6,7 @@
 import { useEffect } from 'react';
 import { REVIEW_LABELS } from '../../../electron/store/labels';
 import { REVIEW_KEYS } from './useReviewKeys';
+import { GALLERY_KEYS } from '../gallery/useGalleryKeys';
 
 export function KeyHelp({ onClose }: { onClose(): void }) {
   useEffect(() => {
@@ -21,31 +22,28 @@ export function KeyHelp({ onClose }: { onClose(): void }) {
       <section className="key-help" role="dialog" aria-label="Keys" data-testid="key-help">
         <h3>Keys</h3>
         <div className="key-help-columns">
-          <table>
-            <caption>Flag the candidate</caption>
-            <tbody>
-              {REVIEW_LABELS.map((l) => (
-                <tr key={l.label}>
-                  <td><kbd>{l.key}</kbd></td>
-                  <td title={l.description}>{l.title}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table>
-            <caption>Move and look</caption>
-            <tbody>
-              {REVIEW_KEYS.map((k) => (
-                <tr key={k.does}>
-                  <td>{k.keys.map((key) => <kbd key={key}>{key}</kbd>)}</td>
-                  <td>{k.does}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <KeyTable caption="Flag the candidate" rows={REVIEW_LABELS.map((l) => ({ keys: [l.key], does: l.title, title: l.description }))} />
+          <KeyTable caption="Move and look" rows={REVIEW_KEYS} />
+          <KeyTable caption="Gallery" rows={GALLERY_KEYS} />
         </div>
         <p className="muted small">Keys act on the selected candidate, not while you type in a text field. Esc closes this list.</p>
       </section>
     </div>
+  );
+}
+
+function KeyTable({ caption, rows }: { caption: string; rows: readonly { keys: string[]; does: string; title?: string }[] }) {
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <tbody>
+        {rows.map((k) => (
+          <tr key={k.does}>
+            <td>{k.keys.map((key) => <kbd key={key}>{key}</kbd>)}</td>
+            <td title={k.title}>{k.does}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

@@ -9,6 +9,9 @@ import { inspectSizes, panelWidths } from '../../lib/inspect-sizes';
 import { SIDE_WIDTH, TABLE_MIN_HEIGHT, useLayout } from '../../stores/layout';
 import { Splitter } from '../common/Splitter';
 import { useElementSize } from '../common/useElementSize';
+import { useGallery } from '../../stores/gallery';
+import { Gallery } from '../gallery/Gallery';
+import { useGalleryKeys } from '../gallery/useGalleryKeys';
 import { useSession } from '../../stores/session';
 import { useRunDetail } from '../../stores/run-detail';
 import { CandidateTable } from '../candidate/CandidateTable';
@@ -26,6 +29,8 @@ export function ReviewView() {
   const viewRef = useRef<HTMLDivElement>(null);
   const [mainRef, main, mainEl] = useElementSize<HTMLDivElement>();
   const { sideWidth, inspectHeight } = useLayout();
+  const gallery = useGallery((s) => s.open);
+  useGalleryKeys();
   const SPLITTER = 6;
   // The table keeps TABLE_MIN_HEIGHT; the pictures fit what is left (or the height the person dragged to).
   const room = main.height ? main.height - TABLE_MIN_HEIGHT - SPLITTER : Infinity;
@@ -46,28 +51,37 @@ export function ReviewView() {
   }
   return (
     <div className="review-view" ref={viewRef} style={{ gridTemplateColumns: `minmax(0, 1fr) ${SPLITTER}px ${sideWidth}px` }}>
-      <div className="review-main" ref={mainRef} style={{ gridTemplateRows: `minmax(0, 1fr) ${SPLITTER}px ${rowHeight}` }}>
-        <div className="table-area">
-          <div className="table-toolbar">
-            <FilterBar />
-            <button onClick={() => setExporting(true)}>Export…</button>
-          </div>
-          <CandidateTable />
-        </div>
-        <Splitter
-          direction="row"
-          label="Resize the table and the pictures"
-          onDrag={(_, y) => {
-            const box = mainEl?.getBoundingClientRect();
-            if (box) useLayout.getState().setInspectHeight(box.bottom - y - SPLITTER / 2);
-          }}
-          onReset={() => useLayout.getState().setInspectHeight(null)}
-        />
-        <div className="inspect" data-testid="inspect">
-          <CutoutPanel stampPx={sizes.stamp} width={widths.cutouts} />
-          <BlinkPanel canvasPx={sizes.blink} width={widths.blink} />
-          <SkyPanel sizePx={sizes.sky} width={widths.sky} />
-        </div>
+      <div className="review-main" ref={mainRef} style={{ gridTemplateRows: gallery ? 'minmax(0, 1fr)' : `minmax(0, 1fr) ${SPLITTER}px ${rowHeight}` }}>
+        {gallery ? (
+          <Gallery />
+        ) : (
+          <>
+            <div className="table-area">
+              <div className="table-toolbar">
+                <FilterBar />
+                <button onClick={() => useGallery.getState().setOpen(true)} title="a grid of thumbnails to triage (g)">
+                  <kbd>g</kbd> Gallery
+                </button>
+                <button onClick={() => setExporting(true)}>Export…</button>
+              </div>
+              <CandidateTable />
+            </div>
+            <Splitter
+              direction="row"
+              label="Resize the table and the pictures"
+              onDrag={(_, y) => {
+                const box = mainEl?.getBoundingClientRect();
+                if (box) useLayout.getState().setInspectHeight(box.bottom - y - SPLITTER / 2);
+              }}
+              onReset={() => useLayout.getState().setInspectHeight(null)}
+            />
+            <div className="inspect" data-testid="inspect">
+              <CutoutPanel stampPx={sizes.stamp} width={widths.cutouts} />
+              <BlinkPanel canvasPx={sizes.blink} width={widths.blink} />
+              <SkyPanel sizePx={sizes.sky} width={widths.sky} />
+            </div>
+          </>
+        )}
       </div>
       <Splitter
         direction="column"
