@@ -168,7 +168,7 @@ export class SampSession {
     const c = this.client;
     this.client = null;
     await c?.close();
-    this.lastMessage = 'disconnected';
+    this.lastMessage = undefined; // asked for: nothing went wrong to report
     const s = await this.status();
     this.opts.onStatus?.(s);
     return s;

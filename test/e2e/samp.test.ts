@@ -145,6 +145,17 @@ describe.skipIf(!haveChromium() || !haveAstropy())('SAMP in the review screen (C
     await page.setViewportSize({ width: 1600, height: 1000 });
   });
 
+  it('Disconnect from the bar (said plainly, the hub drops us) and Connect again', async () => {
+    const bar = page.getByTestId('samp-bar');
+    await bar.getByRole('button', { name: 'Disconnect' }).click();
+    await poll(() => page.getByTestId('samp-status').textContent()).toBe('SAMP: not connected');
+    await poll(note).toBe('disconnected from the SAMP hub');
+    await expect.poll(async () => (await peer.clients()).map((c) => c.name)).not.toContain('VASCO Workstation');
+    expect(await page.getByTestId('samp-note').getAttribute('class')).toBe('samp-note');
+    await bar.getByRole('button', { name: 'Connect' }).click();
+    await poll(() => page.getByTestId('samp-status').textContent()).toBe('SAMP: astropy peer');
+  });
+
   it('the hub shutting down shows in the bar', async () => {
     await peer.stop();
     await poll(() => page.getByTestId('samp-status').textContent()).toBe('SAMP: not connected');

@@ -135,6 +135,16 @@ describe.skipIf(!haveAstropy())('SAMP session against astropy\'s hub', () => {
     expect(r.summary).toContain('astropy peer refused the red cutout: refused by the test peer');
   });
 
+  it('a disconnect asked for unregisters and reports no problem; connecting again works', async () => {
+    const before = events.length;
+    const s = await call('samp.disconnect', {});
+    expect(s).toEqual({ connected: false, peers: [], table: expect.anything() });
+    expect((await peer.clients()).map((c) => c.name)).not.toContain('VASCO Workstation');
+    const said = events.slice(before).filter((e) => e.event === 'samp.status');
+    expect(said.map((e) => e.data)).toEqual([s]);
+    expect((await call('samp.connect', {})).connected).toBe(true);
+  });
+
   it('notices the hub shutting down and then says to start TOPCAT or DS9', async () => {
     await peer.stop();
     await expect.poll(() => events.some((e) => e.event === 'samp.status' && !e.data.connected && /shut down/.test(e.data.message ?? '')), { timeout: 15_000 }).toBe(true);
