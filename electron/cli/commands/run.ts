@@ -115,6 +115,11 @@ function funnel(r: RunResult): string {
         `precision ${s.precision.toFixed(3)} (${s.confirmed}/${s.candidates}), F1 ${s.f1.toFixed(3)}`,
     );
   }
+  const p = r.summary.published;
+  if (p) {
+    const buckets = Object.entries(p.buckets).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`  published sources on the plate: ${p.sources} (${buckets || 'none'}); RA/Dec from columns ${p.columns.ra}/${p.columns.dec} of the ${p.format}; rows in published.csv`);
+  }
   for (const n of r.summary.notes) lines.push(`  note: ${n}`);
   lines.push(`wrote ${r.files.candidates}, ${r.files.sources}, ${r.files.summary}`);
   return lines.join('\n') + '\n';

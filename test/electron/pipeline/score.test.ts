@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../../electron/core/errors';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
-import { circleFootprint, scoreAgainstVasco } from '../../../electron/pipeline/score';
+import { circleFootprint, readPublishedCatalogue, scoreAgainstVasco } from '../../../electron/pipeline/score';
 import { haveSharedData, sharedData } from '../../helpers/shared-data';
 import { candidate, offsetBy } from './synthetic';
 
@@ -33,5 +36,39 @@ describe.skipIf(!haveSharedData(SUBSET))('scoring against the published VASCO ca
     expect(s.missed.map((m) => m.id)).toEqual([last.row]);
     expect(s.extra.map((e) => e.id).sort()).toEqual(['900', '901', '902']);
     expect(s.selection).toMatch(/footprint/);
+  });
+});
+
+describe('reading the published catalogue as SVO exports it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vasco-published-read-'));
+  const everywhere = { contains: () => true };
+
+  it('a VOTable with RA/DEC fields (sexagesimal too) and a CSV with RA/Dec give the same sources, naming the columns used', () => {
+    writeFileSync(join(dir, 'v.csv'), 'recno,Name,RA,Dec\r\n1,XE001,259.95,-6.15\r\n2,XE001,260.0,-6.2\r\n');
+    writeFileSync(
+      join(dir, 'v.vot'),
+      `<?xml version="1.0"?><VOTABLE version="1.3"><RESOURCE><TABLE><FIELD name="recno" datatype="int"/><FIELD name="RA" datatype="char" arraysize="*"/><FIELD name="DEC" datatype="char" arraysize="*"/>
+<DATA><TABLEDATA><TR><TD>1</TD><TD>17 19 48.0</TD><TD>-06 09 00</TD></TR><TR><TD>2</TD><TD>260.0</TD><TD>-6.2</TD></TR></TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>`,
+    );
+    const csv = readPublishedCatalogue(join(dir, 'v.csv'), everywhere);
+    const vot = readPublishedCatalogue(join(dir, 'v.vot'), everywhere);
+    expect(csv.columns).toEqual({ ra: 'RA', dec: 'Dec', id: 'recno', plate: null });
+    expect(vot.columns).toEqual({ ra: 'RA', dec: 'DEC', id: 'recno', plate: null });
+    expect(vot.format).toBe('votable');
+    expect(vot.sources.map((s) => s.id)).toEqual(['1', '2']);
+    vot.sources.forEach((s, i) => {
+      expect(s.ra).toBeCloseTo(csv.sources[i].ra, 9);
+      expect(s.dec).toBeCloseTo(csv.sources[i].dec, 9);
+    });
+    // A plate column naming this plate selects by plate.
+    expect(readPublishedCatalogue(join(dir, 'v.csv'), { plate: 'XE001', contains: () => false }).columns.plate).toBe('Name');
+  });
+
+  it('refuses a file without RA/Dec, a damaged VOTable and a missing file, naming the file and --vasco', () => {
+    writeFileSync(join(dir, 'bad.csv'), 'a,b\r\n1,2\r\n');
+    writeFileSync(join(dir, 'bad.vot'), '<?xml version="1.0"?><VOTABLE><RESOURCE><TABLE><FIELD name="RA"/>');
+    expect(() => readPublishedCatalogue(join(dir, 'bad.csv'), everywhere)).toThrow(/--vasco .*bad\.csv: no RA column \(columns: a, b\)/);
+    expect(() => readPublishedCatalogue(join(dir, 'bad.vot'), everywhere)).toThrow(UserError);
+    expect(() => readPublishedCatalogue(join(dir, 'none.csv'), everywhere)).toThrow(/cannot read the published catalogue --vasco .*none\.csv/);
   });
 });
