@@ -21,6 +21,7 @@ import type {
   CommentEvent,
   PlateFileRef,
   PublishedSourceRow,
+  RangeColumn,
   ReviewEvent,
   RunRow,
 } from '../store/types';
@@ -51,6 +52,7 @@ const candidateSort = z.strictObject({
 });
 
 /** See CandidateQuery['filter'] in electron/store/types.ts. */
+const RANGE_COLUMNS = ['spreadModel', 'fwhm', 'mag', 'snr', 'elongation'] as const satisfies readonly RangeColumn[];
 const candidateFilter = z.strictObject({
   reasons: z.array(z.string().min(1).max(64)).max(64).optional(),
   labels: z.array(z.union([label, z.literal('unreviewed')])).max(32).optional(),
@@ -59,6 +61,8 @@ const candidateFilter = z.strictObject({
   magMin: z.number().optional(),
   magMax: z.number().optional(),
   snrMin: z.number().optional(),
+  /** A bin of a plot: min <= column < max. */
+  range: z.strictObject({ column: z.enum(RANGE_COLUMNS), min: z.number(), max: z.number() }).optional(),
 });
 
 /** Display settings a reviewer saw when labelling (kept with the review, for audit). */

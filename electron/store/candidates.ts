@@ -9,7 +9,7 @@ import type { BlueDetection, LedgerEntry } from '../pipeline/types';
 import type { StoreDb } from './database';
 import { isReviewLabel, type ReviewLabel } from './labels';
 import { historyEvent, LABEL_LIST, objectComments, reviewerId, type HistorySqlRow } from './reviews';
-import type { CandidateDetail, CandidateQuery, CandidateRow, CounterpartRow, FieldContents, PlateFileRef } from './types';
+import type { CandidateDetail, CandidateQuery, CandidateRow, CounterpartRow, FieldContents, PlateFileRef, RangeColumn } from './types';
 
 /** Columns a caller may sort by, and the SQL each stands for (never caller text). */
 function sortExpression(column: string, blind: boolean, hasReviewer: boolean): string {
@@ -100,6 +100,9 @@ interface PlateSqlRow {
   epoch_julian: number | null;
   header_sha256: string;
 }
+
+/** The columns a range filter (a plot's bin) may cut on. */
+const RANGE_SQL: Record<RangeColumn, string> = { spreadModel: 's.spread_model', fwhm: 's.fwhm', mag: 's.mag', snr: 's.snr', elongation: 's.elongation' };
 
 const CANDIDATE_COLUMNS = `SELECT c.id, c.run_id, c.source_id, s.object_id, s.number, s.ra, s.dec, s.x, s.y, s.mag, s.mag_err, s.snr,
   s.fwhm, s.elongation, s.spread_model, s.flags, s.nearest_blue_arcsec, s.blue_det_number, s.blue_det_arcsec, s.blue_det_ra,
@@ -204,6 +207,13 @@ export function listCandidates(s: StoreDb, q: CandidateQuery): { total: number; 
     if (f.magMin !== undefined) (params.magMin = f.magMin), where.push('s.mag >= @magMin');
     if (f.magMax !== undefined) (params.magMax = f.magMax), where.push('s.mag <= @magMax');
     if (f.snrMin !== undefined) (params.snrMin = f.snrMin), where.push('s.snr >= @snrMin');
+    if (f.range) {
+      const column = RANGE_SQL[f.range.column];
+      if (!column) throw new UserError(`cannot filter candidates by a range of "${f.range.column}"`, `use one of: ${Object.keys(RANGE_SQL).join(', ')}`, 'bad-arguments');
+      params.rangeMin = f.range.min;
+      params.rangeMax = f.range.max;
+      where.push(`(${column} >= @rangeMin AND ${column} < @rangeMax)`);
+    }
 
     const from = `FROM candidates c
       JOIN sources s ON s.id = c.source_id

@@ -126,6 +126,9 @@ export type CandidateSortColumn =
   | 'id' | 'sourceNumber' | 'ra' | 'dec' | 'x' | 'y' | 'mag' | 'magErr' | 'snr' | 'fwhm' | 'elongation'
   | 'spreadModel' | 'flags' | 'nearestBlueArcsec' | 'blueDetectionArcsec' | 'edgeDistancePx' | 'consensus' | 'myLabel' | 'label' | 'reviews' | 'plate';
 
+/** Measures a candidate list can be cut to a range of (a histogram's bin). */
+export type RangeColumn = 'spreadModel' | 'fwhm' | 'mag' | 'snr' | 'elongation';
+
 export interface CandidateQuery {
   /** The run whose candidates to list; or `runIds`: several runs at once (a survey's plates). */
   runId?: number;
@@ -143,6 +146,8 @@ export interface CandidateQuery {
     magMin?: number;
     magMax?: number;
     snrMin?: number;
+    /** A bin of a plot: rows with min <= column < max. */
+    range?: { column: RangeColumn; min: number; max: number };
   };
   offset?: number;
   limit?: number;
