@@ -9,7 +9,7 @@
  *  - IPC is answered only for our own window's top frame.
  * Pipeline runs are processes of their own, as under the browser host: the
  * packaged binary cannot run as Node (fuse), so they are Electron utility
- * processes running dist/electron/run.mjs (host/run-launcher.ts chooses).
+ * processes running dist/electron/run.mjs (api/run-launcher.ts chooses).
  * One of the two files that may import 'electron' (the other: preload.ts).
  */
 import { app, BrowserWindow, ipcMain, Menu, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { dispatch, type Api } from './api/dispatch';
 import { createApi } from './api/handlers';
 import { IPC_EVENT, IPC_INVOKE } from './host/ipc-channels';
-import { chooseRunLauncher } from './host/run-launcher';
+import { chooseRunLauncher } from './api/run-launcher';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedNavigation, isTrustedSender } from './host/security';
 import { resolveStaticFile } from './host/static-files';
 import { workspacePathFromArgv } from './host/workspace-path';

@@ -41,10 +41,10 @@ export async function buildMain() {
     banner: { js: requireShim },
   });
   await build({ ...common, entryPoints: [join(root, 'electron', 'preload.ts')], format: 'cjs', outfile: join(out, 'preload.cjs') });
-  // What Electron's utility process runs for a pipeline run (electron/host/run-launcher.ts): `vasco run` alone.
+  // What Electron's utility process runs for a pipeline run (electron/api/run-launcher.ts): `vasco run` alone.
   await build({
     ...common,
-    entryPoints: [join(root, 'electron', 'host', 'run-entry.ts')],
+    entryPoints: [join(root, 'electron', 'cli', 'run-entry.ts')],
     format: 'esm',
     external: ['electron', 'better-sqlite3'],
     outfile: join(out, 'run.mjs'),

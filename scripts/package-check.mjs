@@ -127,7 +127,7 @@ const EXPECTED_IN_ASAR = [
   '/package.json',
   '/dist/electron/main.js',
   '/dist/electron/preload.cjs',
-  // what Electron's utility process runs for a pipeline run (electron/host/run-launcher.ts)
+  // what Electron's utility process runs for a pipeline run (electron/api/run-launcher.ts)
   '/dist/electron/run.mjs',
   '/dist/electron/config/vasco.sex',
   '/resources/icon.png',

@@ -18,7 +18,7 @@ import { EXPORT_FORMATS } from '../export/formats';
 import { EventHub, notFound, type Api, type Handlers } from './dispatch';
 import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } from '../cutouts/images';
 import { JobManager, type RunFn, type RunPriority } from './jobs';
-import type { RunLauncher } from '../host/run-launcher';
+import type { RunLauncher } from './run-launcher';
 import { SampSession } from '../samp/session';
 import { FootprintCache, surveyDirOf, surveyOverview } from '../survey/overview';
 
@@ -34,9 +34,9 @@ export interface ApiOptions {
   run?: RunFn;
   /** Run the pipeline in this process (the old way; the latency bench compares). */
   inProcess?: boolean;
-  /** Priority of run processes (the latency bench compares; default in host/run-launcher.ts). */
+  /** Priority of run processes (the latency bench compares; default in api/run-launcher.ts). */
   runPriority?: RunPriority;
-  /** How run processes start (Electron's main.ts: its utility process); default host/run-launcher.ts's choice. */
+  /** How run processes start (Electron's main.ts: its utility process); default api/run-launcher.ts's choice. */
   runLauncher?: RunLauncher;
   /** Where pipeline.start puts run folders; default runs/ next to the workspace. */
   runsDir?: string;

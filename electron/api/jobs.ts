@@ -1,6 +1,6 @@
 /**
  * Pipeline jobs. Each run is a process of its own: `vasco run --progress-json`
- * (the same command a person types), started by ../host/run-launcher.ts (Node
+ * (the same command a person types), started by ./run-launcher.ts (Node
  * running bin/vasco.mjs in its own process group; under Electron, a utility
  * process); its JSON lines become progress, log and done events. The
  * child records the finished run in the workspace itself (the one recordRun
@@ -31,10 +31,10 @@ import type { StageContext } from '../core/stage';
 import type { JobState, MethodArgs, MethodResult, PipelineProgress } from './contract';
 import { notFound, type EventHub } from './dispatch';
 import { paramArgs, paramsToOptions, type RunParams } from './run-params';
-import { chooseRunLauncher, type RunLauncher, type RunPriority, type RunProcess } from '../host/run-launcher';
+import { chooseRunLauncher, type RunLauncher, type RunPriority, type RunProcess } from './run-launcher';
 
 export { paramsToOptions } from './run-params';
-export type { RunPriority } from '../host/run-launcher';
+export type { RunPriority } from './run-launcher';
 
 export type StartArgs = MethodArgs<'pipeline.start'>;
 export type RunFn = (options: RunOptions, ctx: StageContext) => Promise<RunResult>;
@@ -86,7 +86,7 @@ export interface JobManagerOptions {
   http?: HttpClient;
   /** Run the pipeline in this process instead of a child (see the header). */
   inProcess?: { run: RunFn; record: RecordFn };
-  /** Priority of run processes (default: niceness RUN_NICENESS, host/run-launcher.ts). */
+  /** Priority of run processes (default: niceness RUN_NICENESS, ./run-launcher.ts). */
   priority?: RunPriority;
   /** How run processes are started (default: chooseRunLauncher for this process; Electron's main.ts hands in its utility process). */
   launcher?: RunLauncher;
@@ -279,7 +279,7 @@ export class JobManager {
     return record(result, r.out);
   }
 
-  /** `vasco run --progress-json` as a process of its own (see host/run-launcher.ts); resolves with the run id it recorded. */
+  /** `vasco run --progress-json` as a process of its own (see ./run-launcher.ts); resolves with the run id it recorded. */
   private async runChild(job: Job, ctx: StageContext): Promise<number> {
     const r = job.request;
     const args = [

@@ -8,7 +8,7 @@
  *  - under Electron: the packaged binary's runAsNode fuse is off (Electron
  *    cannot be started as Node), so the run goes through Electron's
  *    utilityProcess.fork of the bundled run entry (dist/electron/run.mjs,
- *    ./run-entry.ts), handed in by main.ts. A utility process has no group of
+ *    ../cli/run-entry.ts), handed in by main.ts. A utility process has no group of
  *    its own, so a cancel signals its descendants found through /proc.
  *
  * Either way the job manager (api/jobs.ts) reads the same JSON lines, sends

@@ -1,9 +1,9 @@
 /**
- * How runs are started (electron/host/run-launcher.ts): Node running
+ * How runs are started (electron/api/run-launcher.ts): Node running
  * bin/vasco.mjs under the browser host, a utility process of the run entry
  * under Electron. Electron is not installed here, so its utilityProcess.fork
  * is stood in for by Node's child_process.fork running the same run entry
- * (electron/host/run-entry.ts, through tsx) with the same options; everything
+ * (electron/cli/run-entry.ts, through tsx) with the same options; everything
  * after the fork (the job manager, the run entry, vasco run, SExtractor, PSFEx,
  * the workspace) is real.
  */
@@ -14,12 +14,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../../electron/api/dispatch';
 import { createApi } from '../../../electron/api/handlers';
-import { chooseRunLauncher, descendants, utilityRunLauncher, type UtilityFork } from '../../../electron/host/run-launcher';
+import { chooseRunLauncher, descendants, utilityRunLauncher, type UtilityFork } from '../../../electron/api/run-launcher';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
 import { haveCommand, projectRoot } from '../../helpers/shared-data';
-import { apiHarness } from '../api/harness';
+import { apiHarness } from './harness';
 
-const runEntry = join(projectRoot, 'electron', 'host', 'run-entry.ts');
+const runEntry = join(projectRoot, 'electron', 'cli', 'run-entry.ts');
 const forks: { entry: string; args: string[]; env: NodeJS.ProcessEnv }[] = [];
 /** utilityProcess.fork's stand-in: Node's fork of the same module with the same stdio, environment and arguments. */
 const nodeFork: UtilityFork = (entry, args, options) => {
