@@ -91,6 +91,8 @@ export interface PlateStatus {
   attempts: number;
   wallSeconds: number;
   cpuSeconds: number;
+  /** Largest memory of the run and its tools together over the finished attempts, MiB (what a Slurm --mem must allow). */
+  peakRssMiB?: number;
   candidates?: number;
 }
 
@@ -147,6 +149,7 @@ export function plateStatus(dir: string, plate: PlannedPlate, queue: QueueView |
     attempts: rec.attempts.length,
     wallSeconds: done.reduce((s, a) => s + (a.wallSeconds ?? 0), 0),
     cpuSeconds: done.reduce((s, a) => s + (a.cpuSeconds ?? 0), 0),
+    ...(done.some((a) => a.peakRssMiB) ? { peakRssMiB: Math.max(...done.map((a) => a.peakRssMiB ?? 0)) } : {}),
   };
   const inQueue = queue?.get(plate.index);
   if (inQueue === 'PENDING' || inQueue === 'CONFIGURING' || inQueue === 'REQUEUED') return { ...base, state: 'queued' };

@@ -132,7 +132,8 @@ function statusReport(s: SurveyStatus): string {
   const lines = [];
   for (const p of s.plates) {
     const stage = p.state === 'running' && p.stage ? ` ${p.stage}${p.fraction !== undefined ? ` ${(100 * p.fraction).toFixed(0)}%` : ''}` : '';
-    const extra = p.state === 'done' ? ` ${p.candidates ?? '?'} candidates, ${p.wallSeconds.toFixed(0)} s` : p.reason ? `: ${p.reason}` : '';
+    const memory = p.peakRssMiB ? `, peak ${p.peakRssMiB.toFixed(0)} MiB` : '';
+    const extra = p.state === 'done' ? ` ${p.candidates ?? '?'} candidates, ${p.wallSeconds.toFixed(0)} s${memory}` : p.reason ? `: ${p.reason}` : '';
     const tries = p.attempts > 1 ? ` (${p.attempts} attempts)` : '';
     lines.push(`  ${p.id.padEnd(16)} ${p.state}${stage}${extra}${tries}`);
     if (p.state === 'failed' && p.stderrTail?.length) lines.push(...p.stderrTail.slice(-4).map((l) => `      | ${l}`));
