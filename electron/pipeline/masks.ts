@@ -7,7 +7,7 @@
  * star that masked them in the ledger (`mask/bright-star`).
  *
  * The masking stars are the red plate's own saturated sources (SExtractor
- * FLAGS bit 4, or a flat core), sized by their isophotal extent, and, when Gaia rows are at
+ * FLAGS bit 4, or a peak at the plate's ceiling), sized by their isophotal extent, and, when Gaia rows are at
  * hand (--catalog gaia=FILE, or the rows the Gaia refit fetched), Gaia stars
  * brighter than GAIA_MAG_LIMIT, sized by magnitude. Pixel positions are FITS
  * 1-based on the red plate.
@@ -28,14 +28,21 @@ const SATURATED_FLAG = 4;
 
 /**
  * Sizes from a saturated star's isophotal half-extent r (pixels, half the
- * larger side of its bounding box): halo radius HALO_PER_EXTENT r, spikes
- * SPIKE_PER_EXTENT r long and SPIKE_HALF_WIDTH_PX wide either side (at least).
- * Calibrated on synthetic plates whose spikes reach 4x the star's 1-sigma
- * radius (electron/synth/scene.ts); see the README for what they cost in recall.
+ * larger side of its bounding box). A spike fades with the star's light, so
+ * its length grows as sqrt(flux), while the isophote of saturated wings
+ * (Moffat beta ~1.8) grows only as flux^(1/3.6): length ~ r^1.8. Spikes are
+ * SPIKE_AT_UNIT_EXTENT r^1.8 px long (at most SPIKE_MAX_PX) and
+ * SPIKE_HALF_WIDTH_PX wide either side; the halo reaches HALO_PER_SPIKE of the
+ * spike, and at least HALO_PER_EXTENT r. The constants are calibrated on
+ * synthetic plates (electron/synth/scene.ts draws spikes 12 FWHM
+ * sqrt(overexposure) long); on real plates they are still to be checked.
  */
-const HALO_PER_EXTENT = 5;
-const SPIKE_PER_EXTENT = 14;
+const SPIKE_AT_UNIT_EXTENT = 4.8;
+const SPIKE_POWER = 1.8;
+const SPIKE_MAX_PX = 600;
 const SPIKE_HALF_WIDTH_PX = 4;
+const HALO_PER_SPIKE = 0.25;
+const HALO_PER_EXTENT = 3;
 /** Gaia stars at least this bright mask; their halo radius is GAIA_HALO_ARCSEC at GAIA_REF_MAG, x1.58 per magnitude brighter. */
 export const GAIA_MAG_LIMIT = 12;
 const GAIA_HALO_ARCSEC = 25;
@@ -53,16 +60,19 @@ export interface MaskStar {
   label: string;
 }
 
-/** Sources at least this significant are looked at for a flat (saturated) core. */
+/** Sources at least this significant are looked at for a saturated core. */
 const FLAT_CORE_SNR = 50;
 /** Half-side of the window round the centroid searched for a flat core, pixels. */
 const CORE_HALF = 3;
+const SATURATED_AT_TOP = 3;
 
 /**
  * Which sources are saturated: SExtractor's FLAGS bit 4 when SATUR_LEVEL was
  * reached, and - photographic scans saturate softly, below any level given to
- * SExtractor - a flat core: at least 4 pixels round the centroid within 5 %
- * of the plate's highest source peak (above the local background).
+ * SExtractor - a peak (above the local background) within 3 % of the highest
+ * source peak on the plate, when at least SATURATED_AT_TOP sources reach it:
+ * many stars sharing one ceiling is what saturation looks like, a single
+ * brightest star is not.
  */
 export async function saturatedSources(plate: PlateState): Promise<number[]> {
   const t = plate.sources;
@@ -87,25 +97,34 @@ export async function saturatedSources(plate: PlateState): Promise<number[]> {
   const background = (i: number) => t.getOptional('background', i) ?? 0;
   let top = -Infinity;
   for (const [i, px] of cores) for (const v of px) if (v - background(i) > top) top = v - background(i);
+  const atTop: number[] = [];
   for (const [i, px] of cores) {
-    let flat = 0;
-    for (const v of px) if (v - background(i) >= 0.95 * top) flat++;
-    if (flat >= 4) flagged.add(i);
+    let peak = -Infinity;
+    for (const v of px) peak = Math.max(peak, v - background(i));
+    if (peak >= 0.97 * top) atTop.push(i);
   }
+  if (atTop.length >= SATURATED_AT_TOP) for (const i of atTop) flagged.add(i);
   return [...flagged].sort((a, b) => a - b);
 }
 
-/** The masking stars from the red plate's own saturated sources. */
-export async function saturatedStars(plate: PlateState): Promise<MaskStar[]> {
+/**
+ * The masking stars from the red plate's own saturated sources. With a blue
+ * plate only those already dropped (persistent stars, found on blue) mask: a
+ * saturated source still standing as a candidate is itself in question (a
+ * bright transient is the very thing sought), and must not mask its neighbours.
+ */
+export async function saturatedStars(plate: PlateState, onlyDropped: boolean): Promise<MaskStar[]> {
   const t = plate.sources;
   const out: MaskStar[] = [];
   for (const i of await saturatedSources(plate)) {
+    if (onlyDropped && t.isAlive(i)) continue;
     const r = Math.max(t.ints.xmax[i] - t.ints.xmin[i] + 1, t.ints.ymax[i] - t.ints.ymin[i] + 1) / 2;
+    const spike = Math.min(SPIKE_MAX_PX, SPIKE_AT_UNIT_EXTENT * r ** SPIKE_POWER);
     out.push({
       x: t.floats.x[i],
       y: t.floats.y[i],
-      haloRadiusPx: HALO_PER_EXTENT * r,
-      spikeLengthPx: SPIKE_PER_EXTENT * r,
+      haloRadiusPx: Math.max(HALO_PER_EXTENT * r, HALO_PER_SPIKE * spike),
+      spikeLengthPx: spike,
       spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.25 * r),
       label: `saturated source ${t.ints.id[i]}`,
     });
@@ -194,7 +213,7 @@ export const brightStarMaskStage: Stage = {
     const before = table.aliveCount();
     const from = table.ledger.length;
     if (mode === 'off') return { state, count: { input: before, output: before, dropped: {}, skipped: '--bright-star-mask off' } };
-    const own = await saturatedStars(state.red);
+    const own = await saturatedStars(state.red, state.mode === 'red+blue');
     const gaia = await maskGaiaRows(state, ctx.params.catalogue.localFiles.gaia);
     const fromGaia = gaia ? gaiaStars(state.red, gaia.rows) : [];
     const index = new MaskIndex([...own, ...fromGaia]);

@@ -140,10 +140,10 @@ function placeMoffat(plate: PlateModel, x: number, y: number, flux: number, shap
 
 /**
  * Stars whose peak would be at least ARTEFACT_OVEREXPOSURE times what the
- * emulsion holds get spikes SPIKE_FWHM x FWHM x sqrt(overexposure) long (at
+ * emulsion holds (every saturated star) get spikes SPIKE_FWHM x FWHM x sqrt(overexposure) long (at
  * most SPIKE_MAX_PX) and a halo ring at RING_PER_SPIKE of that.
  */
-const ARTEFACT_OVEREXPOSURE = 2;
+const ARTEFACT_OVEREXPOSURE = 1;
 const SPIKE_FWHM = 12;
 const SPIKE_MAX_PX = 300;
 const RING_PER_SPIKE = 0.25;
