@@ -61,7 +61,7 @@ describe.skipIf(!haveChromium() || !haveSyntheticRunTools())('survey view in Chr
     ensureRendererBuilt();
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'vasco-survey-e2e-'));
-    dir = await buildSyntheticSurvey(tmp);
+    ({ dir } = await buildSyntheticSurvey(tmp));
     const { startHttpHost } = await import('../../electron/host/http-host');
     host = await startHttpHost({ dbPath: join(dir, 'survey.sqlite'), port: 0, staticDir: RENDERER_DIST, offline: true });
     ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));

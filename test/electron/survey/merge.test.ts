@@ -5,9 +5,9 @@
  * (`vasco run` with SExtractor and PSFEx), then merged. A transient in an
  * overlap is on two plates and must come out once, from the plate where it lies
  * farther from the edge; merging twice changes nothing; the broken plate is
- * named as missing.
+ * named as missing. (The survey is built by synthetic-survey.ts.)
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,17 +15,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { separationDeg } from '../../../electron/astro/sphere';
 import { readCsvFile } from '../../../electron/core/csv';
 import type { SurveyMergeSummary } from '../../../electron/survey/merge';
-import { astropy } from '../../helpers/python';
 import { haveSyntheticRunTools } from '../pipeline/synthetic-plates';
 import { surveyCli } from './survey-cli';
+import { buildSyntheticSurvey, PLATE_STARTS, PLATE_WIDTH, SURVEY_PLATES } from './synthetic-survey';
 
 const tools = haveSyntheticRunTools();
 const tmp = mkdtempSync(join(tmpdir(), 'vasco survey merge '));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const CROP = 400;
-const STARTS = [0, 300, 600];
-const IDS = ['plate-1', 'plate-2', 'plate-3'];
+const CROP = PLATE_WIDTH;
+const STARTS = PLATE_STARTS;
+const IDS = SURVEY_PLATES;
 
 const survey = (args: string[]) => surveyCli(tmp, args);
 
@@ -49,36 +49,10 @@ let truth: { ra: number; dec: number; x: number }[] = [];
 
 describe.runIf(tools)('vasco survey merge', () => {
   beforeAll(async () => {
-    const { generatePlatePair } = await import('../../../electron/synth/generate-pair');
-    const src = join(tmp, 'whole');
-    const pair = await generatePlatePair({ outDir: src, width: 1000, height: 400, seed: 11, transients: 40, defects: 4 });
-    truth = csvRows(pair.truth)
+    const built = await buildSyntheticSurvey(tmp, { merge: false });
+    truth = csvRows(built.truth)
       .filter((r) => r.kind === 'transient')
       .map((r) => ({ ra: Number(r.ra), dec: Number(r.dec), x: Number(r.red_x) }));
-    // Three plates of the same sky: red columns x0..x0+400 (CRPIX1 moved with them), each its own field.
-    const pairs = join(tmp, 'pairs');
-    mkdirSync(pairs);
-    astropy(
-      `from astropy.io import fits
-for i, x0 in enumerate(INPUT['starts']):
-    with fits.open(INPUT['red']) as r:
-        h = r[0].header.copy()
-        h['CRPIX1'] = h['CRPIX1'] - x0
-        h['REGION'] = 'XE90%d' % (i + 1)
-        fits.PrimaryHDU(r[0].data[:, x0:x0 + INPUT['crop']], h).writeto('%s/plate-%d.fits' % (INPUT['out'], i + 1))
-    with fits.open(INPUT['blue']) as b:
-        b[0].header['REGION'] = 'XO90%d' % (i + 1)
-        b.writeto('%s/blue-%d.fits' % (INPUT['out'], i + 1))
-print('null')`,
-      { red: pair.red, blue: pair.blue, starts: STARTS, crop: CROP, out: pairs },
-    );
-    const bytes = readFileSync(join(pairs, 'plate-3.fits'));
-    writeFileSync(join(pairs, 'broken red.fits'), bytes.subarray(0, Math.floor(bytes.length / 5)));
-    const lines = ['red,blue', ...IDS.map((id, i) => `${id}.fits,blue-${i + 1}.fits`), '"broken red.fits",blue-3.fits'];
-    writeFileSync(join(pairs, 'pairs.csv'), `${lines.join('\n')}\n`);
-    expect(survey(['plan', '--out', 'sv', '--pairs', 'pairs/pairs.csv', '--offline', '--tile-size', '0']).status).toBe(0);
-    const r = survey(['run', 'sv', '--parallel', '2', '--quiet']);
-    expect(r.status, r.stderr).toBe(1); // the broken plate failed
   }, 900_000);
 
   const dir = () => join(tmp, 'sv');

@@ -34,7 +34,7 @@ describe.runIf(tools)('survey.overview on a merged survey', () => {
   const call = <T>(method: string, args: unknown) => (api.handlers as unknown as Record<string, (a: unknown) => Promise<T>>)[method](args);
 
   beforeAll(async () => {
-    dir = await buildSyntheticSurvey(tmp);
+    ({ dir } = await buildSyntheticSurvey(tmp));
     api = await createApi({ dbPath: join(dir, 'survey.sqlite'), offline: true });
     overview = (await call<SurveyOverview | null>('survey.overview', {}))!;
   }, 900_000);

@@ -11,11 +11,18 @@ import { astropy } from '../../helpers/python';
 import { surveyCli } from './survey-cli';
 
 export const SURVEY_PLATES = ['plate-1', 'plate-2', 'plate-3'];
+/** Each plate's first column on the whole synthetic plate, and its width. */
+export const PLATE_STARTS = [0, 300, 600];
+export const PLATE_WIDTH = 400;
 /** The truncated plate's id (its file is "broken red.fits"). */
 export const BROKEN_PLATE = 'broken_red';
 
-/** Builds the survey in `tmp`/sv and returns its folder; throws with the command's stderr when a step fails. */
-export async function buildSyntheticSurvey(tmp: string): Promise<string> {
+/**
+ * Builds the survey in `tmp`/sv (pairs in `tmp`/pairs) and returns its folder and the synthetic truth
+ * (truth.csv of the whole pair); `merge: false` stops after the run. Throws with the command's stderr when
+ * a step fails.
+ */
+export async function buildSyntheticSurvey(tmp: string, opts: { merge?: boolean } = {}): Promise<{ dir: string; truth: string }> {
   const { generatePlatePair } = await import('../../../electron/synth/generate-pair');
   const pair = await generatePlatePair({ outDir: join(tmp, 'whole'), width: 1000, height: 400, seed: 11, transients: 40, defects: 4 });
   const pairs = join(tmp, 'pairs');
@@ -27,12 +34,12 @@ for i, x0 in enumerate(INPUT['starts']):
         h = r[0].header.copy()
         h['CRPIX1'] = h['CRPIX1'] - x0
         h['REGION'] = 'XE90%d' % (i + 1)
-        fits.PrimaryHDU(r[0].data[:, x0:x0 + 400], h).writeto('%s/plate-%d.fits' % (INPUT['out'], i + 1))
+        fits.PrimaryHDU(r[0].data[:, x0:x0 + INPUT['width']], h).writeto('%s/plate-%d.fits' % (INPUT['out'], i + 1))
     with fits.open(INPUT['blue']) as b:
         b[0].header['REGION'] = 'XO90%d' % (i + 1)
         b.writeto('%s/blue-%d.fits' % (INPUT['out'], i + 1))
 print('null')`,
-    { red: pair.red, blue: pair.blue, starts: [0, 300, 600], out: pairs },
+    { red: pair.red, blue: pair.blue, starts: PLATE_STARTS, width: PLATE_WIDTH, out: pairs },
   );
   const bytes = readFileSync(join(pairs, 'plate-3.fits'));
   writeFileSync(join(pairs, 'broken red.fits'), bytes.subarray(0, Math.floor(bytes.length / 5)));
@@ -44,6 +51,6 @@ print('null')`,
   };
   step(['plan', '--out', 'sv', '--pairs', 'pairs/pairs.csv', '--offline', '--tile-size', '0'], 0);
   step(['run', 'sv', '--parallel', '2', '--quiet'], 1); // the broken plate fails
-  step(['merge', 'sv'], 0);
-  return join(tmp, 'sv');
+  if (opts.merge !== false) step(['merge', 'sv'], 0);
+  return { dir: join(tmp, 'sv'), truth: pair.truth };
 }
