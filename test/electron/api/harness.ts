@@ -27,6 +27,17 @@ export function apiHarness(api: () => Api) {
   };
 }
 
+/** Poll `fn` every 50 ms until it gives something truthy (a process appearing under /proc, ...); its value. */
+export async function until<T>(what: string, fn: () => T | undefined | false, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Angular separation, arcsec, small-angle (the tests' fields are a few arcminutes). */
 export const sepArcsec = (a: number[], b: number[]) => Math.hypot((a[0] - b[0]) * Math.cos((a[1] * Math.PI) / 180), a[1] - b[1]) * 3600;
 

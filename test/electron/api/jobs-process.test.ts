@@ -16,7 +16,7 @@ import { paramArgs, parseParamArgs } from '../../../electron/api/run-params';
 import { parseRunMessage } from '../../../electron/api/jobs';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
 import { haveCommand } from '../../helpers/shared-data';
-import { apiHarness } from './harness';
+import { apiHarness, until } from './harness';
 
 const tools = haveCommand('source-extractor', 'apt-get install source-extractor') && haveCommand('psfex', 'apt-get install psfex');
 const tmp = mkdtempSync(join(tmpdir(), 'vasco-jobs-proc-'));
@@ -41,16 +41,6 @@ function groupMembers(pgid: number): { pid: number; comm: string; nice: number }
     if (Number(fields[2]) === pgid && fields[0] !== 'Z') out.push({ pid: Number(d), comm: stat.slice(stat.indexOf('(') + 1, close), nice: Number(fields[16]) });
   }
   return out;
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 beforeAll(async () => {

@@ -17,7 +17,7 @@ import { createApi } from '../../../electron/api/handlers';
 import { chooseRunLauncher, descendants, utilityRunLauncher, type UtilityFork } from '../../../electron/api/run-launcher';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
 import { haveCommand, projectRoot } from '../../helpers/shared-data';
-import { apiHarness } from './harness';
+import { apiHarness, until } from './harness';
 
 const runEntry = join(projectRoot, 'electron', 'cli', 'run-entry.ts');
 const forks: { entry: string; args: string[]; env: NodeJS.ProcessEnv }[] = [];
@@ -36,16 +36,6 @@ function procInfo(pid: number): { comm: string; nice: number } | null {
     return fields[0] === 'Z' ? null : { comm: stat.slice(stat.indexOf('(') + 1, close), nice: Number(fields[16]) };
   } catch {
     return null;
-  }
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 180_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -90,11 +80,11 @@ describe.skipIf(!tools)('a run in a utility process (the Electron launcher, fork
     const { jobId } = await call('pipeline.start', { red: pair.red, blue: pair.blue, offline: true, redOnly: false, params: { snrMin: 10 } });
     expect(JSON.parse(forks.at(-1)!.env.VASCO_RUN_ARGV!)).toContain('--progress-json');
     // SExtractor under the run process (no process group of its own here: found through /proc).
-    const pid = await until('the run process', () => findRunPid(pair.red));
+    const pid = await until('the run process', () => findRunPid(pair.red), 180_000);
     const tree = await until('source-extractor under the run process', () => {
       const below = descendants(pid).map((p) => ({ pid: p, ...procInfo(p)! })).filter((p) => p.comm);
       return below.some((p) => p.comm.startsWith('source-extr')) && below;
-    });
+    }, 180_000);
     expect(procInfo(pid)!.nice).toBeGreaterThanOrEqual(10);
     for (const p of tree) expect(p.nice, p.comm).toBeGreaterThanOrEqual(10);
 
