@@ -33,17 +33,9 @@ export const GAIA_REFIT_STAGE = 'gaia-refit';
 /** Reference stars a tile offers the fit at most (the highest SNR ones). */
 const MAX_STARS_PER_TILE = 1500;
 
-/** One tile's (or a whole cutout's) refit, as summary.json reports it. */
-export interface TileRefitSummary {
+/** One tile's (or a whole cutout's) refit, as summary.json reports it: the fit's result without its coefficients. */
+export interface TileRefitSummary extends Omit<RefitResult, 'correction'> {
   tile: number;
-  accepted: boolean;
-  reason?: string;
-  stars: number;
-  matched: number;
-  used: number;
-  order: number | null;
-  before: ResidualStats | null;
-  after: ResidualStats | null;
 }
 
 export interface PlateRefitSummary {
