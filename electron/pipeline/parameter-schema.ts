@@ -125,11 +125,11 @@ export const RUN_PARAMETERS = {
     description: 'drop candidates south of this', note: 'the published limit', label: 'Dec ≥',
   }),
   'catalogue.gaiaRefit': choice({
-    key: 'catalogue.gaiaRefit', flag: 'gaia-refit', metavar: 'ON', default: 'on', choices: ['on', 'off'], unit: '',
+    key: 'catalogue.gaiaRefit', flag: 'gaia-refit', metavar: 'MODE', default: 'on', choices: ['on', 'off'], unit: '',
     description: "refit each plate's solution (per tile) to Gaia at the plate epoch when Gaia is reachable\n(the veto's own query or --catalog gaia=FILE); refused and said when the fit is poor", label: 'Gaia refit',
   }),
   'catalogue.brightStarMask': choice({
-    key: 'catalogue.brightStarMask', flag: 'bright-star-mask', metavar: 'M', default: 'flag', choices: ['drop', 'flag', 'off'], unit: '',
+    key: 'catalogue.brightStarMask', flag: 'bright-star-mask', metavar: 'MODE', default: 'flag', choices: ['drop', 'flag', 'off'], unit: '',
     description: 'candidates on the halo or diffraction spikes of a bright star (saturated on the plate or bright in Gaia):\ndrop, flag (kept, said in the ledger) or off', label: 'bright-star mask',
   }),
   'extraction.mode': choice({

@@ -42,7 +42,7 @@ ${parameterHelp(['catalogue.veto'])}
   --ir               add AllWISE, 2MASS, CatWISE2020, UKIDSS-LAS (off, as in the published catalogue)
   --usnob            add USNO-B1.0 (off: it holds POSS-I measurements itself)
   --catalog ID=FILE  a local catalogue file (CSV, VOTable or FITS) for ID; repeatable; works offline
-${parameterHelp(['catalogue.vetoRadiusArcsec', 'catalogue.supercosmosRole', 'catalogue.ptfMinGoodObs', 'catalogue.asteroidRadiusArcsec', 'catalogue.decMin', 'filters.maxCentreDeg'])}
+${parameterHelp(['catalogue.vetoRadiusArcsec', 'catalogue.supercosmosRole', 'catalogue.ptfMinGoodObs', 'catalogue.asteroidRadiusArcsec', 'catalogue.decMin', 'filters.maxCentreDeg', 'catalogue.gaiaRefit', 'catalogue.brightStarMask'])}
   --catalog-dir DIR  local catalogue mirrors cut into HEALPix tiles (vasco catalog-dir build): the catalogues it
                      holds are read from the tiles under the plate instead of the network; --catalog wins
   --cache-dir DIR    catalogue query cache (default DIR/cache)
