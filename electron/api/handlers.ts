@@ -20,7 +20,8 @@ import { blinkGrid, makeBlinkFrame, makeCutout, makeSkyContext, PlateCache } fro
 import { JobManager, type RunFn, type RunPriority } from './jobs';
 import type { RunLauncher } from './run-launcher';
 import { SampSession } from '../samp/session';
-import { FootprintCache, surveyDirOf, surveyOverview } from '../survey/overview';
+import type { SurveyOverview } from '../store/survey';
+import { listDataFolder } from './data-folder';
 
 export interface ApiOptions {
   dbPath: string;
@@ -40,7 +41,14 @@ export interface ApiOptions {
   runLauncher?: RunLauncher;
   /** Where pipeline.start puts run folders; default runs/ next to the workspace. */
   runsDir?: string;
+  /** The folder files.list offers (`--data-dir`); default the current folder. */
+  dataDir?: string;
   hub?: EventHub;
+  /**
+   * Serves survey.overview when the store is a survey's DIR/survey.sqlite (the hosts pass
+   * electron/survey/overview.ts's surveyOverviewSource: the survey folder is above this layer).
+   */
+  surveyOverview?: (ws: Workspace, opts: { reviewer?: string; blind?: boolean }) => Promise<SurveyOverview>;
 }
 
 /**
@@ -141,9 +149,6 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     onSelect: (data) => hub.emit({ event: 'samp.select', data }),
     onStatus: (data) => hub.emit({ event: 'samp.status', data }),
   });
-  // Opened on a survey's DIR/survey.sqlite: the survey view reads the folder too.
-  const surveyDir = surveyDirOf(ws.file);
-  const footprints = new FootprintCache();
 
   const handlers: Handlers = {
     async 'app.info'() {
@@ -197,7 +202,7 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       return ws.listCandidates(q);
     },
     async 'survey.overview'({ reviewer, blind }) {
-      return surveyDir ? surveyOverview(ws, surveyDir, footprints, { reviewer, blind }) : null;
+      return opts.surveyOverview ? opts.surveyOverview(ws, { reviewer, blind }) : null;
     },
     async 'candidates.get'({ candidateId, reviewer, blind }) {
       return ws.getCandidate(candidateId, { reviewer, blind });
@@ -320,6 +325,9 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       const redFrame = await makeBlinkFrame(red, g, 'red');
       const blueFrame = p.plates.blue ? await makeBlinkFrame(await plates.get(p.plates.blue), g, 'blue') : null;
       return { red: redFrame.toString('base64'), blue: blueFrame?.toString('base64') ?? null, width: g.size, height: g.size };
+    },
+    async 'files.list'({ dir }) {
+      return listDataFolder(opts.dataDir ?? process.cwd(), dir);
     },
   };
 
