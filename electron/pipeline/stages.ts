@@ -162,8 +162,9 @@ function filtersStage(band: Band): Stage {
       const chunk = ctx.params.filters.mad.enabled ? Infinity : FILTER_CHUNK;
       await withAliveRows(table, (alive) => {
         applyFilters(alive, ctx.params.filters, plate.info, name);
-        if (band === 'red') flagNearEdge(alive, plate.info, ctx.params.extraction.detection.backSize, name);
+        // First: a red source blue settled before its pass 2 stays alive here, and is flagged as any other.
         if (rec?.mode === 'fast') explainUnmeasured(alive, name, rec);
+        if (band === 'red') flagNearEdge(alive, plate.info, ctx.params.extraction.detection.backSize, name);
       }, chunk);
       // Every red source, dropped or not, gets its distance to the edge.
       if (band === 'red') for (let i = 0; i < table.length; i++) table.setOptional('edgeDistancePx', i, edgeDistancePx(table.floats.x[i], table.floats.y[i], plate.info.naxis1, plate.info.naxis2));
