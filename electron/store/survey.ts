@@ -39,6 +39,46 @@ export interface SurveyCandidatePoint {
   label: ReviewLabel | null;
 }
 
+/** A survey plate's state (electron/survey/state.ts decides it). */
+export type SurveyPlateState = 'planned' | 'queued' | 'running' | 'done' | 'failed';
+
+/** One planned plate of a survey as the survey view shows it (survey.overview). */
+export interface SurveyPlateView {
+  id: string;
+  index: number;
+  state: SurveyPlateState;
+  /** Why it failed or must run again. */
+  reason?: string;
+  /** The stage of a running plate. */
+  stage?: string;
+  /** The plate's run in the store (null: not merged yet). */
+  runId: number | null;
+  /** REGION of the red plate (e.g. XE582), when known. */
+  region: string | null;
+  /** The red plate's border on the sky, [ra, dec] degrees counter-clockwise; null when nothing tells where it lies. */
+  footprint: [number, number][] | null;
+  /** Why there is no footprint. */
+  footprintNote?: string;
+  funnel: SurveyStage[] | null;
+  candidates: number;
+  reviewed: number;
+  /** Candidates the asking reviewer has labelled. */
+  mine: number;
+}
+
+/** A survey opened for review (survey.overview), built by electron/survey/overview.ts. */
+export interface SurveyOverview {
+  dir: string;
+  selection: string;
+  plates: SurveyPlateView[];
+  counts: Record<SurveyPlateState, number>;
+  /** Each stage summed over the merged plates. */
+  funnel: SurveyStage[];
+  /** From the last `vasco survey merge`: candidates before and after joining cross-plate duplicates. */
+  merge: { plateCandidates: number; candidates: number } | null;
+  candidates: SurveyCandidatePoint[];
+}
+
 interface RunSqlRow {
   run_id: number;
   out_dir: string;

@@ -12,48 +12,13 @@ import { footprint } from '../astro/footprint';
 import { gnomonicInverse } from '../astro/projection';
 import { FitsFile } from '../fits';
 import type { Workspace } from '../store/workspace';
-import type { SurveyCandidatePoint, SurveyStage } from '../store/survey';
+import type { SurveyOverview, SurveyPlateView, SurveyStage } from '../store/survey';
 import { surveySummaryFile, type SurveyMergeSummary } from './merge';
 import { planFile, plateDir, readPlan, type PlannedPlate } from './plan';
 import { readStatus } from './run';
-import type { PlateStateName } from './state';
 
 /** Half the side of a POSS-I plate (6.5 deg square) for a planned field plate whose file is not here yet. */
 const POSS1_HALF_SIDE_DEG = 3.25;
-
-export interface SurveyPlateView {
-  id: string;
-  index: number;
-  state: PlateStateName;
-  /** Why it failed or must run again; the stage of a running plate. */
-  reason?: string;
-  stage?: string;
-  /** The plate's run in the store (null: not merged yet). */
-  runId: number | null;
-  /** REGION of the red plate (e.g. XE582), when known. */
-  region: string | null;
-  /** The red plate's border on the sky, [ra, dec] degrees counter-clockwise; null when nothing tells where it lies. */
-  footprint: [number, number][] | null;
-  /** Why there is no footprint. */
-  footprintNote?: string;
-  funnel: SurveyStage[] | null;
-  candidates: number;
-  reviewed: number;
-  /** Candidates the asking reviewer has labelled. */
-  mine: number;
-}
-
-export interface SurveyOverview {
-  dir: string;
-  selection: string;
-  plates: SurveyPlateView[];
-  counts: Record<PlateStateName, number>;
-  /** Each stage summed over the merged plates. */
-  funnel: SurveyStage[];
-  /** From the last `vasco survey merge`: candidates before and after joining cross-plate duplicates. */
-  merge: { plateCandidates: number; candidates: number } | null;
-  candidates: SurveyCandidatePoint[];
-}
 
 /** The survey folder of a review store: its folder when that holds a plan.json, else null. */
 export function surveyDirOf(dbFile: string): string | null {
@@ -113,6 +78,17 @@ function readMergeSummary(dir: string): SurveyOverview['merge'] {
   } catch {
     return null; // not merged yet
   }
+}
+
+/**
+ * What serves survey.overview for the store `dbFile` (the hosts hand it to createApi): undefined when the store
+ * is not a survey's. Footprints are read once per plate file.
+ */
+export function surveyOverviewSource(dbFile: string): ((ws: Workspace, opts: { reviewer?: string; blind?: boolean }) => Promise<SurveyOverview>) | undefined {
+  const dir = surveyDirOf(dbFile);
+  if (!dir) return undefined;
+  const footprints = new FootprintCache();
+  return (ws, opts) => surveyOverview(ws, dir, footprints, opts);
 }
 
 export async function surveyOverview(

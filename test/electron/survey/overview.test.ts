@@ -13,7 +13,8 @@ import { createApi } from '../../../electron/api/handlers';
 import type { Api } from '../../../electron/api/dispatch';
 import { separationArcsec } from '../../../electron/astro/sphere';
 import { readCsvFile } from '../../../electron/core/csv';
-import type { SurveyOverview } from '../../../electron/survey/overview';
+import type { SurveyOverview } from '../../../electron/store/survey';
+import { surveyOverviewSource } from '../../../electron/survey/overview';
 import { astropy } from '../../helpers/python';
 import { haveSyntheticRunTools } from '../pipeline/synthetic-plates';
 import { BROKEN_PLATE, buildSyntheticSurvey, SURVEY_PLATES } from './synthetic-survey';
@@ -35,7 +36,8 @@ describe.runIf(tools)('survey.overview on a merged survey', () => {
 
   beforeAll(async () => {
     ({ dir } = await buildSyntheticSurvey(tmp));
-    api = await createApi({ dbPath: join(dir, 'survey.sqlite'), offline: true });
+    const dbPath = join(dir, 'survey.sqlite');
+    api = await createApi({ dbPath, offline: true, surveyOverview: surveyOverviewSource(dbPath) });
     overview = (await call<SurveyOverview | null>('survey.overview', {}))!;
   }, 900_000);
   afterAll(async () => api?.close());
@@ -109,7 +111,9 @@ with fits.open(INPUT['file']) as f:
   });
 
   it('answers null for a workspace that is not a survey', async () => {
-    const other = await createApi({ dbPath: join(tmp, 'plain', 'workspace.sqlite'), offline: true });
+    const dbPath = join(tmp, 'plain', 'workspace.sqlite');
+    expect(surveyOverviewSource(dbPath)).toBeUndefined();
+    const other = await createApi({ dbPath, offline: true, surveyOverview: surveyOverviewSource(dbPath) });
     try {
       expect(await (other.handlers as Record<string, (a: unknown) => Promise<unknown>>)['survey.overview']({})).toBeNull();
     } finally {
