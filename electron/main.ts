@@ -12,14 +12,16 @@
  * processes running dist/electron/run.mjs (api/run-launcher.ts chooses).
  * One of the two files that may import 'electron' (the other: preload.ts).
  */
-import { app, BrowserWindow, ipcMain, Menu, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, utilityProcess, type MenuItemConstructorOptions } from 'electron';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dispatch, type Api } from './api/dispatch';
 import { createApi } from './api/handlers';
 import { surveyOverviewSource } from './survey/overview';
-import { IPC_EVENT, IPC_INVOKE } from './host/ipc-channels';
+import { IPC_EVENT, IPC_INVOKE, IPC_OPEN_FILE } from './host/ipc-channels';
+import { CATALOGUE_EXTENSIONS, dataFolderFromArgv, FITS_EXTENSIONS } from './api/data-folder';
 import { chooseRunLauncher } from './api/run-launcher';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentSecurityPolicy, isAllowedNavigation, isTrustedSender } from './host/security';
 import { resolveStaticFile } from './host/static-files';
@@ -67,15 +69,35 @@ function lockDownSessions(): void {
   });
 }
 
-function serveApi(current: Api): void {
+function fromOurWindow(event: Electron.IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return isTrustedSender(
+    { webContentsId: event.sender.id, frameUrl: frame?.url ?? '', isMainFrame: frame !== null && frame === event.sender.mainFrame },
+    mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
+  );
+}
+
+/** Extensions without the dot, as dialog filters take them (".fits.gz" -> "gz": the dialog matches the last one). */
+const dialogExtensions = (list: readonly string[]) => [...new Set(list.map((e) => e.slice(e.lastIndexOf('.') + 1)))];
+
+function serveApi(current: Api, dataDir: string): void {
   ipcMain.handle(IPC_INVOKE, async (event, method: unknown, args: unknown) => {
-    const frame = event.senderFrame;
-    const trusted = isTrustedSender(
-      { webContentsId: event.sender.id, frameUrl: frame?.url ?? '', isMainFrame: frame !== null && frame === event.sender.mainFrame },
-      mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.id : null,
-    );
-    if (!trusted) return { error: { code: 'forbidden', message: 'IPC refused: not sent by the VASCO Workstation window' } };
+    if (!fromOurWindow(event)) return { error: { code: 'forbidden', message: 'IPC refused: not sent by the VASCO Workstation window' } };
     return dispatch(current.handlers, String(method), args);
+  });
+  // The native open-file dialog: the person picks any file; the window only learns the path chosen.
+  ipcMain.handle(IPC_OPEN_FILE, async (event, kind: unknown) => {
+    if (!fromOurWindow(event) || !mainWindow || (kind !== 'fits' && kind !== 'catalogue')) return null;
+    const r = await dialog.showOpenDialog(mainWindow, {
+      title: kind === 'fits' ? 'Open a plate (FITS)' : 'Open a catalogue file',
+      defaultPath: dataDir,
+      properties: ['openFile'],
+      filters: [
+        kind === 'fits' ? { name: 'FITS plates', extensions: dialogExtensions(FITS_EXTENSIONS) } : { name: 'Catalogues', extensions: dialogExtensions(CATALOGUE_EXTENSIONS) },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    });
+    return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
   });
   current.hub.subscribe((e) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT, e);
@@ -151,8 +173,10 @@ app.whenReady().then(async () => {
     vascoBin: () => join(here, '..', '..', 'bin', 'vasco.mjs'),
     utility: { fork: (entry, args, options) => utilityProcess.fork(entry, args, options), entry: join(here, 'run.mjs') },
   });
+  // A desktop app starts in / or the install folder: the home folder is the sensible default there.
+  const dataDir = dataFolderFromArgv(process.argv, process.env, homedir());
   const dbPath = workspacePathFromArgv(process.argv);
-  api = await createApi({ dbPath, offline: process.argv.includes('--offline'), surveyOverview: surveyOverviewSource(dbPath), runLauncher });
-  serveApi(api);
+  api = await createApi({ dbPath, offline: process.argv.includes('--offline'), surveyOverview: surveyOverviewSource(dbPath), runLauncher, dataDir });
+  serveApi(api, dataDir);
   createWindow();
 });

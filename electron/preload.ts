@@ -1,13 +1,14 @@
 /**
  * Runs sandboxed before the renderer: exposes the API transport as
- * `window.vasco` (see VascoBridge in ./api/client.ts) and nothing else - no
+ * `window.vasco` (see VascoBridge in ./api/client.ts: the API and the native
+ * open-file dialog) and nothing else - no
  * ipcRenderer, no Node. Bundled to CommonJS (sandboxed preloads cannot be ESM).
  * One of the two files that may import 'electron' (the other: main.ts).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiEvent } from './api/contract';
-import type { Envelope, VascoBridge } from './api/client';
-import { IPC_EVENT, IPC_INVOKE } from './host/ipc-channels';
+import type { Envelope, OpenFileKind, VascoBridge } from './api/client';
+import { IPC_EVENT, IPC_INVOKE, IPC_OPEN_FILE } from './host/ipc-channels';
 
 const bridge: VascoBridge = {
   invoke(method: string, args: unknown): Promise<Envelope> {
@@ -20,6 +21,9 @@ const bridge: VascoBridge = {
     return () => {
       ipcRenderer.removeListener(IPC_EVENT, handler);
     };
+  },
+  openFile(kind: OpenFileKind): Promise<string | null> {
+    return ipcRenderer.invoke(IPC_OPEN_FILE, kind) as Promise<string | null>;
   },
 };
 

@@ -41,8 +41,21 @@ export interface Transport {
   subscribe(listener: (event: ApiEvent) => void): () => void;
 }
 
-/** What electron/preload.ts exposes as window.vasco (the Electron transport). */
-export type VascoBridge = Transport;
+/** What a native open-file dialog is asked for: plates or catalogue files. */
+export type OpenFileKind = 'fits' | 'catalogue';
+
+/**
+ * What electron/preload.ts exposes as window.vasco (the Electron transport),
+ * with the native open-file dialog (resolves with the chosen path, or null
+ * when the person cancels).
+ */
+export type VascoBridge = Transport & { openFile?: (kind: OpenFileKind) => Promise<string | null> };
+
+/** The desktop app's native open-file dialog; null in a browser (the renderer then lists the data folder). */
+export function nativeOpenFile(): ((kind: OpenFileKind) => Promise<string | null>) | null {
+  const bridge = (globalThis as { vasco?: VascoBridge }).vasco;
+  return typeof bridge?.openFile === 'function' ? bridge.openFile : null;
+}
 
 export interface Client {
   call<M extends MethodName>(method: M, args: MethodArgs<M>): Promise<MethodResult<M>>;

@@ -82,6 +82,48 @@ export interface PipelineProgress {
 
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
+/** What a plate's header says, for the file picker ("XE198 red · POSS-I E · plate 07WS · 1957-12-20"). */
+export interface PlateSummary {
+  band: 'red' | 'blue';
+  survey: string;
+  region: string;
+  field: number | null;
+  plateId: string | null;
+  /** Exposure start, ISO UTC; null without DATE-OBS. */
+  dateObs: string | null;
+  width: number;
+  height: number;
+  text: string;
+}
+
+export interface DataFolderEntry {
+  name: string;
+  /** Absolute path on the host (what pipeline.start takes). */
+  path: string;
+  /** Relative to the data folder, '/'-separated (what files.list's dir takes, for folders). */
+  relPath: string;
+  kind: 'folder' | 'fits' | 'catalogue';
+  size: number;
+  /** ISO UTC. */
+  mtime: string;
+  /** FITS: the header's plate identity, when it is a POSS-I plate. */
+  plate?: PlateSummary;
+  /** FITS: why no plate identity (not POSS-I, truncated, ...). */
+  note?: string;
+}
+
+export interface DataFolderListing {
+  /** The data folder, absolute. */
+  root: string;
+  /** The folder listed, relative to root ('' for root). */
+  dir: string;
+  /** dir's parent, relative; null at the root. */
+  parent: string | null;
+  entries: DataFolderEntry[];
+  /** Links leading outside the data folder, left out. */
+  hiddenLinks: number;
+}
+
 export interface Histogram {
   /** Bin edges, length counts.length + 1. */
   edges: number[];
@@ -173,6 +215,8 @@ export const argSchemas = {
   'published.list': z.strictObject({ runId }),
   /** Red/blue blink frames at a published source's own position (also where nothing was detected). */
   'published.blink': z.strictObject({ publishedId: z.number().int().positive(), sizeArcsec: z.number().positive().max(3600) }),
+  /** Plates, catalogue files and subfolders of the host's data folder (electron/api/data-folder.ts); dir is relative to it. */
+  'files.list': z.strictObject({ dir: z.string().max(1000).optional() }),
 } as const;
 
 export type MethodName = keyof typeof argSchemas;
@@ -233,6 +277,7 @@ export interface MethodResults {
    */
   'published.list': { rows: (PublishedSourceRow & { x: number; y: number })[]; plate: { width: number; height: number } | null };
   'published.blink': MethodResults['blink.get'];
+  'files.list': DataFolderListing;
 }
 export type MethodResult<M extends MethodName> = MethodResults[M];
 

@@ -21,6 +21,7 @@ import { JobManager, type RunFn, type RunPriority } from './jobs';
 import type { RunLauncher } from './run-launcher';
 import { SampSession } from '../samp/session';
 import type { SurveyOverview } from '../store/survey';
+import { listDataFolder } from './data-folder';
 
 export interface ApiOptions {
   dbPath: string;
@@ -40,6 +41,8 @@ export interface ApiOptions {
   runLauncher?: RunLauncher;
   /** Where pipeline.start puts run folders; default runs/ next to the workspace. */
   runsDir?: string;
+  /** The folder files.list offers (`--data-dir`); default the current folder. */
+  dataDir?: string;
   hub?: EventHub;
   /**
    * Serves survey.overview when the store is a survey's DIR/survey.sqlite (the hosts pass
@@ -322,6 +325,9 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
       const redFrame = await makeBlinkFrame(red, g, 'red');
       const blueFrame = p.plates.blue ? await makeBlinkFrame(await plates.get(p.plates.blue), g, 'blue') : null;
       return { red: redFrame.toString('base64'), blue: blueFrame?.toString('base64') ?? null, width: g.size, height: g.size };
+    },
+    async 'files.list'({ dir }) {
+      return listDataFolder(opts.dataDir ?? process.cwd(), dir);
     },
   };
 

@@ -39,6 +39,8 @@ export interface HttpHostOptions {
   /** Fixed token (tests); random per start otherwise. */
   token?: string;
   offline?: boolean;
+  /** The folder files.list offers (electron/api/data-folder.ts); used when the API is made here. */
+  dataDir?: string;
   maxBodyBytes?: number;
 }
 
@@ -107,7 +109,7 @@ export async function startHttpHost(opts: HttpHostOptions): Promise<HttpHost> {
     if (!opts.dbPath) throw new Error('startHttpHost: give dbPath or api');
     const { createApi } = await import('../api/handlers');
     const { surveyOverviewSource } = await import('../survey/overview');
-    api = await createApi({ dbPath: opts.dbPath, offline: opts.offline ?? false, surveyOverview: surveyOverviewSource(opts.dbPath) });
+    api = await createApi({ dbPath: opts.dbPath, offline: opts.offline ?? false, surveyOverview: surveyOverviewSource(opts.dbPath), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}) });
   }
   const { handlers, hub } = api;
   const token = opts.token ?? newToken();

@@ -9,13 +9,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHttpHost, type HttpHost } from '../../host/http-host';
 import { workspacePathFromArgv } from '../../host/workspace-path';
+import { dataFolderFromArgv } from '../../api/data-folder';
 import { numberOption, parseCommandArgs } from '../args';
 
 export const summary = 'open the review workstation in a browser (local only, token-protected)';
 
-const USAGE = `usage: vasco serve [--db FILE] [--port N] [--no-open] [--offline]
+const USAGE = `usage: vasco serve [--db FILE] [--data-dir DIR] [--port N] [--no-open] [--offline]
 
   --db FILE     workspace (SQLite) to review (default $VASCO_DB or ~/.vasco/workspace.sqlite)
+  --data-dir DIR  the folder whose plates and catalogue files the run form's picker offers
+                (default $VASCO_DATA_DIR, else the folder you start \`vasco serve\` in);
+                the page can list nothing outside it (typed paths still work)
   --port N      port on 127.0.0.1 (default: a free one)
   --no-open     print the URL only; do not start a browser
   --offline     tell the workstation to use no network (recorded in app.info)
@@ -64,6 +68,7 @@ export async function serveUntilStopped(host: HttpHost, open: boolean): Promise<
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs('serve', argv, {
     db: { type: 'string' },
+    'data-dir': { type: 'string' },
     port: { type: 'string' },
     'no-open': { type: 'boolean' },
     offline: { type: 'boolean' },
@@ -75,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const dbPath = values.db ? resolve(values.db) : workspacePathFromArgv([]);
   const port = numberOption('serve', 'port', values.port, 0);
-  const host = await startHttpHost({ dbPath, port, staticDir: rendererDir(), offline: !!values.offline });
+  const dataDir = dataFolderFromArgv(values['data-dir'] ? ['--data-dir', values['data-dir']] : [], process.env, process.cwd());
+  const host = await startHttpHost({ dbPath, port, staticDir: rendererDir(), offline: !!values.offline, dataDir });
   return serveUntilStopped(host, !values['no-open']);
 }

@@ -67,5 +67,6 @@ export const CASES: Record<MethodName, { good: unknown; bad: [unknown, string][]
   'samp.highlight': { good: { candidateId: 3 }, bad: [[{}, 'candidateId']] },
   'published.list': { good: { runId: 1 }, bad: [[{ runId: 0 }, 'runId']] },
   'published.blink': { good: { publishedId: 4, sizeArcsec: 120 }, bad: [[{ publishedId: 4 }, 'sizeArcsec'], [{ publishedId: -1, sizeArcsec: 60 }, 'publishedId']] },
+  'files.list': { good: { dir: 'plates/2024 scans' }, bad: [[{ dir: 7 }, 'dir'], [{ path: '/etc' }, 'path']] },
 };
 
