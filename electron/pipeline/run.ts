@@ -256,7 +256,9 @@ export async function runPipeline(options: RunOptions, ctx: StageContext = {}, s
     state = result.state;
     const count: StageCount = { name: stage.name, ...result.count, seconds: Number(seconds.toFixed(3)) };
     counts = [...counts.filter((c) => c.name !== stage.name), count];
-    const outcome = count.skipped ? `skipped (${count.skipped})` : `${count.input} -> ${count.output}`;
+    const outcome = count.skipped
+      ? `skipped (${count.skipped})`
+      : `${count.input} -> ${count.output}${count.blue ? `; blue ${count.blue.input} -> ${count.blue.output}` : ''}`;
     log(`stage ${stage.name}: ${outcome} in ${count.seconds} s`);
     // The count rides on the stage's last progress report, so a watcher (vasco demo, the run view) can show it as it goes.
     onProgress({ stage: stage.name, fraction: 1, etaSeconds: 0, outcome });

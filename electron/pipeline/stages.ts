@@ -97,7 +97,7 @@ const positionsStage: Stage = {
   name: 'positions',
   inputs: () => ({}),
   async run(state) {
-    let n = 0;
+    const n = { red: 0, blue: 0 };
     const next = { ...state };
     for (const band of ['red', 'blue'] as const) {
       const plate = state[band];
@@ -110,9 +110,10 @@ const positionsStage: Stage = {
         t.setFloat('dec', i, dec);
       }
       next[band] = { ...plate, solution: { kind: chosen.kind, offset: chosen.offset } };
-      n += t.length;
+      n[band] = t.length;
     }
-    return { state: next, count: { input: n, output: n, dropped: {} } };
+    const blue = state.blue ? { blue: { input: n.blue, output: n.blue } } : {};
+    return { state: next, count: { input: n.red, output: n.red, dropped: {}, ...blue } };
   },
 };
 

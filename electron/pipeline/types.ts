@@ -108,6 +108,8 @@ export interface StageCount {
   dropped: Record<string, number>;
   /** Flagged-but-kept counts per reason. */
   flagged?: Record<string, number>;
+  /** A stage that works on both plates counts the red sources above and the blue ones here: never one sum of both. */
+  blue?: { input: number; output: number };
   seconds: number;
   /** Set when the stage did not run, saying why (e.g. "offline: no catalogue files"). */
   skipped?: string;

@@ -7,7 +7,7 @@
  */
 import { create } from 'zustand';
 import { call, type CandidateRow } from '../api';
-import type { CandidateSortColumn } from '../../electron/store/types';
+import type { CandidateSortColumn, RangeColumn } from '../../electron/store/types';
 import type { ReviewLabel } from '../../electron/store/labels';
 import { useSession } from './session';
 import { useErrors } from './errors';
@@ -27,9 +27,11 @@ export interface CandidateFilter {
   hideReviewed: boolean;
   /** A survey: only this plate's candidates (its id); null: every plate. */
   plate: string | null;
+  /** A plot's bin: min <= column < max, with the words to show it by. */
+  range: { column: RangeColumn; min: number; max: number; label: string } | null;
 }
 
-export const emptyFilter: CandidateFilter = { reasons: [], labels: [], reviewer: null, text: '', hideReviewed: false, plate: null };
+export const emptyFilter: CandidateFilter = { reasons: [], labels: [], reviewer: null, text: '', hideReviewed: false, plate: null, range: null };
 
 interface CandidatesState {
   sort: { column: CandidateSortColumn; desc: boolean };
@@ -65,6 +67,7 @@ export function listArgs(state: Pick<CandidatesState, 'sort' | 'filter'>, offset
     labels?: LabelFilter[];
     reviewer?: string;
     text?: string;
+    range?: { column: RangeColumn; min: number; max: number };
   } = {};
   if (f.reasons.length) filter.reasons = f.reasons;
   if (f.hideReviewed && reviewer) {
@@ -76,6 +79,7 @@ export function listArgs(state: Pick<CandidatesState, 'sort' | 'filter'>, offset
     if (who) filter.reviewer = who;
   }
   if (f.text.trim()) filter.text = f.text.trim();
+  if (f.range) filter.range = { column: f.range.column, min: f.range.min, max: f.range.max };
   return {
     ...candidateScope(f.plate),
     sort: { column: state.sort.column, desc: state.sort.desc },

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { HttpHost } from '../../electron/host/http-host';
+import type { TrackedSource } from '../../electron/pipeline/types';
 import { openWorkspace } from '../../electron/store/workspace';
 import { generatePlatePair } from '../../electron/synth/generate-pair';
 import { seeded, source, summary } from '../electron/store/fixtures';
@@ -16,6 +17,8 @@ import { RENDERER_DIST } from '../helpers/renderer-build';
 export interface ReviewFixture {
   dbPath: string;
   host: HttpHost;
+  /** The candidates as recorded, in id order (ids 1..count). */
+  candidates: TrackedSource[];
 }
 
 /**
@@ -44,7 +47,7 @@ export async function reviewFixture(tmp: string, count: number, seedStore?: (ws:
   ws.close();
   const { startHttpHost } = await import('../../electron/host/http-host');
   const host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true });
-  return { dbPath, host };
+  return { dbPath, host, candidates };
 }
 
 /** A reviewer's current label of each candidate, read from the SQLite file itself. */

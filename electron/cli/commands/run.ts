@@ -104,7 +104,8 @@ function funnel(r: RunResult): string {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    const what = s.skipped ? `skipped: ${s.skipped}` : `${s.input} -> ${s.output}${dropped ? `  (dropped: ${dropped})` : ''}`;
+    const blue = s.blue ? `; blue ${s.blue.input} -> ${s.blue.output}` : '';
+    const what = s.skipped ? `skipped: ${s.skipped}` : `${s.input} -> ${s.output}${blue}${dropped ? `  (dropped: ${dropped})` : ''}`;
     lines.push(`  ${s.name.padEnd(14)} ${what}${s.fromCheckpoint ? '  [from checkpoint]' : ''}`);
   }
   lines.push(`  candidates: ${r.summary.candidates} of ${r.sourceCount} red sources`);

@@ -40,6 +40,14 @@ export function FilterBar() {
         onChange={(e) => setText(e.target.value)}
         onKeyDown={(e) => e.stopPropagation()}
       />
+      {filter.range && (
+        <span className="filter-chip" data-testid="range-filter">
+          {filter.range.label}
+          <button aria-label="Clear the plot filter" title="show every candidate again" onClick={() => set({ range: null })}>
+            ×
+          </button>
+        </span>
+      )}
       {survey && (
         <select aria-label="Plate" value={filter.plate ?? ''} onChange={(e) => set({ plate: e.target.value || null })}>
           <option value="">every plate</option>

@@ -8,10 +8,40 @@
 import type { StageCount } from '../../../electron/pipeline/types';
 import { isSkipNote } from '../../lib/ledger';
 
-const REASON_COLOURS = ['#e76f51', '#f4a261', '#e9c46a', '#b5838d', '#8d99ae', '#c77dff', '#ff7b9c', '#90be6d', '#f28482', '#84a59d'];
+/**
+ * One colour per drop reason, the same in every run and every funnel (a
+ * reviewer learns them): the pipeline's reasons have their own, any other
+ * reason gets one of the spare colours by a hash of its name.
+ */
+const REASON_COLOURS: Record<string, string> = {
+  flags: '#8d99ae',
+  fwhm: '#e9c46a',
+  elongation: '#f4a261',
+  symmetry: '#b5838d',
+  snr: '#e76f51',
+  spread_model: '#c77dff',
+  blue_match: '#6aa8ff',
+  gaia: '#90be6d',
+  ps1: '#84a59d',
+  supercosmos: '#43aa8b',
+  ptf: '#f9c74f',
+  vsx: '#f8961e',
+  usnob: '#577590',
+  twomass: '#4d908e',
+  asteroid: '#ff7b9c',
+  dec_cut: '#f28482',
+  duplicate: '#adb5bd',
+  'bright-star': '#ffd166',
+  centre_distance: '#9c89b8',
+};
+const SPARE_COLOURS = ['#ef476f', '#06d6a0', '#118ab2', '#b388eb', '#f07167', '#00afb9', '#fed9b7', '#a7c957'];
 
-export function reasonColour(reason: string, all: string[]): string {
-  return REASON_COLOURS[all.indexOf(reason) % REASON_COLOURS.length];
+export function reasonColour(reason: string): string {
+  const fixed = REASON_COLOURS[reason];
+  if (fixed) return fixed;
+  let h = 0;
+  for (let i = 0; i < reason.length; i++) h = (h * 31 + reason.charCodeAt(i)) >>> 0;
+  return SPARE_COLOURS[h % SPARE_COLOURS.length];
 }
 
 export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: number }) {
@@ -54,7 +84,7 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
               {dropped.map(([reason, n]) => {
                 const w = x(n * share);
                 const r = (
-                  <rect key={reason} x={offset} y={2} width={Math.max(0.5, w)} height={18} fill={reasonColour(reason, reasons)}>
+                  <rect key={reason} x={offset} y={2} width={Math.max(0.5, w)} height={18} fill={reasonColour(reason)}>
                     <title>{`${reason}: ${n} failed this cut${reasonSum > removed ? ' (sources can fail several cuts)' : ''}`}</title>
                   </rect>
                 );
@@ -79,6 +109,7 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
             </g>
             <text x={labelW + barW + 8} y={15} className="num">
               {s.skipped ? `skipped` : `${s.input} → ${s.output}`}
+              {s.blue && !s.skipped && <tspan className="blue-num">{` · blue ${s.blue.input} → ${s.blue.output}`}</tspan>}
               {removed > 0 ? ` (−${removed})` : ''}
               {flaggedTotal > 0 && (
                 <tspan className="flag-num">{` ⚑ ${flagged.map(([r, n]) => `${n} ${r}`).join(', ')}`}</tspan>
@@ -99,7 +130,7 @@ export function Funnel({ stages, width = 760 }: { stages: StageCount[]; width?: 
         </text>
         {reasons.map((r, i) => (
           <g key={r} transform={`translate(${((i + 1) % 4) * 150}, ${Math.floor((i + 1) / 4) * 16})`}>
-            <rect x={0} y={-9} width={10} height={10} fill={reasonColour(r, reasons)} />
+            <rect x={0} y={-9} width={10} height={10} fill={reasonColour(r)} />
             <text x={14} y={0} className="legend">
               {r}
             </text>

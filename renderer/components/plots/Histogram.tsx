@@ -1,6 +1,10 @@
-/** A histogram with its cuts drawn (plain SVG): bins from runs.histograms, cut lines labelled. */
+/**
+ * A histogram with its cuts drawn (plain SVG): bins from runs.histograms, cut
+ * lines labelled. With `onBin`, a bin is a button: it lists the candidates in
+ * it; the listed bin (`active`) is outlined.
+ */
 export function Histogram({
-  title, unit, edges, counts, cuts, keep, width = 380, height = 200,
+  title, unit, edges, counts, cuts, keep, width = 380, height = 200, onBin, active = null,
 }: {
   title: string;
   unit: string;
@@ -11,6 +15,8 @@ export function Histogram({
   keep: [number, number];
   width?: number;
   height?: number;
+  onBin?(min: number, max: number): void;
+  active?: [number, number] | null;
 }) {
   // Cut labels sit in the top margin, above the bars, so they never hide a bin.
   const m = { l: 44, r: 10, t: 34, b: 30 };
@@ -33,9 +39,13 @@ export function Histogram({
           const mid = (edges[i] + edges[i + 1]) / 2;
           const kept = mid >= keep[0] && mid <= keep[1];
           return (
-            <rect key={i} x={X(edges[i])} y={Y(c)} width={Math.max(0.5, X(edges[i + 1]) - X(edges[i]) - 0.5)} height={h - Y(c)} className={kept ? 'hist-kept' : 'hist-cut'}>
-              <title>{`${edges[i].toPrecision(4)} … ${edges[i + 1].toPrecision(4)}: ${c}`}</title>
-            </rect>
+            <g key={i} className={onBin ? 'hist-bin clickable' : 'hist-bin'} data-bin={i} data-min={edges[i]} data-max={edges[i + 1]} onClick={() => onBin?.(edges[i], edges[i + 1])}>
+              {/* The whole column is the target, so a short bar is as easy to hit as a tall one. */}
+              <rect x={X(edges[i])} y={0} width={Math.max(0.5, X(edges[i + 1]) - X(edges[i]))} height={h} className="hist-hit" />
+              <rect x={X(edges[i])} y={Y(c)} width={Math.max(0.5, X(edges[i + 1]) - X(edges[i]) - 0.5)} height={h - Y(c)}
+                className={`${kept ? 'hist-kept' : 'hist-cut'}${active && active[0] === edges[i] && active[1] === edges[i + 1] ? ' hist-active' : ''}`} />
+              <title>{`${edges[i].toPrecision(4)} … ${edges[i + 1].toPrecision(4)}: ${c} red sources${onBin ? ' — click: list the candidates in this bin' : ''}`}</title>
+            </g>
           );
         })}
         {cuts

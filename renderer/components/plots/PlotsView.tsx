@@ -7,12 +7,16 @@ import { useSelection } from '../../stores/selection';
 import { Funnel } from './Funnel';
 import { Histogram } from './Histogram';
 import { PlateScatter } from './PlateScatter';
+import type { RangeColumn } from '../../../electron/store/types';
+
+const fmtEdge = (v: number) => (Math.abs(v) < 0.1 ? v.toFixed(4) : v.toFixed(2));
 
 export function PlotsView() {
   const runId = useSession((s) => s.runId);
   const { detail, histograms } = useRunDetail();
   const pages = useCandidates((s) => s.pages);
   const selectedId = useSelection((s) => s.id);
+  const range = useCandidates((s) => s.filter.range);
   useEffect(() => {
     void useRunDetail.getState().load(runId);
   }, [runId]);
@@ -21,6 +25,14 @@ export function PlotsView() {
     void useCandidates.getState().ensureRange(0, 5 * PAGE_SIZE - 1);
   }, [runId]);
   if (runId === null) return <div className="placeholder big">No run yet.</div>;
+  /** A click on a bin: the candidate table, cut to that bin. */
+  const listBin = (column: RangeColumn, name: string) => (min: number, max: number) => {
+    const label = `${name} ${fmtEdge(min)} … ${fmtEdge(max)}`;
+    useCandidates.getState().setFilter({ range: { column, min, max, label } });
+    useSession.getState().setView('review');
+  };
+  const activeBin = (column: RangeColumn): [number, number] | null =>
+    range && range.column === column ? [range.min, range.max] : null;
   const candidates = Object.values(pages).flat();
   return (
     <div className="plots-view">
@@ -36,6 +48,8 @@ export function PlotsView() {
           <section className="panel">
             <Histogram
               title="SPREAD_MODEL (red sources)"
+              onBin={listBin('spreadModel', 'SPREAD_MODEL')}
+              active={activeBin('spreadModel')}
               unit="SPREAD_MODEL"
               edges={histograms.spreadModel.edges}
               counts={histograms.spreadModel.counts}
@@ -46,6 +60,8 @@ export function PlotsView() {
           <section className="panel">
             <Histogram
               title="FWHM (red sources)"
+              onBin={listBin('fwhm', 'FWHM')}
+              active={activeBin('fwhm')}
               unit="px"
               edges={histograms.fwhm.edges}
               counts={histograms.fwhm.counts}
@@ -62,8 +78,8 @@ export function PlotsView() {
               candidates={candidates}
               selectedId={selectedId}
               onPick={(id) => {
-                const i = useCandidates.getState().indexOfId(id);
-                if (i !== null) void useSelection.getState().select(i);
+                // To the review, on that candidate (wherever the table's query has it).
+                void useSelection.getState().selectId(id).then((shown) => shown && useSession.getState().setView('review'));
               }}
             />
           </section>

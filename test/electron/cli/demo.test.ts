@@ -6,7 +6,7 @@
  * API lists.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,9 +49,15 @@ describe.skipIf(!haveCommand('source-extractor', 'sudo apt-get install source-ex
     const stageLines = stderr
       .slice(0, recordedAt)
       .split('\n')
-      .map((l) => /^ {2}(\S+)\s+(\d+ -> \d+|skipped \(.+\))$/.exec(l))
+      .map((l) => /^ {2}(\S+)\s+(\d+ -> \d+(; blue \d+ -> \d+)?|skipped \(.+\))$/.exec(l))
       .filter((m): m is RegExpExecArray => m !== null);
     expect(stageLines.map((m) => m[1])).toEqual(PIPELINE_STAGES.map((s) => s.name));
+    // A stage that works on both plates says red and blue apart, never their sum.
+    const positions = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')).stages.find((s: { name: string }) => s.name === 'positions');
+    const sources = pythonCsv(join(dir, 'run', 'sources.csv')).rows.length;
+    expect(positions.input).toBe(sources);
+    expect(stageLines.find((m) => m[1] === 'positions')![2]).toBe(`${sources} -> ${sources}; blue ${positions.blue.input} -> ${positions.blue.output}`);
+    expect(positions.blue.input).toBeGreaterThan(0);
     const reported = Number(/demo: run \d+ recorded in .*: (\d+) candidates/.exec(stderr)?.[1]);
     const fromCsv = pythonCsv(join(dir, 'run', 'candidates.csv')).rows.length;
     expect(reported).toBe(fromCsv);

@@ -46,4 +46,19 @@ describe('Funnel', () => {
     expect(container.querySelector('.bar-flag')).toBeNull();
     expect(container.textContent).not.toContain('flagged, kept');
   });
+
+  it('gives each reason the same colour in every funnel, whatever other reasons the run has', () => {
+    const fillOf = (st: StageCount[], reason: string) => {
+      const { container } = render(<Funnel stages={st} width={800} />);
+      const rect = [...container.querySelectorAll('rect[fill]')].find((r) => r.querySelector('title')?.textContent?.startsWith(`${reason}:`));
+      const fill = rect!.getAttribute('fill');
+      cleanup();
+      return fill;
+    };
+    const other: StageCount[] = [{ name: 'filters', input: 50, output: 10, dropped: { elongation: 20, flags: 5, snr: 15 }, seconds: 1 }];
+    expect(fillOf(stages, 'snr')).toBe(fillOf(other, 'snr'));
+    // Within one funnel, the pipeline's reasons are told apart.
+    const fills = ['fwhm', 'snr'].map((r) => fillOf(stages, r));
+    expect(new Set(fills).size).toBe(2);
+  });
 });

@@ -1,0 +1,95 @@
+/**
+ * The plots are handles, not pictures, in Debian's Chromium against the
+ * browser host: a click on a histogram bin lists the candidates in that bin
+ * (counted here from the candidates as recorded, min <= value < max), the
+ * chip clears it, a click on a candidate of the plate scatter opens it in the
+ * review. Screenshots: test-output/screenshots/plots-*.png.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HttpHost } from '../../electron/host/http-host';
+import type { TrackedSource } from '../../electron/pipeline/types';
+import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { ensureRendererBuilt } from '../helpers/renderer-build';
+import { projectRoot } from '../helpers/shared-data';
+import { reviewFixture } from './review-fixture';
+
+const SHOTS = join(projectRoot, 'test-output', 'screenshots');
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
+
+describe.skipIf(!haveChromium())('clickable plots', () => {
+  let tmp: string;
+  let host: HttpHost;
+  let candidates: TrackedSource[];
+  let context: BrowserContext;
+  let page: Page;
+  const consoleErrors: string[] = [];
+  const tableTotal = async () => Number(/(\d+) candidates/.exec((await page.getByTestId('candidate-table').locator('.table-footer').textContent()) ?? '')?.[1]);
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    tmp = mkdtempSync(join(tmpdir(), 'vasco-plots-e2e-'));
+    ({ host, candidates } = await reviewFixture(tmp, 40));
+    ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    await page.goto(host.url);
+    await page.getByLabel('Reviewer name').fill('F. Zwicky');
+    await page.getByRole('button', { name: 'Start reviewing' }).click();
+    await page.getByTestId('candidate-table').locator('.tr.selected').waitFor();
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await host?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('a SPREAD_MODEL bin lists exactly the candidates in it; the chip clears it', async () => {
+    await page.getByRole('tab', { name: 'Plots' }).click();
+    const hist = page.getByRole('img', { name: 'SPREAD_MODEL (red sources)' });
+    await hist.waitFor();
+    await page.screenshot({ path: join(SHOTS, 'plots-1600x1000.png') });
+    // The fullest bin: its edges as drawn, its candidates counted from what was recorded.
+    const bins = await hist.locator('.hist-bin').evaluateAll((gs) =>
+      gs.map((g) => ({
+        i: Number(g.getAttribute('data-bin')),
+        min: Number(g.getAttribute('data-min')),
+        max: Number(g.getAttribute('data-max')),
+        n: Number(/: (\d+) red sources/.exec(g.querySelector('title')!.textContent!)![1]),
+      })),
+    );
+    const fullest = bins.reduce((a, b) => (b.n > a.n ? b : a));
+    const inBin = candidates.flatMap((c, k) => (typeof c.spreadModel === 'number' && c.spreadModel >= fullest.min && c.spreadModel < fullest.max ? [k + 1] : []));
+    // Every red source of this run is a candidate, so the bar's count is the list's.
+    expect(inBin.length).toBe(fullest.n);
+    await hist.locator(`.hist-bin[data-bin="${fullest.i}"]`).click();
+    const chip = page.getByTestId('range-filter');
+    await chip.waitFor();
+    expect(await chip.textContent()).toContain('SPREAD_MODEL');
+    await poll(tableTotal).toBe(inBin.length);
+    const shownIds = await page.getByTestId('candidate-table').locator('.tr[data-candidate-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-candidate-id'))));
+    expect(shownIds.sort((a, b) => a - b)).toEqual(inBin);
+    expect(await hist.count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'plots-bin-listed.png') });
+    await chip.getByRole('button', { name: 'Clear the plot filter' }).click();
+    await poll(tableTotal).toBe(candidates.length);
+  });
+
+  it('a candidate on the plate scatter opens in the review', async () => {
+    await page.getByRole('tab', { name: 'Plots' }).click();
+    const dot = page.getByRole('img', { name: 'Candidates on the plate' }).locator('circle.cand-dot').nth(7);
+    await dot.waitFor();
+    const id = Number(/#(\d+)/.exec((await dot.locator('title').textContent())!)?.[1]);
+    await dot.click();
+    await page.getByTestId('candidate-table').waitFor();
+    await poll(async () => Number(await page.getByTestId('candidate-table').locator('.tr.selected').getAttribute('data-candidate-id'))).toBe(id);
+    expect(consoleErrors).toEqual([]);
+  });
+});
