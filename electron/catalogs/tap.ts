@@ -6,7 +6,7 @@
  * (retries, timeouts, politeness) and the query cache; an error document
  * (QUERY_STATUS=ERROR) becomes a UserError naming the service.
  */
-import { formatVoTable, type VoField } from '../export/votable';
+import { formatVoTable, type VoField } from '../core/votable';
 import type { QueryCache } from './cache';
 import { sha256 } from './cache';
 import { BadBodyError, HttpError, type HttpClient } from './http';

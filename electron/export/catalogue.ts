@@ -21,7 +21,7 @@ import { EXPORT_COLUMNS, remarksText, type ExportRow } from './columns';
 import { formatEcsv } from './ecsv';
 import { EXPORT_FORMAT_NAMES, isExportFormat, provenanceSidecar, type ExportFormat } from './formats';
 import { formatDs9Regions, type RegionCircle } from './regions';
-import { formatVoTable } from './votable';
+import { formatVoTable } from '../core/votable';
 
 export interface ExportOptions {
   /** Default: the newest run in the workspace. */

@@ -8,7 +8,7 @@
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { XmlTokenizer } from '../catalogs/xml';
-import { xmlText } from '../export/votable';
+import { xmlText } from '../core/votable';
 
 export type XmlRpcValue = string | number | boolean | null | XmlRpcValue[] | { [key: string]: XmlRpcValue };
 export type XmlRpcMap = { [key: string]: XmlRpcValue };
