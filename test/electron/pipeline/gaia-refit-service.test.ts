@@ -6,14 +6,25 @@
  * veto: the refit's upload holds the reference stars and every red source
  * still standing, and the veto asks nothing more.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
 import { parseMultipart, startRecordedServer, type RecordedServer } from '../../helpers/recorded-server';
-import { haveSharedData, sharedData } from '../../helpers/shared-data';
-import { haveSyntheticRunTools, vascoRun } from './synthetic-plates';
+import { haveSharedData, projectRoot, sharedData } from '../../helpers/shared-data';
+import { haveSyntheticRunTools } from './synthetic-plates';
+
+/** `vasco run ARGS` as a child process, awaited without blocking this process. */
+function vascoRunAsync(args: string[], env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(projectRoot, 'bin', 'vasco.mjs'), 'run', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('exit', (status) => done({ status, stderr }));
+  });
+}
 
 const SKYBOT = 'responses/imcce-skybot_query.vot';
 const ready = haveSyntheticRunTools() && haveSharedData(SKYBOT);
@@ -70,8 +81,9 @@ describe.skipIf(!ready)('Gaia refit through the veto service (one request)', () 
     });
     srv.route('/skybot', { body: readFileSync(sharedData(SKYBOT)) });
     const env = { VASCO_XMATCH_URL: `${srv.url}/xmatch`, VASCO_SKYBOT_URL: `${srv.url}/skybot` };
-    const r = vascoRun(['--red', pair.red, '--blue', pair.blue, '--out', join(dir, 'run'), '--catalogs', 'gaia', '--workers', '2'], env);
-    if (r.status !== 0) throw new Error(`vasco run failed: ${r.stderr}`);
+    // Not spawnSync: the stand-in answers from this process, whose event loop must keep running.
+    const r = await vascoRunAsync(['--red', pair.red, '--blue', pair.blue, '--out', join(dir, 'run'), '--catalogs', 'gaia', '--workers', '2'], env);
+    if (r.status !== 0) throw new Error(`vasco run failed (${r.status}): ${r.stderr.split('\n').filter((l) => !/^\[\d+\/\d+\]/.test(l)).join('\n')}`);
   }, 600_000);
   afterAll(() => srv?.close());
 
