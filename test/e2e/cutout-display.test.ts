@@ -14,11 +14,11 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHost } from '../../electron/host/http-host';
 import { colourAt } from '../../renderer/lib/colormaps';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { haveChromium } from '../helpers/chromium';
 import { astropy, haveAstropy } from '../helpers/python';
 import { ensureRendererBuilt } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
-import { reviewFixture } from './review-fixture';
+import { openReviewPage, reviewFixture } from './review-fixture';
 import { decodePng } from './star-shapes';
 
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
@@ -45,7 +45,7 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
   let host: HttpHost;
   let context: BrowserContext;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   let ids: { transient: number; star: number };
   const cutouts = () => page.getByTestId('cutout-panel');
 
@@ -78,19 +78,7 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
     // The red-only transients first (ids 1..), then stars on both plates.
     ({ host } = await reviewFixture(tmp, COUNT, undefined, true));
     ids = pickCandidates(join(tmp, 'synth', 'review-truth.csv'));
-    ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      return url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1' ? route.continue() : route.abort();
-    });
-    await page.goto(host.url);
-    await page.getByLabel('Reviewer name').fill('M. Humason');
-    await page.getByRole('button', { name: 'Start reviewing' }).click();
-    await page.getByTestId('cutout-red').waitFor();
+    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), 'M. Humason'));
   }, 300_000);
 
   afterAll(async () => {
@@ -140,6 +128,7 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
     expect(await colourAtPixel('minmax')).toEqual(byPercentile);
     await cutouts().getByLabel('red limits').selectOption('zscale');
     await cutouts().getByLabel('red stretch').selectOption('asinh');
+    await cutouts().getByLabel('red colormap').selectOption('grey');
   });
 
   it('wheel on the red cutout zooms the blue one alike; a drag on red pans blue alike', async () => {

@@ -65,3 +65,27 @@ export function storedLabels(dbPath: string, reviewer: string): Map<number, stri
     db.close();
   }
 }
+
+/**
+ * Chromium (test/helpers/chromium) on the fixture's review screen: only
+ * 127.0.0.1 (and blob:/data:) reachable, console errors and page errors
+ * collected, `reviewer` named, the red cutout shown.
+ */
+export async function openReviewPage(host: HttpHost, profileDir: string, reviewer: string) {
+  const { openChromiumPage } = await import('../helpers/chromium');
+  const { context, page } = await openChromiumPage(profileDir);
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    return url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1' ? route.continue() : route.abort();
+  });
+  await page.goto(host.url);
+  await page.getByLabel('Reviewer name').fill(reviewer);
+  await page.getByRole('button', { name: 'Start reviewing' }).click();
+  await page.getByTestId('cutout-red').waitFor();
+  return { context, page, consoleErrors };
+}
