@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { usePipeline, type StartArgs } from '../../stores/pipeline';
 import { PARAMS, changedParams, defaultParams, type ParamSpec, type ParamValue } from './params';
+import { CatalogueFileAdder, FilePicker } from './FilePicker';
 
 type Source = 'field' | 'position' | 'files';
 
@@ -18,6 +19,8 @@ export function RunForm() {
   const [redOnly, setRedOnly] = useState(true);
   const [params, setParams] = useState<Record<string, ParamValue>>(defaultParams);
   const [catalogFiles, setCatalogFiles] = useState('');
+  /** The published catalogue to audit and score against (catalogue.vasco, `vasco run --vasco`). */
+  const [published, setPublished] = useState('');
   const files = parseCatalogFiles(catalogFiles);
 
   const running = state === 'running';
@@ -30,7 +33,11 @@ export function RunForm() {
 
   function submit(e: React.FormEvent) {
     e.preventDefault();
-    const args: StartArgs = { offline, redOnly, params: { ...changedParams(params), ...(files.ok ? files.params : {}) } };
+    const args: StartArgs = {
+      offline,
+      redOnly,
+      params: { ...changedParams(params), ...(files.ok ? files.params : {}), ...(published.trim() ? { 'catalogue.vasco': published.trim() } : {}) },
+    };
     if (source === 'field') args.plate = plate.trim();
     if (source === 'position') Object.assign(args, { ra: Number(ra), dec: Number(dec), sizeArcmin: Number(sizeArcmin) });
     if (source === 'files') Object.assign(args, { red: red.trim(), ...(blue.trim() && !redOnly ? { blue: blue.trim() } : {}) });
@@ -74,14 +81,17 @@ export function RunForm() {
       )}
       {source === 'files' && (
         <>
-          <label className="row">
-            <span>red FITS</span>
-            <input aria-label="Red FITS path" className="mono" value={red} onChange={(e) => setRed(e.target.value)} placeholder="/data/dss1red_XE687.fits" />
-          </label>
-          <label className="row">
-            <span>blue FITS</span>
-            <input aria-label="Blue FITS path" className="mono" value={blue} disabled={redOnly} onChange={(e) => setBlue(e.target.value)} placeholder={redOnly ? 'red-only run' : '/data/dss1blue_XO687.fits'} />
-          </label>
+          <FilePicker label="red FITS" ariaLabel="Red FITS path" kind="fits" band="red" value={red} onChange={setRed} placeholder="/data/dss1red_XE687.fits" />
+          <FilePicker
+            label="blue FITS"
+            ariaLabel="Blue FITS path"
+            kind="fits"
+            band="blue"
+            value={blue}
+            disabled={redOnly}
+            onChange={setBlue}
+            placeholder={redOnly ? 'red-only run' : '/data/dss1blue_XO687.fits'}
+          />
         </>
       )}
       <div className="row toggles">
@@ -102,7 +112,9 @@ export function RunForm() {
           placeholder="gaia=/data/gaia.csv, ps1=/data/ps1.csv"
         />
       </label>
+      <CatalogueFileAdder value={catalogFiles} onChange={setCatalogFiles} />
       {!files.ok && <div className="error-inline small">{files.error}</div>}
+      <FilePicker label="published" ariaLabel="Published catalogue" kind="catalogue" value={published} onChange={setPublished} placeholder="VASCO's published candidates (--vasco), optional" />
       <table className="params">
         <tbody>
           {PARAMS.map((p) => (
