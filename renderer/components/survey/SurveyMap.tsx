@@ -4,7 +4,8 @@
  * Clicking a plate filters the candidate table to it (again: every plate);
  * plates with no known position are listed under the map. Plain SVG.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
+import { useMemo } from 'react';
+import { useElementSize } from '../common/useElementSize';
 import type { ReviewLabel } from '../../../electron/store/labels';
 import type { SurveyOverview, SurveyPlate } from '../../stores/survey';
 import { chooseProjection, decLabel, gridStep, raLabel, type SkyProjection } from './sky-projection';
@@ -20,21 +21,6 @@ interface Props {
   /** The selected candidate (ringed on the map), and choosing one by its dot. */
   candidateId: number | null;
   onPickCandidate(id: number, plate: string | null): void;
-}
-
-function useSize<T extends HTMLElement>(): [RefObject<T | null>, { w: number; h: number }] {
-  const ref = useRef<T>(null);
-  const [size, setSize] = useState({ w: 400, h: 300 });
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const measure = () => setSize({ w: el.clientWidth, h: el.clientHeight });
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-  return [ref, size];
 }
 
 /** RA relative to `ra0` in (-180, 180]: a range of RA that may wrap through 0h. */
@@ -73,7 +59,9 @@ function sample(n: number, at: (i: number) => [number, number]): [number, number
 }
 
 export function SurveyMap({ overview, selected, onPick, candidateId, onPickCandidate }: Props) {
-  const [ref, { w, h }] = useSize<HTMLDivElement>();
+  const [ref, size] = useElementSize<HTMLDivElement>();
+  // Before the first measurement: a size that draws (the observer corrects it at once).
+  const [w, h] = [size.width || 400, size.height || 300];
   const placed = overview.plates.filter((p) => p.footprint);
   const unplaced = overview.plates.filter((p) => !p.footprint);
 
