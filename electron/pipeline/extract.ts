@@ -238,6 +238,7 @@ export async function preparePlate(
       step();
     } else {
       perTileSources[tile.index] = [];
+      step(); // the stamp run is this order's detection pass too
     }
     if (withPsf) await psfTile(tools, job, pt, tally, () => step(), ctx);
     else if (!(job.psfSample === 'lean' || opts.needPass1)) throw new Error('preparePlate: without the PSF there must be a pass 1');
