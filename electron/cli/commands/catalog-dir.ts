@@ -4,7 +4,8 @@
  * --catalog-dir DIR` (and a survey planned with it) reads instead of VizieR.
  */
 import { UserError } from '../../core/errors';
-import { buildCatalogDir, DEFAULT_ORDER } from '../../catalogs/catalog-dir';
+import { DEFAULT_ORDER } from '../../catalogs/catalog-dir';
+import { buildCatalogDir } from '../../catalogs/catalog-dir-build';
 import { parseCatalogFileArgs } from '../../catalogs/local-files';
 import { CATALOG_IDS, type CatalogId } from '../../catalogs/catalogs';
 import { numberOption, parseCommandArgs } from '../args';
