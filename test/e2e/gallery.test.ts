@@ -14,10 +14,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHost } from '../../electron/host/http-host';
 import { REVIEW_LABELS } from '../../electron/store/labels';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { haveChromium } from '../helpers/chromium';
 import { ensureRendererBuilt } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
-import { reviewFixture, storedLabels } from './review-fixture';
+import { openReviewPage, reviewFixture, storedLabels } from './review-fixture';
 
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const REVIEWER = 'C. Tombaugh';
@@ -30,7 +30,7 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
   let host: HttpHost;
   let context: BrowserContext;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   const labels = () => storedLabels(dbPath, REVIEWER);
   const gallery = () => page.getByTestId('gallery');
   const focused = async () => Number(await gallery().locator('.gallery-cell.focused').getAttribute('data-candidate-id'));
@@ -42,16 +42,8 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'vasco-gallery-e2e-'));
     ({ dbPath, host } = await reviewFixture(tmp, 40));
-    ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), REVIEWER));
     await page.setViewportSize({ width: 1366, height: 768 });
-    await page.goto(host.url);
-    await page.getByLabel('Reviewer name').fill(REVIEWER);
-    await page.getByRole('button', { name: 'Start reviewing' }).click();
-    await page.getByTestId('candidate-table').locator('.tr.selected').waitFor();
   }, 300_000);
 
   afterAll(async () => {

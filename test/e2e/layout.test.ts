@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHost } from '../../electron/host/http-host';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { haveChromium } from '../helpers/chromium';
 import { ensureRendererBuilt } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
-import { reviewFixture } from './review-fixture';
+import { openReviewPage, reviewFixture } from './review-fixture';
 
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const SIZES = [
@@ -39,7 +39,7 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
   let host: HttpHost;
   let context: BrowserContext;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   /** Side of the red cutout's canvas at each window width. */
   const stampSide = new Map<number, number>();
 
@@ -64,19 +64,7 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'vasco layout e2e '));
     ({ host } = await reviewFixture(tmp, 12));
-    ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      return url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1' ? route.continue() : route.abort();
-    });
-    await page.goto(host.url);
-    await page.getByLabel('Reviewer name').fill('H. Shapley');
-    await page.getByRole('button', { name: 'Start reviewing' }).click();
-    await page.getByTestId('cutout-red').waitFor();
+    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), 'H. Shapley'));
   }, 300_000);
 
   afterAll(async () => {

@@ -12,10 +12,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHost } from '../../electron/host/http-host';
 import type { TrackedSource } from '../../electron/pipeline/types';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { haveChromium } from '../helpers/chromium';
 import { ensureRendererBuilt } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
-import { reviewFixture } from './review-fixture';
+import { openReviewPage, reviewFixture } from './review-fixture';
 
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
@@ -26,7 +26,7 @@ describe.skipIf(!haveChromium())('clickable plots', () => {
   let candidates: TrackedSource[];
   let context: BrowserContext;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   const tableTotal = async () => Number(/(\d+) candidates/.exec((await page.getByTestId('candidate-table').locator('.table-footer').textContent()) ?? '')?.[1]);
 
   beforeAll(async () => {
@@ -34,15 +34,7 @@ describe.skipIf(!haveChromium())('clickable plots', () => {
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'vasco-plots-e2e-'));
     ({ host, candidates } = await reviewFixture(tmp, 40));
-    ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    await page.goto(host.url);
-    await page.getByLabel('Reviewer name').fill('F. Zwicky');
-    await page.getByRole('button', { name: 'Start reviewing' }).click();
-    await page.getByTestId('candidate-table').locator('.tr.selected').waitFor();
+    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), 'F. Zwicky'));
   }, 300_000);
 
   afterAll(async () => {

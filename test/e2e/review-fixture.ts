@@ -1,18 +1,13 @@
 /**
- * A review workspace with real pixels, for the Chromium tests of the review
- * screen: a small synthetic plate pair and a run of candidates at the
- * positions of stars on both plates, recorded straight into a SQLite store
- * (as test/electron/store does), and the browser host serving it.
+ * A review workspace with real pixels (test/helpers/review-run.ts) served by
+ * the browser host, for the Chromium tests of the review screen.
  */
-import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import type { HttpHost } from '../../electron/host/http-host';
 import type { TrackedSource } from '../../electron/pipeline/types';
-import { openWorkspace } from '../../electron/store/workspace';
-import { generatePlatePair } from '../../electron/synth/generate-pair';
-import { seeded, source, summary } from '../electron/store/fixtures';
+import type { openWorkspace } from '../../electron/store/workspace';
 import { RENDERER_DIST } from '../helpers/renderer-build';
+import { recordReviewRun } from '../helpers/review-run';
 
 export interface ReviewFixture {
   dbPath: string;
@@ -26,25 +21,7 @@ export interface ReviewFixture {
  * `transientsFirst`: the red-only transients (nothing on blue) come first, then the stars.
  */
 export async function reviewFixture(tmp: string, count: number, seedStore?: (ws: ReturnType<typeof openWorkspace>) => void, transientsFirst = false): Promise<ReviewFixture> {
-  const pair = await generatePlatePair({ outDir: join(tmp, 'synth'), name: 'review', preset: 'small', size: 500, stars: 200, transients: 8, defects: 2, seed: 7 });
-  const truth = readFileSync(pair.truth, 'utf8').trim().split('\n').map((l) => l.split(','));
-  const col = (name: string) => truth[0].indexOf(name);
-  const redOnly = transientsFirst ? truth.slice(1).filter((r) => r[col('kind')] === 'transient' && r[col('red_x')] !== '') : [];
-  const onBoth = [...redOnly, ...truth.slice(1).filter((r) => r[col('red_x')] !== '' && r[col('blue_x')] !== '')].slice(0, count);
-  const rnd = seeded(5);
-  const candidates = onBoth.map((r, i) => ({
-    ...source(i + 1, { ra: Number(r[col('ra')]), dec: Number(r[col('dec')]) }, true, rnd),
-    x: Number(r[col('red_x')]),
-    y: Number(r[col('red_y')]),
-  }));
-  const run = summary('XE687', candidates.length);
-  run.plates.red = { ...run.plates.red, file: pair.red, naxis1: 500, naxis2: 500 };
-  run.plates.blue = { ...run.plates.blue!, file: pair.blue, naxis1: 500, naxis2: 500 };
-  const dbPath = join(tmp, 'workspace.sqlite');
-  const ws = openWorkspace(dbPath);
-  ws.recordRun({ summary: run, red: candidates, candidates, outDir: join(tmp, 'run') });
-  seedStore?.(ws);
-  ws.close();
+  const { dbPath, candidates } = await recordReviewRun(tmp, count, { seedStore, transientsFirst });
   const { startHttpHost } = await import('../../electron/host/http-host');
   const host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true });
   return { dbPath, host, candidates };

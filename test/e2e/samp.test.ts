@@ -18,14 +18,14 @@ import { haveAstropy } from '../helpers/python';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
 import { projectRoot } from '../helpers/shared-data';
 import { SampPeer } from '../electron/samp/samp-peer';
-import { synthRun, type SynthRun } from '../electron/samp/synth-run';
+import { recordReviewRun, type ReviewRun } from '../helpers/review-run';
 
 const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 50 });
 
 describe.skipIf(!haveChromium() || !haveAstropy())('SAMP in the review screen (Chromium, astropy hub)', () => {
   let tmp: string;
-  let run: SynthRun;
+  let run: ReviewRun;
   let peer: SampPeer;
   let host: HttpHost;
   let context: BrowserContext;
@@ -41,7 +41,7 @@ describe.skipIf(!haveChromium() || !haveAstropy())('SAMP in the review screen (C
     ensureRendererBuilt();
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'vasco-samp-e2e-'));
-    run = await synthRun(tmp);
+    run = await recordReviewRun(tmp, 12);
     peer = await SampPeer.start(join(tmp, 'lock'), { hub: true });
     // No hub yet as far as the workstation knows: the first Connect must say what to do.
     process.env.SAMP_HUB = `std-lockurl:file://${join(tmp, 'no-hub-lock')}`;

@@ -20,7 +20,7 @@ import { haveAstropy } from '../../helpers/python';
 import { haveCommand } from '../../helpers/shared-data';
 import { apiHarness } from '../api/harness';
 import { SampPeer, sampEnv } from './samp-peer';
-import { synthRun, type SynthRun } from './synth-run';
+import { recordReviewRun, type ReviewRun } from '../../helpers/review-run';
 
 const ready =
   haveAstropy() &&
@@ -31,7 +31,7 @@ const ready =
 
 describe.skipIf(!ready)('TOPCAT and DS9 under Xvfb on a private hub', () => {
   let tmp: string;
-  let run: SynthRun;
+  let run: ReviewRun;
   let peer: SampPeer;
   let api: Api;
   const tools: ChildProcess[] = [];
@@ -50,7 +50,7 @@ describe.skipIf(!ready)('TOPCAT and DS9 under Xvfb on a private hub', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'vasco-samp-tools-'));
-    run = await synthRun(tmp);
+    run = await recordReviewRun(tmp, 12);
     peer = await SampPeer.start(join(tmp, 'lock'), { hub: true });
     startTool('ds9', '-title', ds9);
     startTool('topcat');

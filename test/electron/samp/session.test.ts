@@ -19,13 +19,13 @@ import { createApi } from '../../../electron/api/handlers';
 import { haveAstropy } from '../../helpers/python';
 import { apiHarness } from '../api/harness';
 import { SampPeer } from './samp-peer';
-import { synthRun, type SynthRun } from './synth-run';
+import { recordReviewRun, type ReviewRun } from '../../helpers/review-run';
 
 type Selection = Extract<ApiEvent, { event: 'samp.select' }>['data'];
 
 describe.skipIf(!haveAstropy())('SAMP session against astropy\'s hub', () => {
   let tmp: string;
-  let run: SynthRun;
+  let run: ReviewRun;
   let peer: SampPeer;
   let api: Api;
   const lockfile = () => join(tmp, 'samp lock');
@@ -35,7 +35,7 @@ describe.skipIf(!haveAstropy())('SAMP session against astropy\'s hub', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'vasco-samp-'));
-    run = await synthRun(tmp);
+    run = await recordReviewRun(tmp, 12);
     peer = await SampPeer.start(lockfile(), { hub: true });
     process.env.SAMP_HUB = `std-lockurl:file://${lockfile()}`;
     api = await createApi({ dbPath: run.dbPath, offline: true });
@@ -155,7 +155,7 @@ describe.skipIf(!haveAstropy())('SAMP session against astropy\'s hub', () => {
 
 describe.skipIf(!haveAstropy())('SAMP when the hub dies without a word, and a new one starts', () => {
   let tmp: string;
-  let run: SynthRun;
+  let run: ReviewRun;
   let api: Api;
   const events: ApiEvent[] = [];
   const { call } = apiHarness(() => api);
@@ -163,7 +163,7 @@ describe.skipIf(!haveAstropy())('SAMP when the hub dies without a word, and a ne
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'vasco-samp-crash-'));
-    run = await synthRun(tmp, 4);
+    run = await recordReviewRun(tmp, 4);
     process.env.SAMP_HUB = `std-lockurl:file://${join(tmp, 'lock')}`;
     api = await createApi({ dbPath: run.dbPath, offline: true });
     api.hub.subscribe((e) => events.push(e));
