@@ -21,44 +21,17 @@ import { QueryCache } from '../catalogs/cache';
 import { defaultHttpClient } from '../catalogs/http';
 import { readLocalCatalog } from '../catalogs/local-files';
 import { propagateAll } from '../catalogs/proper-motion';
-import { plateFootprint } from './catalogue-stages';
+import { plateFootprint } from './plate-footprint';
 import type { TiledExtractionRecord } from './extraction-stages';
 import type { PipelineContext, PipelineState, PlateState, Stage } from './state';
 import { tileOwns, type Tile } from './tiles';
-import type { Band } from './types';
+import type { AstrometrySummary, Band, PlateRefitSummary, TileRefitSummary } from './types';
 import { queryCatalogRows, vetoSearchArcsec } from './veto';
 
 export const GAIA_REFIT_STAGE = 'gaia-refit';
 
 /** Reference stars a tile offers the fit at most (the highest SNR ones). */
 const MAX_STARS_PER_TILE = 1500;
-
-/** One tile's (or a whole cutout's) refit, as summary.json reports it: the fit's result without its coefficients. */
-export interface TileRefitSummary extends Omit<RefitResult, 'correction'> {
-  tile: number;
-}
-
-export interface PlateRefitSummary {
-  /** Sources whose positions were refitted, of all on the plate. */
-  sourcesCorrected: number;
-  sources: number;
-  /** Residuals over every matched star of the plate (all tiles), header solution and as used. */
-  before: ResidualStats | null;
-  after: ResidualStats | null;
-  tiles: TileRefitSummary[];
-}
-
-export interface AstrometrySummary {
-  /** Where the Gaia rows came from. */
-  gaia: string;
-  plateEpoch: { red: number | null; blue?: number | null };
-  red?: PlateRefitSummary;
-  blue?: PlateRefitSummary;
-  /** Rows fetched for the veto to reuse (network only): file and its sha256. */
-  prefetched?: { file: string; sha256: string; source: string };
-  /** Why nothing was refitted, when nothing was. */
-  skipped?: string;
-}
 
 /** Stars fit to anchor a solution: unflagged, compact, well measured. */
 function referenceStars(plate: PlateState): number[] {

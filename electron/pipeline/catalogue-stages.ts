@@ -6,51 +6,15 @@
  * live in veto.ts, asteroids.ts, dedup.ts and score.ts).
  */
 import { join } from 'node:path';
-import { chooseSolution, type PlateSolution } from '../astro/plate-solution';
-import { separationDeg } from '../astro/sphere';
-import type { HeaderValues } from '../fits';
 import { asteroidStage } from './asteroids';
 import { decCutStage, dedupAcrossPlates, dedupWithinPlate } from './dedup';
-import { scoreAgainstVasco, type Footprint } from './score';
+import { scoreAgainstVasco } from './score';
 import { ledgerCount, type PipelineState, type Stage, type StageCountBody } from './state';
 import { withAliveRows } from './source-table';
 import type { TrackedSource } from './types';
 import { vetoStage, type VetoOptions } from './veto';
 import { prefetchedGaia } from './astrometry';
-
-interface PlateFootprint extends Footprint {
-  centre: { ra: number; dec: number };
-  radiusDeg: number;
-}
-
-/** Centre, enclosing radius and exact pixel footprint of the red plate. */
-export function plateFootprint(state: PipelineState): PlateFootprint {
-  const { header, info } = state.red;
-  return footprintOfImage(header, info.naxis1, info.naxis2, info.region);
-}
-
-/** The footprint of a w x h image with this header (a survey merge reads it from the plate's file). */
-export function footprintOfImage(header: HeaderValues, w: number, h: number, region: string): PlateFootprint {
-  const solution: PlateSolution = chooseSolution(header).solution;
-  const [ra, dec] = solution.pixToSky((w + 1) / 2, (h + 1) / 2);
-  const corners: [number, number][] = [
-    [0.5, 0.5],
-    [w + 0.5, 0.5],
-    [0.5, h + 0.5],
-    [w + 0.5, h + 0.5],
-  ];
-  const radiusDeg = Math.max(...corners.map(([x, y]) => separationDeg(ra, dec, ...solution.pixToSky(x, y))));
-  return {
-    centre: { ra, dec },
-    radiusDeg,
-    plate: region,
-    contains(r, d) {
-      if (separationDeg(ra, dec, r, d) > radiusDeg * 1.01) return false;
-      const [x, y] = solution.skyToPix(r, d);
-      return x >= 0.5 && x <= w + 0.5 && y >= 0.5 && y <= h + 0.5;
-    },
-  };
-}
+import { plateFootprint } from './plate-footprint';
 
 /** A stage that runs `work` on the standing red sources (row objects; their new ledger entries go back to the table) and counts by ledger. */
 function ledgerStage(

@@ -10,7 +10,7 @@
 import { formatCsv, readCsvFile } from '../core/csv';
 import { UserError } from '../core/errors';
 import { matchAll, matchNearest } from '../match/sky-match';
-import { plateFootprint } from './catalogue-stages';
+import { plateFootprint } from './plate-footprint';
 import { readPublishedCatalogue } from './score';
 import type { SourceTable } from './source-table';
 import type { PipelineState, Stage } from './state';

@@ -10,7 +10,7 @@
  * every source.
  */
 import type { StageContext } from '../core/stage';
-import type { AstrometrySummary } from './astrometry';
+import type { AstrometrySummary } from './types';
 import type { NativeTools } from '../../native-tools/find';
 import type { PsfStats } from '../../native-tools/psfex';
 import type { SourceTable } from './source-table';

@@ -6,7 +6,7 @@
  * or remove existing ones.
  */
 import type { PlateInfo } from '../astro/plate-info';
-import type { AstrometrySummary } from './astrometry';
+import type { RefitResult, ResidualStats } from '../astro/gaia-refit';
 
 // Shapes that belong to lower layers, re-exported so the pipeline's users find every shape here.
 export type { HeaderValue, HeaderValues } from '../fits/header';
@@ -240,4 +240,33 @@ export interface PlateSummary extends PlateInfo {
   sha256?: string;
   /** Mean FWHM of the PSFEx model, pixels. */
   psfFwhmPx?: number;
+}
+
+// ---- the Gaia refit of the plate solutions (astrometry.ts), as summary.json reports it
+
+/** One tile's (or a whole cutout's) refit, as summary.json reports it: the fit's result without its coefficients. */
+export interface TileRefitSummary extends Omit<RefitResult, 'correction'> {
+  tile: number;
+}
+
+export interface PlateRefitSummary {
+  /** Sources whose positions were refitted, of all on the plate. */
+  sourcesCorrected: number;
+  sources: number;
+  /** Residuals over every matched star of the plate (all tiles), header solution and as used. */
+  before: ResidualStats | null;
+  after: ResidualStats | null;
+  tiles: TileRefitSummary[];
+}
+
+export interface AstrometrySummary {
+  /** Where the Gaia rows came from. */
+  gaia: string;
+  plateEpoch: { red: number | null; blue?: number | null };
+  red?: PlateRefitSummary;
+  blue?: PlateRefitSummary;
+  /** Rows fetched for the veto to reuse (network only): file and its sha256. */
+  prefetched?: { file: string; sha256: string; source: string };
+  /** Why nothing was refitted, when nothing was. */
+  skipped?: string;
 }

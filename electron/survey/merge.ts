@@ -20,7 +20,7 @@ import { readCsvFile } from '../core/csv';
 import { UserError } from '../core/errors';
 import { FitsFile } from '../fits';
 import { matchAll } from '../match/sky-match';
-import { footprintOfImage } from '../pipeline/catalogue-stages';
+import { footprintOfImage } from '../pipeline/plate-footprint';
 import { scoreAgainstVasco, type Footprint } from '../pipeline/score';
 import type { RunSummary, ScoreResult, TrackedSource } from '../pipeline/types';
 import { plateDir, plateRunArgs, readPlan, writeJsonAtomic, type PlannedPlate, type SurveyPlan } from './plan';

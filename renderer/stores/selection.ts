@@ -12,7 +12,7 @@ import { useSession } from './session';
 import { useErrors } from './errors';
 import { enqueue } from './action-queue';
 import { useDisplay } from './display';
-import { prefetchCandidate } from '../components/cutout/useFits';
+import { prefetchCandidate } from './image-cache';
 import { markSelect } from '../lib/draw-marks';
 
 interface SelectionState {

@@ -22,7 +22,8 @@ import { useSelection } from '../../stores/selection';
 import { FitsCanvas, frameProps, type HoverInfo } from '../cutout/FitsCanvas';
 import { PixelReadout } from '../cutout/PixelReadout';
 import { StretchControls } from '../cutout/StretchControls';
-import { BLINK_ARCSEC as SIZE_ARCSEC, blinkRequest, useFitsImages } from '../cutout/useFits';
+import { BLINK_ARCSEC as SIZE_ARCSEC, blinkRequest } from '../../stores/image-cache';
+import { useFitsImages } from '../cutout/useFits';
 
 const FRAME_TITLES: Record<FrameName, string> = { red: 'RED', blue: 'BLUE', diff: 'RED − BLUE' };
 const BLUE_MARK = 'rgba(120, 175, 255, 0.95)';

@@ -17,7 +17,8 @@ import { useSelection } from '../../stores/selection';
 import { FitsCanvas, frameProps, type ContourSet, type HoverInfo } from './FitsCanvas';
 import { PixelReadout } from './PixelReadout';
 import { StretchControls } from './StretchControls';
-import { cutoutRequest, useFitsImages, type CutoutImages } from './useFits';
+import { cutoutRequest, type CutoutImages } from '../../stores/image-cache';
+import { useFitsImages } from './useFits';
 
 const SIZES = [48, 64, 128];
 const CONTOUR_COLOURS: Record<Band, string> = { red: 'rgba(255, 120, 110, 0.9)', blue: 'rgba(120, 175, 255, 0.95)' };

@@ -7,7 +7,7 @@
  * catalogue counterparts the veto stages found.
  */
 import { useEffect, useRef, useState } from 'react';
-import { loadSkyContext, SKY_ARCMIN } from '../cutout/useFits';
+import { loadSkyContext, SKY_ARCMIN } from '../../stores/image-cache';
 import { markDrawn } from '../../lib/draw-marks';
 import { base64ToBytes } from '../../lib/fits';
 import { strokeReticle } from '../../lib/reticle';
