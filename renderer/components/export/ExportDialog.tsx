@@ -2,7 +2,7 @@
  * Export the run's catalogue (vetted or all, chosen labels) as CSV, ECSV, VOTable or DS9 regions, downloaded
  * by the browser. A CSV's provenance stays beside it in the run folder (the message says where).
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { EXPORT_FORMAT_NAMES, EXPORT_FORMATS, provenanceSidecar, type ExportFormat } from '../../../electron/export/formats';
 import { REVIEW_LABELS, type ReviewLabel } from '../../../electron/store/labels';
 import { call } from '../../api';
@@ -18,6 +18,13 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<{ rows: number; file: string; provenanceFile?: string } | null>(null);
   const [error, setError] = useState<UiError | null>(null);
+
+  // Escape closes it wherever the focus is (the review keys stand aside while a modal is open).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
 
   async function run() {
     if (runId === null) return;
@@ -37,7 +44,7 @@ export function ExportDialog({ onClose }: { onClose(): void }) {
   }
 
   return (
-    <div className="modal-backdrop" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+    <div className="modal-backdrop">
       <div className="modal" role="dialog" aria-label="Export catalogue">
         <h2>Export catalogue</h2>
         <fieldset>
