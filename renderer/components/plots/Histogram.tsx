@@ -19,7 +19,7 @@ export function Histogram({
   active?: [number, number] | null;
 }) {
   // Cut labels sit in the top margin, above the bars, so they never hide a bin.
-  const m = { l: 44, r: 10, t: 34, b: 30 };
+  const m = { l: 44, r: 22, t: 34, b: 30 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
   if (edges.length < 2) return <div className="placeholder">no data for {title}</div>;

@@ -7,6 +7,7 @@ import { useSelection } from '../../stores/selection';
 import { Funnel } from './Funnel';
 import { Histogram } from './Histogram';
 import { PlateScatter } from './PlateScatter';
+import { useElementSize } from '../common/useElementSize';
 import type { RangeColumn } from '../../../electron/store/types';
 
 const fmtEdge = (v: number) => (Math.abs(v) < 0.1 ? v.toFixed(4) : v.toFixed(2));
@@ -17,6 +18,10 @@ export function PlotsView() {
   const pages = useCandidates((s) => s.pages);
   const selectedId = useSelection((s) => s.id);
   const range = useCandidates((s) => s.filter.range);
+  // The plots share the window's width: three side by side, as large as it allows.
+  const [viewRef, view] = useElementSize<HTMLDivElement>();
+  const plotW = Math.max(300, Math.min(900, Math.floor((view.width - 2 * 6 - 3 * 18) / 3)));
+  const plotH = Math.round(plotW * 0.55);
   useEffect(() => {
     void useRunDetail.getState().load(runId);
   }, [runId]);
@@ -35,13 +40,13 @@ export function PlotsView() {
     range && range.column === column ? [range.min, range.max] : null;
   const candidates = Object.values(pages).flat();
   return (
-    <div className="plots-view">
+    <div className="plots-view" ref={viewRef}>
       <section className="panel">
         <header className="panel-head">
           <h3>Funnel</h3>
           {detail && <span className="muted small mono">{detail.summary.mode}{detail.summary.modeReason ? ` — ${detail.summary.modeReason}` : ''}</span>}
         </header>
-        {detail ? <Funnel stages={detail.summary.stages} width={900} /> : <div className="placeholder">loading…</div>}
+        {detail ? <Funnel stages={detail.summary.stages} width={Math.max(760, Math.min(1600, view.width - 30))} /> : <div className="placeholder">loading…</div>}
       </section>
       {histograms && (
         <div className="plots-row">
@@ -50,6 +55,8 @@ export function PlotsView() {
               title="SPREAD_MODEL (red sources)"
               onBin={listBin('spreadModel', 'SPREAD_MODEL')}
               active={activeBin('spreadModel')}
+              width={plotW}
+              height={plotH}
               unit="SPREAD_MODEL"
               edges={histograms.spreadModel.edges}
               counts={histograms.spreadModel.counts}
@@ -60,6 +67,8 @@ export function PlotsView() {
           <section className="panel">
             <Histogram
               title="FWHM (red sources)"
+              width={plotW}
+              height={plotH}
               onBin={listBin('fwhm', 'FWHM')}
               active={activeBin('fwhm')}
               unit="px"
@@ -75,6 +84,7 @@ export function PlotsView() {
           <section className="panel">
             <PlateScatter
               positions={histograms.positions}
+              size={Math.min(plotW, 600)}
               candidates={candidates}
               selectedId={selectedId}
               onPick={(id) => {
