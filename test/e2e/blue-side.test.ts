@@ -55,7 +55,9 @@ describe.skipIf(!ready)('the blue side of a candidate in the workstation', () =>
     mkdirSync(SHOTS, { recursive: true });
     tmp = mkdtempSync(join(tmpdir(), 'vasco-blue-side-'));
     const pair = await generatePlatePair({ outDir: join(tmp, 'synth'), preset: 'small', seed: 11, transients: 20 });
-    result = await runPipeline({ red: pair.red, blue: pair.blue, out: join(tmp, 'run'), offline: true, workers: 2 });
+    // --blue-match filtered: a candidate may then have a blue detection within the radius that failed a blue cut,
+    // the case this screen must show (under the default, detected, any such detection makes the source persistent).
+    result = await runPipeline({ red: pair.red, blue: pair.blue, out: join(tmp, 'run'), offline: true, workers: 2, redBlue: { blueMatch: 'filtered' } });
     const dbPath = join(tmp, 'workspace.sqlite');
     const ws = openWorkspace(dbPath);
     ws.recordRun({ summary: result.summary, red: result.sources, candidates: result.candidates, outDir: join(tmp, 'run') });
