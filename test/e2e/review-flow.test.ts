@@ -139,7 +139,11 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
     const label = page.getByLabel('Label', { exact: true });
     await label.focus();
     await label.selectOption('unreviewed');
-    await poll(async () => (await rowIds()).includes(3)).toBe(false);
+    // The filtered rows have arrived (not the empty table of the moment between the two queries).
+    await poll(async () => {
+      const ids = await rowIds();
+      return ids.length > 0 && !ids.includes(3);
+    }).toBe(true);
     const first = (await rowIds())[0];
     await poll(selectedId).toBe(first);
     await poll(() => page.getByTestId('candidate-detail').locator('h3').textContent()).toContain(`#${first}`);

@@ -35,7 +35,8 @@ beforeAll(async () => {
   srv = await startRecordedServer();
   process.env.VASCO_IRSA_URL = `${srv.url}/irsa`;
   process.env.VASCO_STSCI_URL = `${srv.url}/stsci/dss_search`;
-  // The stages up to red vs blue: the catalogue stages after them would ask services beyond this test's archive.
+  // The stages up to red vs blue: the catalogue stages after them would ask services beyond this test's archive
+  // (and so would the Gaia refit before it: the runs below turn it off).
   const upToRedBlue = PIPELINE_STAGES.slice(0, PIPELINE_STAGES.findIndex((s) => s.name === 'red-vs-blue') + 1);
   api = await createApi({ dbPath: join(tmp, 'ws', 'vasco.sqlite'), offline: false, run: (o, ctx) => runPipeline(o, ctx, upToRedBlue) });
   api.hub.subscribe((e) => events.push(e));
@@ -54,7 +55,7 @@ describe.skipIf(!tools)('pipeline.start with a field number or a position', () =
   it('field "XE582": downloads red XE582 and blue XO582 from IRSA into the run folder, with progress, and runs red+blue', async () => {
     srv.route('/irsa/dss1red/dss1red_XE582.fits', { body: readFileSync(pair.red), ranges: true });
     srv.route('/irsa/dss1blue/dss1blue_XO582.fits', { body: readFileSync(pair.blue), ranges: true });
-    const { jobId } = await call('pipeline.start', { plate: 'XE582', offline: false, redOnly: false, params: { snrMin: 10 } });
+    const { jobId } = await call('pipeline.start', { plate: 'XE582', offline: false, redOnly: false, params: { snrMin: 10, 'catalogue.gaiaRefit': 'off' } });
     const done = await untilDone(jobId);
     expect(done.state, done.error).toBe('done');
     const { row, summary } = await call('runs.get', { runId: done.runId! });
@@ -72,7 +73,7 @@ describe.skipIf(!tools)('pipeline.start with a field number or a position', () =
     srv.route('/stsci/dss_search', (req) =>
       req.url.searchParams.get('v') === 'poss1_red' ? { body: readFileSync(pair.red) } : { status: 404, body: 'not found' },
     );
-    const { jobId } = await call('pipeline.start', { ra: 259.9534, dec: -6.1475, sizeArcmin: 5, offline: false, redOnly: false, params: { snrMin: 10 } });
+    const { jobId } = await call('pipeline.start', { ra: 259.9534, dec: -6.1475, sizeArcmin: 5, offline: false, redOnly: false, params: { snrMin: 10, 'catalogue.gaiaRefit': 'off' } });
     const done = await untilDone(jobId);
     expect(done.state, done.error).toBe('done');
     const { summary } = await call('runs.get', { runId: done.runId! });
