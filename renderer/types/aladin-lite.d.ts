@@ -6,6 +6,8 @@ declare module 'aladin-lite' {
   }
   export interface AladinCatalog {
     addSources(sources: AladinSource[]): void;
+    /** Drops every source (the catalogue stays on the view). */
+    removeAll(): void;
   }
   export interface AladinImageLayer {
     setColormap?(name: string, opts?: Record<string, unknown>): void;

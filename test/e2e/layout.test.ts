@@ -118,6 +118,33 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
     });
   }
 
+  it('next candidate: the same sky view shows it (the view is kept, not rebuilt)', async () => {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    const sky = page.getByTestId('sky-panel');
+    const skyDrawn = () =>
+      page.evaluate(() =>
+        performance
+          .getEntriesByName('vasco:drawn')
+          .map((e) => (e as PerformanceMark).detail as { panel: string; candidateId: number })
+          .filter((d) => d.panel === 'sky')
+          .map((d) => d.candidateId),
+      );
+    const table = page.getByTestId('candidate-table');
+    const selected = async () => Number(await table.locator('.tr.selected').getAttribute('data-candidate-id'));
+    const before = await selected();
+    await poll(async () => (await skyDrawn()).includes(before)).toBe(true);
+    // Mark the view's element: a rebuilt view would be a new element without the mark.
+    await sky.locator('.aladin-host').evaluate((el) => el.setAttribute('data-first-view', 'yes'));
+    await page.keyboard.press('n');
+    await poll(selected).toBe(before + 1);
+    await poll(async () => (await skyDrawn()).includes(before + 1)).toBe(true);
+    expect(await sky.locator('.aladin-host').getAttribute('data-first-view')).toBe('yes');
+    expect(await sky.locator('.aladin-host canvas').count()).toBeGreaterThan(0);
+    expect(await sky.textContent()).toMatch(/other candidates \d+/);
+    await page.waitForTimeout(500);
+    await sky.screenshot({ path: join(SHOTS, 'layout-sky-next.png') });
+  });
+
   it('the pictures grow with the window', () => {
     const sides = SIZES.map((s) => stampSide.get(s.width)!);
     expect(sides.every(Number.isFinite)).toBe(true);

@@ -34,6 +34,7 @@ function drawReticle(source: { x: number; y: number }, ctx: CanvasRenderingConte
 
 export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
   const detail = useSelection((s) => s.detail);
+  const selectedId = useSelection((s) => s.id);
   const offline = useSession((s) => s.info?.offline ?? true);
   const [survey, setSurvey] = useState<Survey>('plate');
   const [status, setStatus] = useState<{ text: string; error?: string; hint?: string }>({ text: '' });
@@ -42,73 +43,34 @@ export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
   const candidateId = detail?.row.id ?? null;
   const effective: Survey = offline ? 'plate' : survey;
 
+  // One Aladin view for the panel's life: a new candidate changes its image, centre and overlays
+  // (building a view, WebGL context and all, is what made next/previous slow).
+  const viewRef = useRef<SkyView | null>(null);
+  useEffect(
+    () => () => {
+      viewRef.current?.dispose();
+      viewRef.current = null;
+    },
+    [],
+  );
+
   useEffect(() => {
     const host = hostRef.current;
     if (candidateId === null || !host || !detail) return;
     let live = true;
-    let blobUrl: string | null = null;
-    const div = document.createElement('div');
-    div.className = 'aladin-host';
-    host.replaceChildren(div);
     setStatus({ text: 'loading sky context…' });
     (async () => {
-      const [{ default: A }, ctx] = await Promise.all([
-        import('aladin-lite'),
-        loadSkyContext(candidateId),
-      ]);
+      const [{ default: A }, ctx] = await Promise.all([import('aladin-lite'), loadSkyContext(candidateId)]);
       await A.init;
       if (!live) return;
-      blobUrl = URL.createObjectURL(new Blob([base64ToBytes(ctx.fitsBase64) as BlobPart], { type: 'application/fits' }));
-      const plateLayer = A.image(blobUrl, { name: 'POSS-I plate', imgFormat: 'fits' });
-      const aladin = A.aladin(div, {
-        survey: effective === 'plate' ? plateLayer : effective,
-        target: `${detail.row.ra} ${detail.row.dec}`,
-        fov: SIZE_ARCMIN / 60,
-        projection: 'TAN',
-        cooFrame: 'ICRS',
-        log: false,
-        samp: false,
-        // No HiPS list, so nothing is fetched from CDS to fill the layer menu.
-        hipsList: [],
-        showLayersControl: false,
-        showSimbadPointerControl: false,
-        showFullscreenControl: false,
-        showProjectionControl: false,
-        showSettingsControl: false,
-        showShareControl: false,
-        showContextMenu: false,
-        showCooGridControl: false,
-        showStatusBar: false,
-        showFrame: true,
-        showReticle: false,
-        mode: 'dark',
-        backgroundColor: 'rgb(11, 13, 16)',
-      });
-      const others = A.catalog({ name: 'candidates', shape: 'circle', sourceSize: 14, color: '#4ade80' });
-      others.addSources(ctx.overlays.candidates.filter((c) => c.id !== candidateId).map((c) => A.source(c.ra, c.dec, { id: c.id })));
-      aladin.addCatalog(others);
-      // Catalogue counterparts: orange squares named by their catalogue.
-      const cps = A.catalog({
-        name: 'counterparts',
-        shape: 'square',
-        sourceSize: 12,
-        color: '#f59e0b',
-        displayLabel: true,
-        labelColumn: 'catalog',
-        labelColor: '#f59e0b',
-        labelFont: '10px sans-serif',
-      });
-      cps.addSources(ctx.overlays.counterparts.map((c) => A.source(c.ra, c.dec, { catalog: c.catalog, id: c.id ?? '' })));
-      aladin.addCatalog(cps);
-      // This candidate: four ticks around it, so the object itself stays visible.
-      const me = A.catalog({ name: 'this candidate', shape: drawReticle, sourceSize: 40, color: '#f43f5e' });
-      me.addSources([A.source(detail.row.ra, detail.row.dec, { id: candidateId })]);
-      aladin.addCatalog(me);
-      if (live) {
-        setCounts({ candidates: ctx.overlays.candidates.length, counterparts: ctx.overlays.counterparts.length });
-        setStatus({ text: '' });
-        markDrawn('sky', candidateId);
+      if (viewRef.current?.survey !== effective || viewRef.current.host !== host) {
+        viewRef.current?.dispose();
+        viewRef.current = createSkyView(A, host, effective);
       }
+      viewRef.current.show(A, detail.row, ctx);
+      setCounts({ candidates: ctx.overlays.candidates.length, counterparts: ctx.overlays.counterparts.length });
+      setStatus({ text: '' });
+      markDrawn('sky', candidateId);
     })().catch((err: unknown) => {
       if (!live) return;
       const e = err as { message?: string; hint?: string };
@@ -116,13 +78,12 @@ export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
     });
     return () => {
       live = false;
-      host.replaceChildren();
-      if (blobUrl) URL.revokeObjectURL(blobUrl);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [candidateId, effective]);
 
-  if (!detail) return <section className="panel sky" style={{ width }}><div className="placeholder">select a candidate</div></section>;
+  // Only with no candidate at all: while the next one's detail loads, the panel (and its Aladin view) stays.
+  if (selectedId === null) return <section className="panel sky" style={{ width }}><div className="placeholder">select a candidate</div></section>;
   return (
     <section className="panel sky" data-testid="sky-panel" style={{ width }}>
       <header className="panel-head">
@@ -152,4 +113,91 @@ export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
       )}
     </section>
   );
+}
+
+type AladinModule = typeof import('aladin-lite').default;
+type SkyContext = Awaited<ReturnType<typeof loadSkyContext>>;
+
+interface SkyView {
+  survey: Survey;
+  /** The element the view draws in (a remounted panel has a new one). */
+  host: HTMLElement;
+  show(A: AladinModule, row: { id: number; ra: number; dec: number }, ctx: SkyContext): void;
+  dispose(): void;
+}
+
+/** An Aladin view in `host` with its three overlays (other candidates, catalogue counterparts, this candidate). */
+function createSkyView(A: AladinModule, host: HTMLElement, survey: Survey): SkyView {
+  const div = document.createElement('div');
+  div.className = 'aladin-host';
+  host.replaceChildren(div);
+  let blobUrl: string | null = null;
+  let aladin: ReturnType<AladinModule['aladin']> | null = null;
+  const others = A.catalog({ name: 'candidates', shape: 'circle', sourceSize: 14, color: '#4ade80' });
+  // Catalogue counterparts: orange squares named by their catalogue.
+  const cps = A.catalog({
+    name: 'counterparts',
+    shape: 'square',
+    sourceSize: 12,
+    color: '#f59e0b',
+    displayLabel: true,
+    labelColumn: 'catalog',
+    labelColor: '#f59e0b',
+    labelFont: '10px sans-serif',
+  });
+  // This candidate: four ticks around it, so the object itself stays visible.
+  const me = A.catalog({ name: 'this candidate', shape: drawReticle, sourceSize: 40, color: '#f43f5e' });
+  return {
+    survey,
+    host,
+    show(A, row, ctx) {
+      const previousBlob = blobUrl;
+      blobUrl = URL.createObjectURL(new Blob([base64ToBytes(ctx.fitsBase64) as BlobPart], { type: 'application/fits' }));
+      const plateLayer = A.image(blobUrl, { name: 'POSS-I plate', imgFormat: 'fits' });
+      if (!aladin) {
+        aladin = A.aladin(div, {
+          survey: survey === 'plate' ? plateLayer : survey,
+          target: `${row.ra} ${row.dec}`,
+          fov: SIZE_ARCMIN / 60,
+          projection: 'TAN',
+          cooFrame: 'ICRS',
+          log: false,
+          samp: false,
+          // No HiPS list, so nothing is fetched from CDS to fill the layer menu.
+          hipsList: [],
+          showLayersControl: false,
+          showSimbadPointerControl: false,
+          showFullscreenControl: false,
+          showProjectionControl: false,
+          showSettingsControl: false,
+          showShareControl: false,
+          showContextMenu: false,
+          showCooGridControl: false,
+          showStatusBar: false,
+          showFrame: true,
+          showReticle: false,
+          mode: 'dark',
+          backgroundColor: 'rgb(11, 13, 16)',
+        });
+        aladin.addCatalog(others);
+        aladin.addCatalog(cps);
+        aladin.addCatalog(me);
+      } else {
+        if (survey === 'plate') aladin.setBaseImageLayer(plateLayer);
+        aladin.gotoRaDec(row.ra, row.dec);
+        aladin.setFoV(SIZE_ARCMIN / 60);
+      }
+      if (previousBlob) URL.revokeObjectURL(previousBlob);
+      others.removeAll();
+      others.addSources(ctx.overlays.candidates.filter((c) => c.id !== row.id).map((c) => A.source(c.ra, c.dec, { id: c.id })));
+      cps.removeAll();
+      cps.addSources(ctx.overlays.counterparts.map((c) => A.source(c.ra, c.dec, { catalog: c.catalog, id: c.id ?? '' })));
+      me.removeAll();
+      me.addSources([A.source(row.ra, row.dec, { id: row.id })]);
+    },
+    dispose() {
+      host.replaceChildren();
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+    },
+  };
 }
