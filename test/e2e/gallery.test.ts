@@ -52,7 +52,7 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('g opens a grid filling the screen, every thumbnail drawn, the selected candidate focused', async () => {
+  it('g opens a grid filling the screen, every red, blue and difference thumbnail drawn, the selected candidate focused', async () => {
     await page.keyboard.press('g');
     await gallery().waitFor();
     const ids = await cellIds();
@@ -65,7 +65,9 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
       expect(b.x + b.width).toBeLessThanOrEqual(grid.x + grid.width + 0.5);
       expect(b.y + b.height).toBeLessThanOrEqual(grid.y + grid.height + 0.5);
     }
-    await poll(() => gallery().locator('canvas[style*="visible"]').count()).toBe(2 * ids.length);
+    // Red, blue and red minus blue, for each.
+    await poll(() => gallery().locator('canvas[style*="visible"]').count()).toBe(3 * ids.length);
+    expect(await gallery().getByTestId('thumb-diff').count()).toBe(ids.length);
     expect(await focused()).toBe(1);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, 'gallery-1366x768.png') });

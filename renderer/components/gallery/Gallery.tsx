@@ -1,6 +1,7 @@
 /**
- * The gallery: as many candidates as the screen holds, each as red and blue
- * thumbnails with its id and label, to triage hundreds in minutes. The
+ * The gallery: as many candidates as the screen holds, each as red, blue and
+ * red-minus-blue thumbnails with its id and label, to triage hundreds in
+ * minutes. The
  * focused thumbnail is the selected candidate (the same selection, flags,
  * undo and "advance after flag" as the full view); the page is the one
  * holding it, so moving past the last thumbnail turns the page.
@@ -8,7 +9,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Band } from '../../../electron/pipeline/types';
 import { call } from '../../api';
-import { decodeFits, type FitsImage } from '../../lib/fits';
+import { decodeFits } from '../../lib/fits';
+import { differenceFrame } from '../../lib/difference';
 import { computeLimits, renderImage } from '../../lib/stretch';
 import { useCandidates } from '../../stores/candidates';
 import { useGallery } from '../../stores/gallery';
@@ -16,27 +18,41 @@ import { useReview } from '../../stores/review';
 import { useSelection } from '../../stores/selection';
 import { useElementSize } from '../common/useElementSize';
 
-const THUMB = 84;
+const THUMB = 72;
 const CUTOUT_PX = 32;
+/** The difference thumbnail's field: about a 32 px cutout of a POSS-I scan (1.7"/px). */
+const DIFF_ARCSEC = 56;
 const GAP = 6;
-const CELL_W = 2 * THUMB + 3 * 4;
+const CELL_W = 3 * THUMB + 4 * 4;
 const CELL_H = THUMB + 26;
 
-/** Thumbnails by candidate and band; a few pages' worth, oldest dropped first. */
-const thumbs = new Map<string, Promise<FitsImage>>();
-function thumbnail(candidateId: number, band: Band): Promise<FitsImage> {
-  const key = `${candidateId}:${band}`;
+/** What a thumbnail shows: a band's cutout, or red minus blue scaled to red on the blink's common grid (lib/difference). */
+type ThumbKind = Band | 'diff';
+type Pixels = { data: ArrayLike<number>; width: number; height: number };
+
+async function loadThumbnail(candidateId: number, kind: ThumbKind): Promise<Pixels> {
+  if (kind !== 'diff') return decodeFits((await call('cutout.get', { candidateId, band: kind, sizePx: CUTOUT_PX })).fitsBase64);
+  const r = await call('blink.get', { candidateId, sizeArcsec: DIFF_ARCSEC });
+  if (!r.blue) throw new Error('no blue plate');
+  const [red, blue] = await Promise.all([decodeFits(r.red), decodeFits(r.blue)]);
+  return { data: differenceFrame(red.data, blue.data).data, width: red.width, height: red.height };
+}
+
+/** Thumbnails by candidate and kind; a few pages' worth, oldest dropped first. */
+const thumbs = new Map<string, Promise<Pixels>>();
+function thumbnail(candidateId: number, kind: ThumbKind): Promise<Pixels> {
+  const key = `${candidateId}:${kind}`;
   let p = thumbs.get(key);
   if (!p) {
-    p = call('cutout.get', { candidateId, band, sizePx: CUTOUT_PX }).then((r) => decodeFits(r.fitsBase64));
+    p = loadThumbnail(candidateId, kind);
     p.catch(() => thumbs.delete(key));
     thumbs.set(key, p);
-    while (thumbs.size > 600) thumbs.delete(thumbs.keys().next().value!);
+    while (thumbs.size > 900) thumbs.delete(thumbs.keys().next().value!);
   }
   return p;
 }
 
-function Thumb({ candidateId, band }: { candidateId: number; band: Band }) {
+function Thumb({ candidateId, band }: { candidateId: number; band: ThumbKind }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [state, setState] = useState<'loading' | 'shown' | 'none'>('loading');
   useEffect(() => {
@@ -68,7 +84,7 @@ function Thumb({ candidateId, band }: { candidateId: number; band: Band }) {
           <path d="M50 30V40M50 60V70M30 50H40M60 50H70" />
         </svg>
       )}
-      {state === 'none' && <span className="gallery-thumb-note">no {band}</span>}
+      {state === 'none' && <span className="gallery-thumb-note">{band === 'diff' ? 'no difference' : `no ${band}`}</span>}
     </div>
   );
 }
@@ -110,6 +126,7 @@ export function Gallery() {
             <span className="gallery-thumbs">
               <Thumb candidateId={row.id} band="red" />
               <Thumb candidateId={row.id} band="blue" />
+              <Thumb candidateId={row.id} band="diff" />
             </span>
             <span className="gallery-caption mono">
               <span>#{row.id}</span>
@@ -132,7 +149,7 @@ export function Gallery() {
         </span>
         <span className="spacer" />
         <span className="muted small">
-          <span className="band-tag red">RED</span> <span className="band-tag blue">BLUE</span> · arrows move · digits flag · <kbd>u</kbd> undo · <kbd>Enter</kbd> full view ·{' '}
+          <span className="band-tag red">RED</span> <span className="band-tag blue">BLUE</span> <span className="band-tag diff">R − B</span> · arrows move · digits flag · <kbd>u</kbd> undo · <kbd>Enter</kbd> full view ·{' '}
           <kbd>g</kbd> table
         </span>
         <button onClick={() => useGallery.getState().setOpen(false)}>Back to the table</button>
