@@ -155,6 +155,7 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
     await page.setViewportSize({ width: 1600, height: 1000 });
     await page.reload();
     await page.getByTestId('cutout-red').waitFor();
+    await page.locator('[data-testid="sky-panel"] .aladin-location').waitFor();
     const before = await boxes();
     const table = before.find((b) => b.name === 'table')!;
     const flag = before.find((b) => b.name === 'flag')!;

@@ -103,8 +103,11 @@ export function SkyPanel({ sizePx, width }: { sizePx: number; width: number }) {
           {offline && <span>offline: plate only</span>}
         </span>
       </header>
-      <div className="sky-host" ref={hostRef} style={{ width: sizePx, height: sizePx }} />
-      {status.text && <div className="sky-status muted">{status.text}</div>}
+      <div className="sky-frame">
+        <div className="sky-host" ref={hostRef} style={{ width: sizePx, height: sizePx }} />
+        {/* Over the picture, not under it: a line that comes and goes would move the whole layout at every candidate. */}
+        {status.text && <div className="sky-status sky-loading muted">{status.text}</div>}
+      </div>
       {status.error && (
         <div className="sky-status error-inline">
           {status.error}
