@@ -115,6 +115,12 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
   });
 
   it('Enter opens the focused candidate in the full view; ? lists the gallery keys', async () => {
+    // Over the gallery, Escape closes the key list, not the gallery.
+    await page.keyboard.press('?');
+    await page.getByTestId('key-help').waitFor();
+    await page.keyboard.press('Escape');
+    await poll(() => page.getByTestId('key-help').count()).toBe(0);
+    expect(await gallery().count()).toBe(1);
     const id = await focused();
     await page.keyboard.press('Enter');
     await poll(() => gallery().count()).toBe(0);

@@ -40,7 +40,8 @@ const ARROWS: Record<string, () => number> = {
 
 export function handleGalleryKey(e: KeyboardEvent): boolean {
   if (e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return false;
-  if (document.querySelector('.modal-backdrop')) return false;
+  // A dialog or the key list over the gallery has the keys (Escape closes it, not the gallery).
+  if (document.querySelector('.modal-backdrop, .key-help-backdrop')) return false;
   const open = useGallery.getState().open;
   if (e.key === 'g') useGallery.getState().setOpen(!open);
   else if (open && e.key in ARROWS) move(ARROWS[e.key]());
