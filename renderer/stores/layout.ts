@@ -6,7 +6,7 @@
  */
 import { create } from 'zustand';
 
-export const LAYOUT_KEY = 'vasco.layout.v1';
+const LAYOUT_KEY = 'vasco.layout.v1';
 export const SIDE_WIDTH = { min: 260, max: 640, default: 330 };
 export const INSPECT_HEIGHT = { min: 220 };
 /** The candidate table keeps at least this much height. */
@@ -20,7 +20,6 @@ interface Saved {
 interface LayoutState extends Saved {
   setSideWidth(px: number): void;
   setInspectHeight(px: number | null): void;
-  reset(): void;
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
@@ -56,10 +55,6 @@ export const useLayout = create<LayoutState>((set, get) => ({
   },
   setInspectHeight(px) {
     set({ inspectHeight: px === null ? null : Math.round(Math.max(INSPECT_HEIGHT.min, px)) });
-    save(get());
-  },
-  reset() {
-    set({ sideWidth: SIDE_WIDTH.default, inspectHeight: null });
     save(get());
   },
 }));
