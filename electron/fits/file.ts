@@ -71,6 +71,17 @@ function declaredDataBytes(header: HeaderValues, bitpix: number, naxis: number[]
 
 const pad = (n: number) => Math.ceil(n / BLOCK) * BLOCK;
 
+/** Largest single read of image rows, bytes. */
+const MAX_READ_BYTES = 8 << 20;
+
+/** A rectangle of pixels: lower-left corner (x1, y1), FITS 1-based. */
+export interface ImageRect {
+  x1: number;
+  y1: number;
+  width: number;
+  height: number;
+}
+
 export class FitsFile {
   private constructor(
     readonly path: string,
@@ -119,22 +130,15 @@ export class FitsFile {
    * row-major, first row y1. BZERO/BSCALE applied, BLANK -> NaN.
    */
   async readImageRect(x1: number, y1: number, width: number, height: number, hdu = 0): Promise<Float32Array> {
-    const h = this.hdu(hdu);
-    if (h.xtension !== null && h.xtension !== 'IMAGE') throw new UserError(`${this.path} HDU ${hdu} is a ${h.xtension}, not an image`);
-    const [nx = 0, ny = 1] = h.naxis;
-    if (!(Number.isInteger(x1) && Number.isInteger(y1) && Number.isInteger(width) && Number.isInteger(height)))
-      throw new UserError(`${this.path}: image rectangle must be whole pixels, got x=${x1} y=${y1} ${width}x${height}`);
-    if (h.naxis.length < 1 || width < 1 || height < 1 || x1 < 1 || y1 < 1 || x1 + width - 1 > nx || y1 + height - 1 > ny)
-      throw new UserError(
-        `${this.path}: rectangle x ${x1}..${x1 + width - 1}, y ${y1}..${y1 + height - 1} is outside the ${nx}x${ny} image`,
-        'ask for pixels inside the image (FITS 1-based)',
-      );
+    const h = this.imageOf(hdu);
+    this.checkRect(h, { x1, y1, width, height });
+    const nx = h.naxis[0];
     const bpp = Math.abs(h.bitpix) / 8;
     const decode = pixelDecoder(h);
     const out = new Float32Array(width * height);
     // Whole rows are contiguous on disk: read several rows at once, up to ~8 MB.
     if (width === nx) {
-      const rowsPerRead = Math.max(1, Math.floor((8 << 20) / (nx * bpp)));
+      const rowsPerRead = Math.max(1, Math.floor(MAX_READ_BYTES / (nx * bpp)));
       for (let r = 0; r < height; r += rowsPerRead) {
         const rows = Math.min(rowsPerRead, height - r);
         const buf = await this.readData(h, ((y1 - 1 + r) * nx) * bpp, rows * nx * bpp);
@@ -147,6 +151,74 @@ export class FitsFile {
       }
     }
     return out;
+  }
+
+  /**
+   * Many small rectangles at once (e.g. a window round each of thousands of
+   * stars): rows shared by nearby rectangles are read once, in strips of whole
+   * rows, instead of one read per row of each rectangle. Same pixels, in the
+   * order asked, as readImageRect gives one by one.
+   */
+  async readImageRects(rects: readonly ImageRect[], hdu = 0): Promise<Float32Array[]> {
+    const h = this.imageOf(hdu);
+    for (const r of rects) this.checkRect(h, r);
+    const nx = h.naxis[0];
+    const bpp = Math.abs(h.bitpix) / 8;
+    const stripRows = Math.max(1, Math.floor(MAX_READ_BYTES / (nx * bpp)));
+    const decode = pixelDecoder(h);
+    const out = rects.map((r) => new Float32Array(r.width * r.height));
+    const order = rects.map((_, i) => i).sort((a, b) => rects[a].y1 - rects[b].y1);
+    for (let k = 0; k < order.length; ) {
+      // A strip from the lowest rectangle not yet read, holding every following one that fits whole.
+      const lo = rects[order[k]].y1;
+      let hi = lo + rects[order[k]].height - 1;
+      let end = k + 1;
+      while (end < order.length) {
+        const r = rects[order[end]];
+        const top = Math.max(hi, r.y1 + r.height - 1);
+        if (top - lo + 1 > Math.max(stripRows, rects[order[k]].height)) break;
+        hi = top;
+        end++;
+      }
+      const strip = await this.readData(h, (lo - 1) * nx * bpp, (hi - lo + 1) * nx * bpp);
+      for (; k < end; k++) {
+        const r = rects[order[k]];
+        for (let row = 0; row < r.height; row++) {
+          const at = ((r.y1 - lo + row) * nx + (r.x1 - 1)) * bpp;
+          decode(strip.subarray(at, at + r.width * bpp), out[order[k]], row * r.width, r.width);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whole rows as stored (big-endian, before BZERO/BSCALE): for copying a
+   * plate's pixels unchanged into another file of the same BITPIX.
+   */
+  async readRawRows(y1: number, rows: number, hdu = 0): Promise<Buffer> {
+    const h = this.imageOf(hdu);
+    const nx = h.naxis[0] ?? 0;
+    this.checkRect(h, { x1: 1, y1, width: nx, height: rows });
+    const bpp = Math.abs(h.bitpix) / 8;
+    return this.readData(h, (y1 - 1) * nx * bpp, rows * nx * bpp);
+  }
+
+  private imageOf(hdu: number): FitsHdu {
+    const h = this.hdu(hdu);
+    if (h.xtension !== null && h.xtension !== 'IMAGE') throw new UserError(`${this.path} HDU ${hdu} is a ${h.xtension}, not an image`);
+    return h;
+  }
+
+  private checkRect(h: FitsHdu, { x1, y1, width, height }: ImageRect): void {
+    const [nx = 0, ny = 1] = h.naxis;
+    if (!(Number.isInteger(x1) && Number.isInteger(y1) && Number.isInteger(width) && Number.isInteger(height)))
+      throw new UserError(`${this.path}: image rectangle must be whole pixels, got x=${x1} y=${y1} ${width}x${height}`);
+    if (h.naxis.length < 1 || width < 1 || height < 1 || x1 < 1 || y1 < 1 || x1 + width - 1 > nx || y1 + height - 1 > ny)
+      throw new UserError(
+        `${this.path}: rectangle x ${x1}..${x1 + width - 1}, y ${y1}..${y1 + height - 1} is outside the ${nx}x${ny} image`,
+        'ask for pixels inside the image (FITS 1-based)',
+      );
   }
 
   /** The whole image of an HDU (first two axes). */

@@ -181,6 +181,23 @@ export class FitsImageWriter {
     this.rowsWritten += n;
   }
 
+  /**
+   * Append whole rows already encoded as this image stores them (big-endian,
+   * its BITPIX, BZERO and BLANK): a strip copied from a plate of the same
+   * encoding goes out byte for byte, with no decoding and encoding between.
+   */
+  async writeEncodedRows(buf: Buffer): Promise<void> {
+    const rowBytes = this.width * (Math.abs(this.bitpix) / 8);
+    if (buf.length % rowBytes !== 0)
+      throw new UserError(`${this.path}: writeEncodedRows needs whole rows of ${rowBytes} bytes, got ${buf.length}`);
+    const n = buf.length / rowBytes;
+    if (this.rowsWritten + n > this.height)
+      throw new UserError(`${this.path}: ${this.rowsWritten + n} rows written to an image of height ${this.height}`);
+    await this.fh.write(buf, 0, buf.length, this.position);
+    this.position += buf.length;
+    this.rowsWritten += n;
+  }
+
   /** Pads the data to a whole block and closes; every row must have been written. */
   async close(): Promise<void> {
     try {

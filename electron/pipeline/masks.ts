@@ -13,7 +13,7 @@
  * 1-based on the red plate.
  */
 import { chooseSolution } from '../astro/plate-solution';
-import { FitsFile } from '../fits';
+import { FitsFile, type ImageRect } from '../fits';
 import { CATALOGS, type CatalogRows } from '../catalogs/catalogs';
 import { readLocalCatalog } from '../catalogs/local-files';
 import { propagateAll } from '../catalogs/proper-motion';
@@ -83,14 +83,18 @@ export async function saturatedSources(plate: PlateState): Promise<number[]> {
     if (t.ints.flags[i] & SATURATED_FLAG) flagged.add(i);
     else if (t.floats.snr[i] >= FLAT_CORE_SNR && Number.isFinite(t.floats.x[i])) bright.push(i);
   }
+  const windows: { i: number; rect: ImageRect }[] = [];
+  for (const i of bright) {
+    const x1 = Math.max(1, Math.round(t.floats.x[i]) - CORE_HALF), y1 = Math.max(1, Math.round(t.floats.y[i]) - CORE_HALF);
+    const x2 = Math.min(w, Math.round(t.floats.x[i]) + CORE_HALF), y2 = Math.min(h, Math.round(t.floats.y[i]) + CORE_HALF);
+    if (x2 >= x1 && y2 >= y1) windows.push({ i, rect: { x1, y1, width: x2 - x1 + 1, height: y2 - y1 + 1 } });
+  }
   const cores = new Map<number, Float32Array>();
   const fits = await FitsFile.open(plate.file);
   try {
-    for (const i of bright) {
-      const x1 = Math.max(1, Math.round(t.floats.x[i]) - CORE_HALF), y1 = Math.max(1, Math.round(t.floats.y[i]) - CORE_HALF);
-      const x2 = Math.min(w, Math.round(t.floats.x[i]) + CORE_HALF), y2 = Math.min(h, Math.round(t.floats.y[i]) + CORE_HALF);
-      if (x2 >= x1 && y2 >= y1) cores.set(i, await fits.readImageRect(x1, y1, x2 - x1 + 1, y2 - y1 + 1, plate.hdu));
-    }
+    // Thousands of stars on a full plate: one strip read serves every window in it.
+    const pixels = await fits.readImageRects(windows.map((c) => c.rect), plate.hdu);
+    windows.forEach((c, k) => cores.set(c.i, pixels[k]));
   } finally {
     await fits.close();
   }

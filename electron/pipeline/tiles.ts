@@ -149,9 +149,19 @@ export async function writeTileImage(plateFile: string, hdu: number, tile: Tile,
       bzero: keep16 ? Number(h.header.BZERO ?? 0) : 0,
       ...(keep16 && typeof h.header.BLANK === 'number' ? { blank: h.header.BLANK } : {}),
     });
+    const [nx] = h.naxis;
     for (let r = 0; r < tile.height; r += stripRows) {
       const rows = Math.min(stripRows, tile.height - r);
-      await w.writeRows(await f.readImageRect(tile.x1, tile.y1 + r, tile.width, rows, hdu));
+      if (keep16) {
+        // Same BITPIX, BZERO and BLANK: each row's bytes are copied as they are (decoding and encoding
+        // every pixel took seconds a tile, with the tools waiting).
+        const strip = await f.readRawRows(tile.y1 + r, rows, hdu);
+        const out = Buffer.allocUnsafe(rows * tile.width * 2);
+        for (let k = 0; k < rows; k++) strip.copy(out, k * tile.width * 2, (k * nx + tile.x1 - 1) * 2, (k * nx + tile.x1 - 1 + tile.width) * 2);
+        await w.writeEncodedRows(out);
+      } else {
+        await w.writeRows(await f.readImageRect(tile.x1, tile.y1 + r, tile.width, rows, hdu));
+      }
     }
     await w.close();
     renameSync(partial, dest);

@@ -64,12 +64,17 @@ print(json.dumps(out))
       expect(f.hdus[0].header.LONGSTR).toBe(c.long);
       expect(f.hdus[0].header['ESO TEL AIRM START']).toBe(1.25);
       expectPixels(await f.readImage(), c.data);
-      for (const [x1, y1, w, h] of [[1, 1, 1, 1], [5, 3, 10, 7], [W - 4, H - 2, 5, 3], [1, 4, W, 6], [W, H, 1, 1]]) {
-        const rect = await f.readImageRect(x1, y1, w, h);
+      const rects = [[1, 1, 1, 1], [5, 3, 10, 7], [W - 4, H - 2, 5, 3], [1, 4, W, 6], [W, H, 1, 1], [2, 2, 3, 3], [30, 1, 7, 23]];
+      const refOf = ([x1, y1, w, h]: number[]) => {
         const ref: (number | null)[] = [];
         for (let y = y1; y < y1 + h; y++) for (let x = x1; x < x1 + w; x++) ref.push(c.data[(y - 1) * W + (x - 1)]);
-        expectPixels(rect, ref);
-      }
+        return ref;
+      };
+      for (const r of rects) expectPixels(await f.readImageRect(r[0], r[1], r[2], r[3]), refOf(r));
+      // Many at once (overlapping, out of order, sharing rows): each the same pixels, in the order asked.
+      const many = await f.readImageRects(rects.map(([x1, y1, width, height]) => ({ x1, y1, width, height })));
+      many.forEach((px, k) => expectPixels(px, refOf(rects[k])));
+      await expect(f.readImageRects([{ x1: 1, y1: 1, width: 2, height: 2 }, { x1: W, y1: 1, width: 2, height: 1 }])).rejects.toThrow(/outside the 37x23 image/);
       await expect(f.readImageRect(0, 1, 2, 2)).rejects.toThrow(UserError);
       await expect(f.readImageRect(W - 1, 1, 3, 1)).rejects.toThrow(/outside the 37x23 image/);
     } finally {

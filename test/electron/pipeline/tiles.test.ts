@@ -70,6 +70,26 @@ print(t.header['BITPIX'], t.data.shape == sl.shape, bool(np.array_equal(t.data.a
     expect(r).toBe(`16 True True ${-(tile.x1 - 1)} ${-(tile.y1 - 1)}`);
     expect(tile.x1).toBeGreaterThan(1);
   });
+
+  it.each([
+    ['16-bit with BLANK holes', 16 as const, { BZERO: 32768, BSCALE: 1, BLANK: -32768 }],
+    ['32-bit float with NaN holes', -32 as const, {}],
+  ])('copies %s exactly (holes stay holes)', async (_name, bitpix, header) => {
+    const w = 260, h = 190;
+    const data = Float32Array.from({ length: w * h }, (_, i) => (i % 97 === 5 ? NaN : ((i * 7919) % 60000) - 30000 + 32768));
+    const plate = join(dir, `holes${bitpix}.fits`);
+    await writeFitsImage(plate, w, h, data, header, bitpix);
+    const tile = planTiles(w, h, { tileSizePx: 128, overlapPx: 16, alignPx: 32 })[4];
+    const out = join(dir, `holes${bitpix}-tile.fits`);
+    await writeTileImage(plate, 0, tile, out, { stripRows: 11 });
+    const r = execFileSync('/usr/bin/python3', ['-c', `
+from astropy.io import fits; import numpy as np
+# uint=False: BZERO 32768 scaled to float, so BLANK pixels read as NaN.
+p = fits.open('${plate}', uint=False)[0].data.astype(float); t = fits.open('${out}', uint=False)[0]
+sl = p[${tile.y1 - 1}:${tile.y1 - 1 + tile.height}, ${tile.x1 - 1}:${tile.x1 - 1 + tile.width}]
+print(t.header['BITPIX'], bool(np.array_equal(t.data.astype(float), sl, equal_nan=True)), int(np.isnan(sl).sum()) > 0)`], { encoding: 'utf8' }).trim();
+    expect(r).toBe(`${bitpix} True True`);
+  });
 });
 
 describe('JobPool', () => {
