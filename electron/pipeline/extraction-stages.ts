@@ -38,13 +38,13 @@ import {
   type PlateJob, type PreparedPlate, type PreparedTile, type ToolTally,
 } from './extract';
 import { claimKeyedFolder, folderHoldsKey, keyedFolderPath } from './checkpoint';
-import { applyFilters, hardCutFailures } from './filters';
+import { applyFilters, hardCutFailures, type EntryHook } from './filters';
 import type { RunParameters } from './parameters';
 import { JobPool } from './pool';
 import { SourceTable } from './source-table';
 import type { ExtractionRecord, PipelineContext, PipelineState, PlateState, StageCountBody } from './state';
 import { blueComparedWith, RED_BLUE_STAGE, type BlueMatch } from './red-vs-blue';
-import type { Source, TrackedSource } from './types';
+import type { Source } from './types';
 
 /** What the extract stages keep of a plate's extraction (JSON, in the checkpoint). */
 export interface TiledExtractionRecord extends ExtractionRecord {
@@ -118,7 +118,7 @@ export function extractionFilesPresent(state: PipelineState): boolean {
 
 /** Passes every cut that needs no PSF. */
 export function passesPsfFree(s: Source, params: RunParameters, plate: PlateState): boolean {
-  return hardCutFailures({ ...s, ledger: [] }, params.filters, plate.info).every((e) => e.reason === 'spread_model');
+  return hardCutFailures(s, params.filters, plate.info).every((e) => e.reason === 'spread_model');
 }
 
 /** The plate's alive sources (as measured, with their sky positions) that pass every PSF-free cut. */
@@ -352,7 +352,7 @@ class BlueRounds {
   }
 
   private passesAll(s: Source): boolean {
-    return hardCutFailures({ ...s, ledger: [] }, this.params.filters, this.plate.info).length === 0;
+    return hardCutFailures(s, this.params.filters, this.plate.info).length === 0;
   }
 
   /** Each red source's PSF-free-passing blue neighbours within `searchArcsec`, nearest first. */
@@ -457,39 +457,43 @@ class BlueRounds {
  * population, so the others are left out from the start.
  */
 function redSurvivors(state: PipelineState, params: RunParameters, settled: Set<number>): Source[] {
-  const red = psfFreePassing(state.red, params).filter((s) => !settled.has(s.id)).map((s) => ({ ...s, ledger: [] }) as TrackedSource);
-  applyFilters(red, params.filters, state.red.info);
-  return red.filter((s) => !s.ledger.some((e) => e.dropped));
+  const red = psfFreePassing(state.red, params).filter((s) => !settled.has(s.id));
+  const table = SourceTable.from(red);
+  applyFilters(table, params.filters, state.red.info);
+  return red.filter((_, i) => table.isAlive(i));
 }
 
 /**
- * After applyFilters in the fast order: a source never measured with
+ * In the fast order, applyFilters' hook (EntryHook) on a source's filter
+ * entries before they are appended: a source never measured with
  * SPREAD_MODEL gets a note instead of a spread_model drop when something
  * dropped it before it was measured - a PSF-free cut, or (red) a blue
  * counterpart that settled it as persistent, which the red-vs-blue stage
  * then records; a blue source no red candidate needed keeps its drop, saying
  * why (it must not take part in the comparison unmeasured).
  */
-export function explainUnmeasured(sources: TrackedSource[], stage: string, rec: TiledExtractionRecord): void {
+export function explainUnmeasured(table: SourceTable, stage: string, rec: TiledExtractionRecord): EntryHook {
   const notNeeded = new Set(rec.notNeeded ?? []);
   const settled = new Set(rec.settledByBlue ?? []);
-  for (const s of sources) {
-    if (s.spreadModel !== null) continue;
-    const entry = s.ledger.find((e) => e.stage === stage && e.reason === 'spread_model' && e.dropped);
-    if (!entry) continue;
-    const others = [...new Set(s.ledger.filter((e) => e.stage === stage && e.dropped && e.reason !== 'spread_model').map((e) => e.reason))];
+  return (i, entries) => {
+    if (table.getOptional('spreadModel', i) != null) return;
+    // The source is alive, so these (this stage's) are its only drops.
+    const entry = entries.find((e) => e.stage === stage && e.reason === 'spread_model' && e.dropped);
+    if (!entry) return;
+    const others = [...new Set(entries.filter((e) => e.stage === stage && e.dropped && e.reason !== 'spread_model').map((e) => e.reason))];
+    const id = table.ints.id[i];
     if (others.length) {
       entry.dropped = false;
       entry.detail = `not measured (dropped earlier by ${others.join(', ')})`;
-    } else if (settled.has(s.id)) {
+    } else if (settled.has(id)) {
       entry.dropped = false;
       entry.detail = `not measured (dropped earlier by ${RED_BLUE_STAGE})`;
-    } else if (notNeeded.has(s.id)) {
+    } else if (notNeeded.has(id)) {
       entry.detail = rec.notNeededWhy === 'detected'
         ? 'not measured (fast extraction, --blue-match detected: blue cuts decide no red source)'
         : 'not measured (fast extraction: no red candidate has it as nearest blue source)';
     }
-  }
+  };
 }
 
 /**

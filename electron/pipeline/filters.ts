@@ -4,7 +4,8 @@
  * fails (one LedgerEntry each), not just the first.
  */
 import { parameterDefault as d } from './parameter-schema';
-import type { LedgerEntry, TrackedSource } from './types';
+import type { SourceTable } from './source-table';
+import type { LedgerEntry, Source } from './types';
 
 export interface MadParams {
   /** Off by default: the reference found it removes real transients (outliers by nature). */
@@ -81,31 +82,72 @@ export function fwhmLimitsPx(params: FilterParams, plate: PlateGeometry): [numbe
   return [params.fwhmMinPx * scale, params.fwhmMaxPx * scale];
 }
 
-/** Every hard cut the source fails (not MAD), as ledger entries. */
-export function hardCutFailures(s: TrackedSource, params: FilterParams, plate: PlateGeometry, stage = FILTER_STAGE): LedgerEntry[] {
-  const out: LedgerEntry[] = [];
-  const fail = (reason: string, detail: string) => out.push({ stage, reason, dropped: true, detail });
+/** The measures the hard cuts read (a Source has them). */
+export type CutMeasures = Pick<Source, 'flags' | 'spreadModel' | 'fwhm' | 'elongation' | 'xmin' | 'xmax' | 'ymin' | 'ymax' | 'snr'>;
 
+type Fail = (reason: string, detail: string) => void;
+
+/**
+ * The hard cuts (not MAD) on one source: how many it fails. With `fail`, each
+ * failure is reported too (its detail is only made then, so counting a whole
+ * plate makes no strings).
+ */
+function hardCuts(s: CutMeasures, params: FilterParams, [fmin, fmax]: [number, number], fail?: Fail): number {
+  let n = 0;
   const badFlags = s.flags & ~params.allowedFlags;
-  if (badFlags !== 0) fail('flags', `FLAGS ${s.flags} (${describeFlags(badFlags)})`);
-
-  if (s.spreadModel === null || !Number.isFinite(s.spreadModel)) fail('spread_model', 'SPREAD_MODEL not measured');
-  else if (!(s.spreadModel > params.spreadModelMin))
-    fail('spread_model', `SPREAD_MODEL ${fmt(s.spreadModel, 4)} <= ${params.spreadModelMin}`);
-
-  const [fmin, fmax] = fwhmLimitsPx(params, plate);
-  if (!(s.fwhm >= fmin)) fail('fwhm', `FWHM ${fmt(s.fwhm, 1)} px < ${fmt(fmin)}`);
-  else if (!(s.fwhm <= fmax)) fail('fwhm', `FWHM ${fmt(s.fwhm, 1)} px > ${fmt(fmax)}`);
-
-  if (!(s.elongation < params.elongationMax))
-    fail('elongation', `ELONGATION ${fmt(s.elongation)} >= ${params.elongationMax}`);
-
+  if (badFlags !== 0) {
+    n++;
+    fail?.('flags', `FLAGS ${s.flags} (${describeFlags(badFlags)})`);
+  }
+  if (s.spreadModel === null || !Number.isFinite(s.spreadModel)) {
+    n++;
+    fail?.('spread_model', 'SPREAD_MODEL not measured');
+  } else if (!(s.spreadModel > params.spreadModelMin)) {
+    n++;
+    fail?.('spread_model', `SPREAD_MODEL ${fmt(s.spreadModel, 4)} <= ${params.spreadModelMin}`);
+  }
+  if (!(s.fwhm >= fmin)) {
+    n++;
+    fail?.('fwhm', `FWHM ${fmt(s.fwhm, 1)} px < ${fmt(fmin)}`);
+  } else if (!(s.fwhm <= fmax)) {
+    n++;
+    fail?.('fwhm', `FWHM ${fmt(s.fwhm, 1)} px > ${fmt(fmax)}`);
+  }
+  if (!(s.elongation < params.elongationMax)) {
+    n++;
+    fail?.('elongation', `ELONGATION ${fmt(s.elongation)} >= ${params.elongationMax}`);
+  }
   const asym = Math.abs(s.xmax - s.xmin - (s.ymax - s.ymin));
-  if (!(asym < params.symmetryMaxPx))
-    fail('symmetry', `bounding box ${s.xmax - s.xmin + 1}x${s.ymax - s.ymin + 1} px, |dx-dy| ${asym} >= ${params.symmetryMaxPx}`);
+  if (!(asym < params.symmetryMaxPx)) {
+    n++;
+    fail?.('symmetry', `bounding box ${s.xmax - s.xmin + 1}x${s.ymax - s.ymin + 1} px, |dx-dy| ${asym} >= ${params.symmetryMaxPx}`);
+  }
+  if (!(s.snr >= params.snrMin)) {
+    n++;
+    fail?.('snr', `SNR ${fmt(s.snr, 1)} < ${params.snrMin}`);
+  }
+  return n;
+}
 
-  if (!(s.snr >= params.snrMin)) fail('snr', `SNR ${fmt(s.snr, 1)} < ${params.snrMin}`);
+/** Every hard cut the source fails (not MAD), as ledger entries. */
+export function hardCutFailures(s: CutMeasures, params: FilterParams, plate: PlateGeometry, stage = FILTER_STAGE): LedgerEntry[] {
+  const out: LedgerEntry[] = [];
+  hardCuts(s, params, fwhmLimitsPx(params, plate), (reason, detail) => out.push({ stage, reason, dropped: true, detail }));
   return out;
+}
+
+/** Source i's cut measures read from the columns into `m` (one object reused over a plate, not one per source). */
+function readCutMeasures(t: SourceTable, i: number, m: CutMeasures): CutMeasures {
+  m.flags = t.ints.flags[i];
+  m.spreadModel = t.getOptional('spreadModel', i) ?? null;
+  m.fwhm = t.floats.fwhm[i];
+  m.elongation = t.floats.elongation[i];
+  m.xmin = t.ints.xmin[i];
+  m.xmax = t.ints.xmax[i];
+  m.ymin = t.ints.ymin[i];
+  m.ymax = t.ints.ymax[i];
+  m.snr = t.floats.snr[i];
+  return m;
 }
 
 function median(values: number[]): number {
@@ -122,62 +164,68 @@ function robust(values: number[]): RobustStats {
   return { median: med, sigma: 1.4826 * median(values.map((v) => Math.abs(v - med))) };
 }
 
+/** Adds a stage's own entries for source i to those the filters made (before they are appended). */
+export type EntryHook = (i: number, entries: LedgerEntry[]) => void;
+
 /**
  * Local MAD clipping: in square cells of `cellArcmin`, the median and MAD of
- * FWHM and ELONGATION of the sources that pass the hard cuts (the stellar
- * population); a source beyond `sigma` robust sigmas of its cell fails.
+ * FWHM and ELONGATION of the `reference` sources (those passing the hard
+ * cuts: the stellar population); a source beyond `sigma` robust sigmas of its
+ * cell fails. Returns the test of one source.
  */
-function madFailures(
-  sources: TrackedSource[],
-  passedHard: boolean[],
-  params: FilterParams,
-  plate: PlateGeometry,
-  stage: string,
-): LedgerEntry[][] {
+function madTest(t: SourceTable, reference: number[], params: FilterParams, plate: PlateGeometry, stage: string): EntryHook {
+  const { x, y, fwhm, elongation } = t.floats;
   const cellPx = (params.mad.cellArcmin * 60) / plate.pixelScaleArcsec;
-  const cellOf = (s: TrackedSource) => `${Math.floor((s.x - 0.5) / cellPx)},${Math.floor((s.y - 0.5) / cellPx)}`;
-  const refs = new Map<string, TrackedSource[]>();
-  const all: TrackedSource[] = [];
-  sources.forEach((s, i) => {
-    if (!passedHard[i]) return;
-    all.push(s);
-    const key = cellOf(s);
-    refs.set(key, [...(refs.get(key) ?? []), s]);
-  });
-  const plateStats = { fwhm: robust(all.map((s) => s.fwhm)), elong: robust(all.map((s) => s.elongation)) };
-  const cellStats = new Map<string, typeof plateStats>();
-  for (const [key, list] of refs) {
-    if (list.length >= params.mad.minSourcesPerCell)
-      cellStats.set(key, { fwhm: robust(list.map((s) => s.fwhm)), elong: robust(list.map((s) => s.elongation)) });
+  const cellOf = (i: number) => `${Math.floor((x[i] - 0.5) / cellPx)},${Math.floor((y[i] - 0.5) / cellPx)}`;
+  const statsOf = (rows: number[]) => ({ fwhm: robust(rows.map((i) => fwhm[i])), elong: robust(rows.map((i) => elongation[i])) });
+  const cells = new Map<string, number[]>();
+  for (const i of reference) {
+    const key = cellOf(i);
+    let rows = cells.get(key);
+    if (!rows) cells.set(key, (rows = []));
+    rows.push(i);
   }
+  const plateStats = statsOf(reference);
+  const cellStats = new Map<string, typeof plateStats>();
+  for (const [key, rows] of cells) if (rows.length >= params.mad.minSourcesPerCell) cellStats.set(key, statsOf(rows));
   const k = params.mad.sigma;
-  return sources.map((s) => {
-    const st = cellStats.get(cellOf(s)) ?? plateStats;
-    const out: LedgerEntry[] = [];
+  return (i, out) => {
+    const st = cellStats.get(cellOf(i)) ?? plateStats;
     const test = (reason: string, label: string, v: number, r: RobustStats) => {
       if (!(r.sigma > 0) || !Number.isFinite(v)) return;
       const dev = Math.abs(v - r.median) / r.sigma;
       if (dev > k)
         out.push({ stage, reason, dropped: true, detail: `${label} ${fmt(v)} is ${fmt(dev, 1)} sigma from the local median ${fmt(r.median)} (> ${k})` });
     };
-    test('mad_fwhm', 'FWHM', s.fwhm, st.fwhm);
-    test('mad_elongation', 'ELONGATION', s.elongation, st.elong);
-    return out;
-  });
+    test('mad_fwhm', 'FWHM', fwhm[i], st.fwhm);
+    test('mad_elongation', 'ELONGATION', elongation[i], st.elong);
+  };
 }
 
 /**
- * Test every source that is still alive; append each failure to its ledger.
- * Sources already dropped by an earlier stage are left as they are.
+ * Test every source of the table that is still alive, reading its columns,
+ * and append every cut it fails to its ledger, source by source. `more` may
+ * change or add to a source's entries before they are appended (the stage's
+ * own notes: see filtersStage). Sources already dropped by an earlier stage
+ * are left as they are.
  */
-export function applyFilters(sources: TrackedSource[], params: FilterParams, plate: PlateGeometry, stage = FILTER_STAGE): void {
-  const alive = sources.filter((s) => !s.ledger.some((e) => e.dropped));
-  const hard = alive.map((s) => hardCutFailures(s, params, plate, stage));
-  const mad = params.mad.enabled ? madFailures(alive, hard.map((h) => h.length === 0), params, plate, stage) : null;
-  alive.forEach((s, i) => {
-    s.ledger.push(...hard[i]);
-    if (mad) s.ledger.push(...mad[i]);
-  });
+export function applyFilters(table: SourceTable, params: FilterParams, plate: PlateGeometry, stage = FILTER_STAGE, more?: EntryHook): void {
+  const limits = fwhmLimitsPx(params, plate);
+  const alive = table.aliveIndices();
+  const m = {} as CutMeasures;
+  const mad = params.mad.enabled
+    ? madTest(table, alive.filter((i) => hardCuts(readCutMeasures(table, i, m), params, limits) === 0), params, plate, stage)
+    : null;
+  // One list reused: a source's entries exist only until they are appended.
+  const entries: LedgerEntry[] = [];
+  const fail: Fail = (reason, detail) => entries.push({ stage, reason, dropped: true, detail });
+  for (const i of alive) {
+    entries.length = 0;
+    hardCuts(readCutMeasures(table, i, m), params, limits, fail);
+    mad?.(i, entries);
+    more?.(i, entries);
+    for (const e of entries) table.append(i, e);
+  }
 }
 
 /** Distance (pixels) from a FITS 1-based position to the nearest edge of a width x height image (edges at 0.5 and N + 0.5). */
@@ -185,17 +233,22 @@ export function edgeDistancePx(x: number, y: number, width: number, height: numb
   return Math.min(x - 0.5, y - 0.5, width + 0.5 - x, height + 0.5 - y);
 }
 
+/** Record every source's distance to the image edge, dropped or not. */
+export function recordEdgeDistances(table: SourceTable, image: { naxis1: number; naxis2: number }): void {
+  for (let i = 0; i < table.length; i++) table.setOptional('edgeDistancePx', i, edgeDistancePx(table.floats.x[i], table.floats.y[i], image.naxis1, image.naxis2));
+}
+
 /**
- * Record every source's distance to the image edge, and flag (keep) the alive
- * ones closer than `marginPx`, SExtractor's background mesh (BACK_SIZE): there
- * the background is extrapolated from the meshes inside and objects may be cut
- * by the edge, so a reviewer should look twice.
+ * An EntryHook for applyFilters: flag (keep) source i when the filters kept it
+ * and it lies closer than `marginPx` to the image edge, SExtractor's
+ * background mesh (BACK_SIZE): there the background is extrapolated from the
+ * meshes inside and objects may be cut by the edge, so a reviewer should look
+ * twice.
  */
-export function flagNearEdge(sources: TrackedSource[], image: { naxis1: number; naxis2: number }, marginPx: number, stage = FILTER_STAGE): void {
-  for (const s of sources) {
-    const d = edgeDistancePx(s.x, s.y, image.naxis1, image.naxis2);
-    s.edgeDistancePx = d;
-    if (d < marginPx && !s.ledger.some((e) => e.dropped))
-      s.ledger.push({ stage, reason: 'near_edge', dropped: false, detail: `${fmt(d, 1)} px from the image edge (< ${marginPx} px background mesh)` });
-  }
+export function flagNearEdge(table: SourceTable, image: { naxis1: number; naxis2: number }, marginPx: number, stage = FILTER_STAGE): EntryHook {
+  return (i, entries) => {
+    if (entries.some((e) => e.dropped)) return;
+    const d = edgeDistancePx(table.floats.x[i], table.floats.y[i], image.naxis1, image.naxis2);
+    if (d < marginPx) entries.push({ stage, reason: 'near_edge', dropped: false, detail: `${fmt(d, 1)} px from the image edge (< ${marginPx} px background mesh)` });
+  };
 }

@@ -17,7 +17,7 @@ import { UserError } from '../core/errors';
 import { matchNearest } from '../match/sky-match';
 import { parameterDefault } from './parameter-schema';
 import type { SourceTable } from './source-table';
-import type { BlueCoverage, HeaderValues, LedgerEntry, PlateInfo, Source, TrackedSource } from './types';
+import type { BlueCoverage, HeaderValues, LedgerEntry, PlateInfo } from './types';
 
 export interface RedBlueParams {
   /** Match radius (reference: 5"). */
@@ -114,44 +114,61 @@ export function dropWithoutBlueCoverage(red: SourceTable, blue: PlateFrame, stag
   return { outside, dropped };
 }
 
+/** The blue sources a red source is compared with (blueComparedWith), as columns. */
+export interface ComparedBlue {
+  ra: Float64Array;
+  dec: Float64Array;
+  id: Int32Array;
+  mag: Float64Array;
+}
+
 /**
  * Compare the alive red sources with the blue sources that count under the
- * blue-match mode (the filtered ones, or every detection); ledgers are
- * appended in place.
+ * blue-match mode (comparedBlue), reading and writing the red table's
+ * columns: each one's nearest such blue source is set (nearestBlueArcsec,
+ * null beyond the search radius), and blue_match appended to the ledger of
+ * those within the match radius.
  */
-export function compareRedBlue(red: TrackedSource[], blue: Source[], params: RedBlueParams, stage = RED_BLUE_STAGE): void {
-  const alive = red.filter((s) => !s.ledger.some((e) => e.dropped));
+export function compareRedBlue(red: SourceTable, blue: ComparedBlue, params: RedBlueParams, stage = RED_BLUE_STAGE): void {
+  const alive = red.aliveIndices();
   const nearest = matchNearest(
-    { ra: alive.map((s) => s.ra), dec: alive.map((s) => s.dec) },
-    { ra: blue.map((s) => s.ra), dec: blue.map((s) => s.dec) },
+    { ra: Float64Array.from(alive, (i) => red.floats.ra[i]), dec: Float64Array.from(alive, (i) => red.floats.dec[i]) },
+    blue,
     Math.max(params.nearestSearchArcsec, params.radiusArcsec),
   );
-  alive.forEach((s, i) => {
-    const j = nearest.right[i];
+  alive.forEach((i, k) => {
+    const j = nearest.right[k];
     if (j < 0) {
-      s.nearestBlueArcsec = null;
+      red.setOptional('nearestBlueArcsec', i, null);
       return;
     }
-    const sep = nearest.separationArcsec[i];
-    s.nearestBlueArcsec = sep;
-    if (sep <= params.radiusArcsec) {
-      const b = blue[j];
-      s.ledger.push({
+    const sep = nearest.separationArcsec[k];
+    red.setOptional('nearestBlueArcsec', i, sep);
+    if (sep <= params.radiusArcsec)
+      red.append(i, {
         stage,
         reason: 'blue_match',
         dropped: true,
-        detail: `blue ${params.blueMatch === 'detected' ? 'detection' : 'source'} ${b.id} at ${sep.toFixed(2)}" (<= ${params.radiusArcsec}")`,
+        detail: `blue ${params.blueMatch === 'detected' ? 'detection' : 'source'} ${blue.id[j]} at ${sep.toFixed(2)}" (<= ${params.radiusArcsec}")`,
         distanceArcsec: sep,
-        counterpart: `blue:${b.id}`,
-        counterpartMag: b.mag,
+        counterpart: `blue:${blue.id[j]}`,
+        counterpartMag: blue.mag[j],
       });
-    }
   });
 }
 
 /** The blue rows a red source is compared with: those alive after the blue filters, or every detection. */
 export function blueComparedWith(blue: SourceTable, mode: BlueMatch): number[] {
   return mode === 'detected' ? Array.from({ length: blue.length }, (_, i) => i) : blue.aliveIndices();
+}
+
+/** The columns of the blue rows compared with (blueComparedWith); every detection's are the table's own, not copies. */
+export function comparedBlue(blue: SourceTable, mode: BlueMatch): ComparedBlue {
+  const { ra, dec, mag } = blue.floats;
+  const id = blue.ints.id;
+  if (mode === 'detected') return { ra, dec, id, mag };
+  const rows = blueComparedWith(blue, mode);
+  return { ra: Float64Array.from(rows, (i) => ra[i]), dec: Float64Array.from(rows, (i) => dec[i]), id: Int32Array.from(rows, (i) => id[i]), mag: Float64Array.from(rows, (i) => mag[i]) };
 }
 
 /** The summary's line saying which blue sources made a red source persistent. */

@@ -10,9 +10,10 @@
  * counterparts) are interned in the table's StringTable.
  *
  * The ledger is never rewritten: a stage appends rows, and a per-source
- * "dropped" byte is kept up to date on append, so isAlive is O(1). A stage
- * that works on row objects (the stage functions of filters.ts, veto.ts, ...)
- * gets them from rows(), whose ledgers are copies, and hands back what it
+ * "dropped" byte is kept up to date on append, so isAlive is O(1). The
+ * filters and red vs blue read and write the columns (filters.ts,
+ * red-vs-blue.ts); the catalogue stages, which see only the few standing
+ * survivors, work on row objects from withAliveRows and hand back what they
  * appended with appendNewEntries. What a stage changed since mark() (ledger
  * rows, columns it set, strings it added) is what its checkpoint holds.
  */
@@ -335,7 +336,11 @@ export class SourceTable {
     return s;
   }
 
-  /** Row objects of `indices` (default: every source), made one at a time. */
+  /**
+   * Row objects of `indices` (default: every source), made one at a time: the
+   * outputs and the run's recording stream a plate through this, one row
+   * alive at once, since they write rows anyway.
+   */
   *rows(indices?: Iterable<number>): Generator<TrackedSource> {
     if (indices) for (const i of indices) yield this.row(i);
     else for (let i = 0; i < this.length; i++) yield this.row(i);
@@ -369,8 +374,8 @@ export class SourceTable {
 }
 
 /**
- * Row objects of the alive sources (ledgers as they are), for a stage
- * function of filters.ts, veto.ts, ...; what it appends to their ledgers goes
+ * Row objects of the alive sources (ledgers as they are), for a catalogue
+ * stage (veto.ts, asteroids.ts, ...); what it appends to their ledgers goes
  * back into the table. With `chunk`, the rows are made and handed over that
  * many at a time (for work where each source stands alone), so a plate's
  * hundred thousand row objects never exist at once.

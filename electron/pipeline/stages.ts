@@ -8,14 +8,13 @@ import { chooseSolution } from '../astro/plate-solution';
 import { gaiaRefitStage } from './astrometry';
 import { CATALOGUE_STAGES } from './catalogue-stages';
 import { assertSettledDropped, explainUnmeasured, extractionCount, extractStraightforward, measureFast, prepareFast, refitMarginArcsec, type TiledExtractionRecord } from './extraction-stages';
-import { applyFilters, edgeDistancePx, FILTER_STAGE, flagNearEdge } from './filters';
-import { blueComparedWith, blueMatchNote, checkPlatePair, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
+import { applyFilters, FILTER_STAGE, flagNearEdge, recordEdgeDistances } from './filters';
+import { blueMatchNote, checkPlatePair, comparedBlue, comparisonInputs, compareRedBlue, dropWithoutBlueCoverage, plateFrame, recordNearestBlueDetection, RED_BLUE_STAGE } from './red-vs-blue';
 import { brightStarMaskStage } from './masks';
 import { loadPlate } from './plate-input';
 import { plateEdgeStage } from './plate-edge';
 import { publishedAuditStage } from './published-audit';
 import { ledgerCount, type PipelineContext, type PipelineState, type PlateState, type Stage } from './state';
-import { withAliveRows } from './source-table';
 import type { RunParameters } from './parameters';
 import type { Band } from './types';
 
@@ -142,9 +141,6 @@ function filtersInputs(p: RunParameters): unknown {
   return p.extraction.mode === 'fast' ? { filters: p.filters, redBlue: comparisonInputs(p.redBlue), settleMarginArcsec: refitMarginArcsec(p) } : p.filters;
 }
 
-/** Row objects the filters test at a time (without MAD). */
-const FILTER_CHUNK = 8192;
-
 function filtersStage(band: Band): Stage {
   // The red plate's filter stage is plain 'filters' (the ledger stage name in sources.csv).
   const name = band === 'red' ? FILTER_STAGE : `${FILTER_STAGE}-blue`;
@@ -159,16 +155,15 @@ function filtersStage(band: Band): Stage {
       const before = table.aliveCount();
       const from = table.ledger.length;
       const rec = plate.extraction as TiledExtractionRecord | undefined;
-      // Each source is tested on its own unless MAD compares it with its neighbours: then all at once.
-      const chunk = ctx.params.filters.mad.enabled ? Infinity : FILTER_CHUNK;
-      await withAliveRows(table, (alive) => {
-        applyFilters(alive, ctx.params.filters, plate.info, name);
+      const explain = rec?.mode === 'fast' ? explainUnmeasured(table, name, rec) : null;
+      const nearEdge = band === 'red' ? flagNearEdge(table, plate.info, ctx.params.extraction.detection.backSize, name) : null;
+      applyFilters(table, ctx.params.filters, plate.info, name, (i, entries) => {
         // First: a red source blue settled before its pass 2 stays alive here, and is flagged as any other.
-        if (rec?.mode === 'fast') explainUnmeasured(alive, name, rec);
-        if (band === 'red') flagNearEdge(alive, plate.info, ctx.params.extraction.detection.backSize, name);
-      }, chunk);
+        explain?.(i, entries);
+        nearEdge?.(i, entries);
+      });
       // Every red source, dropped or not, gets its distance to the edge.
-      if (band === 'red') for (let i = 0; i < table.length; i++) table.setOptional('edgeDistancePx', i, edgeDistancePx(table.floats.x[i], table.floats.y[i], plate.info.naxis1, plate.info.naxis2));
+      if (band === 'red') recordEdgeDistances(table, plate.info);
       return { state, count: ledgerCount(table, name, from, before) };
     },
   };
@@ -187,11 +182,7 @@ const redVsBlueStage: Stage = {
     // Off the blue image first: those cannot be compared, so they must not pass as vanished.
     const off = dropWithoutBlueCoverage(red, plateFrame(state.blue), RED_BLUE_STAGE);
     const blue = state.blue.sources;
-    const compared = [...blue.rows(blueComparedWith(blue, ctx.params.redBlue.blueMatch))];
-    await withAliveRows(red, (alive, indices) => {
-      compareRedBlue(alive, compared, ctx.params.redBlue, RED_BLUE_STAGE);
-      alive.forEach((s, k) => red.setOptional('nearestBlueArcsec', indices[k], s.nearestBlueArcsec));
-    });
+    compareRedBlue(red, comparedBlue(blue, ctx.params.redBlue.blueMatch), ctx.params.redBlue, RED_BLUE_STAGE);
     assertSettledDropped(state.red, refitMarginArcsec(ctx.params));
     recordNearestBlueDetection(red, blue, ctx.params.redBlue.nearestSearchArcsec);
     const blueCoverage = state.blueCoverage && { ...state.blueCoverage, redSourcesOutside: off.outside, droppedNoBlueCoverage: off.dropped };

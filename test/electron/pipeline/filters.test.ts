@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyFilters, DEFAULT_FILTERS, edgeDistancePx, flagNearEdge, fwhmLimitsPx, type FilterParams } from '../../../electron/pipeline/filters';
-import type { LedgerEntry, TrackedSource } from '../../../electron/pipeline/types';
+import { applyFilters, DEFAULT_FILTERS, edgeDistancePx, flagNearEdge, fwhmLimitsPx, recordEdgeDistances, type FilterParams, type PlateGeometry } from '../../../electron/pipeline/filters';
+import { SourceTable } from '../../../electron/pipeline/source-table';
+import type { TrackedSource } from '../../../electron/pipeline/types';
 
 /** A clean, bright, round stellar source at 1.7"/px; tests change one property at a time. */
 function star(over: Partial<TrackedSource> = {}): TrackedSource {
@@ -16,16 +17,21 @@ function star(over: Partial<TrackedSource> = {}): TrackedSource {
 const red = { pixelScaleArcsec: 1.7 };
 const reasons = (s: TrackedSource) => s.ledger.map((e) => e.reason);
 
+/** The sources after the filters ran on a table of them (read back as rows). */
+function filtered(sources: TrackedSource[], params: FilterParams = DEFAULT_FILTERS, plate: PlateGeometry = red): TrackedSource[] {
+  const table = SourceTable.from(sources);
+  applyFilters(table, params, plate);
+  return [...table.rows()];
+}
+
 describe('morphology filters (reference defaults)', () => {
   it('keeps a clean star and records nothing for it', () => {
-    const s = star();
-    applyFilters([s], DEFAULT_FILTERS, red);
+    const [s] = filtered([star()]);
     expect(s.ledger).toEqual([]);
   });
 
   it('records every reason a source fails, each with a readable detail', () => {
-    const s = star({ flags: 3, spreadModel: -0.05, fwhm: 8.3, elongation: 1.6, xmin: 90, xmax: 110, ymin: 98, ymax: 102, snr: 12.5 });
-    applyFilters([s], DEFAULT_FILTERS, red);
+    const [s] = filtered([star({ flags: 3, spreadModel: -0.05, fwhm: 8.3, elongation: 1.6, xmin: 90, xmax: 110, ymin: 98, ymax: 102, snr: 12.5 })]);
     expect(reasons(s).sort()).toEqual(['elongation', 'flags', 'fwhm', 'snr', 'spread_model', 'symmetry']);
     expect(s.ledger.every((e) => e.dropped && e.stage === 'filters')).toBe(true);
     const detail = Object.fromEntries(s.ledger.map((e) => [e.reason, e.detail]));
@@ -56,8 +62,7 @@ describe('morphology filters (reference defaults)', () => {
       [{ fwhm: NaN }, 'fwhm'],
     ];
     for (const [over, expected] of cases) {
-      const s = star(over);
-      applyFilters([s], DEFAULT_FILTERS, red);
+      const [s] = filtered([star(over)]);
       expect(reasons(s), JSON.stringify(over)).toEqual(expected ? [expected] : []);
     }
   });
@@ -68,18 +73,14 @@ describe('morphology filters (reference defaults)', () => {
     expect(lo).toBeCloseTo(3.4, 10);
     expect(hi).toBeCloseTo(11.9, 10);
     // 8.3 px on a 1.0"/px scan is 8.3" -- within 7 px x 1.7" = 11.9"; 3 px (3") is below 3.4".
-    const a = star({ fwhm: 8.3 });
-    const b = star({ fwhm: 3 });
-    applyFilters([a, b], DEFAULT_FILTERS, blue);
+    const [a, b] = filtered([star({ fwhm: 8.3 }), star({ fwhm: 3 })], DEFAULT_FILTERS, blue);
     expect(reasons(a)).toEqual([]);
     expect(reasons(b)).toEqual(['fwhm']);
   });
 
   it('honours configured thresholds and leaves already dropped sources alone', () => {
     const params: FilterParams = { ...DEFAULT_FILTERS, spreadModelMin: -0.002, snrMin: 10 };
-    const s = star({ spreadModel: -0.005, snr: 12 });
-    const gone = star({ fwhm: 50, ledger: [{ stage: 'earlier', reason: 'x', dropped: true }] });
-    applyFilters([s, gone], params, red);
+    const [s, gone] = filtered([star({ spreadModel: -0.005, snr: 12 }), star({ fwhm: 50, ledger: [{ stage: 'earlier', reason: 'x', dropped: true }] })], params);
     expect(reasons(s)).toEqual(['spread_model']);
     expect(s.ledger[0].detail).toBe('SPREAD_MODEL -0.005 <= -0.002');
     expect(reasons(gone)).toEqual(['x']);
@@ -89,12 +90,10 @@ describe('morphology filters (reference defaults)', () => {
     // 40 stars with FWHM 2.9..3.1 and one at 5.5 (inside the 2-7 px hard cut).
     const field = Array.from({ length: 40 }, (_, i) => star({ id: i + 1, x: 50 + 10 * i, fwhm: 2.9 + 0.2 * ((i * 7) % 10) / 9, elongation: 1.05 + 0.01 * (i % 5) }));
     const odd = star({ id: 99, x: 300, fwhm: 5.5 });
-    const off = [...field, odd].map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
-    applyFilters(off, DEFAULT_FILTERS, red);
+    const off = filtered([...field, odd]);
     expect(off.every((s) => s.ledger.length === 0)).toBe(true);
 
-    const on = [...field, odd].map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
-    applyFilters(on, { ...DEFAULT_FILTERS, mad: { ...DEFAULT_FILTERS.mad, enabled: true } }, red);
+    const on = filtered([...field, odd], { ...DEFAULT_FILTERS, mad: { ...DEFAULT_FILTERS.mad, enabled: true } });
     const flagged = on.filter((s) => s.ledger.length > 0);
     expect(flagged.map((s) => s.id)).toEqual([99]);
     expect(reasons(flagged[0])).toEqual(['mad_fwhm']);
@@ -112,13 +111,17 @@ describe('distance to the image edge (near_edge)', () => {
 
   it('records it for every source and flags (keeps) the alive ones within the background mesh', () => {
     const image = { naxis1: 1000, naxis2: 1000 };
-    const inner = star({ id: 1, x: 500.5, y: 500.5 });
-    const corner = star({ id: 2, x: 30, y: 970 });
-    const edge = star({ id: 3, x: 255, y: 500 });
-    const justIn = star({ id: 4, x: 256.5, y: 500 });
-    const dropped = star({ id: 5, x: 3, y: 3, ledger: [{ stage: 'filters', reason: 'flags', dropped: true }] });
-    const all = [inner, corner, edge, justIn, dropped];
-    flagNearEdge(all, image, 256);
+    const table = SourceTable.from([
+      star({ id: 1, x: 500.5, y: 500.5 }),
+      star({ id: 2, x: 30, y: 970 }),
+      star({ id: 3, x: 255, y: 500 }),
+      star({ id: 4, x: 256.5, y: 500 }),
+      star({ id: 5, x: 3, y: 3, ledger: [{ stage: 'filters', reason: 'flags', dropped: true }] }),
+    ]);
+    applyFilters(table, DEFAULT_FILTERS, red, 'filters', flagNearEdge(table, image, 256));
+    recordEdgeDistances(table, image);
+    const all = [...table.rows()];
+    const [inner, corner, edge, justIn, dropped] = all;
     expect(all.map((s) => s.edgeDistancePx)).toEqual([500, 29.5, 254.5, 256, 2.5]);
     expect(reasons(inner)).toEqual([]);
     expect(corner.ledger).toEqual([{ stage: 'filters', reason: 'near_edge', dropped: false, detail: '29.5 px from the image edge (< 256 px background mesh)' }]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../../electron/core/errors';
 import {
-  blueComparedWith, blueMatchNote, checkPlatePair, comparisonInputs, compareRedBlue, DEFAULT_RED_BLUE, dropWithoutBlueCoverage, failedCuts, plateFrame,
+  blueMatchNote, checkPlatePair, comparedBlue, comparisonInputs, compareRedBlue, DEFAULT_RED_BLUE, dropWithoutBlueCoverage, failedCuts, plateFrame,
   recordNearestBlueDetection, type BlueMatch, type PairPlate,
 } from '../../../electron/pipeline/red-vs-blue';
 import { SourceTable } from '../../../electron/pipeline/source-table';
@@ -15,6 +15,13 @@ function src(id: number, ra: number, dec: number): TrackedSource {
 }
 const ARCSEC = 1 / 3600;
 
+/** The red sources, as rows, after comparing a table of them with every one of `blue`. */
+function compared(red: TrackedSource[], blue: Source[], params = DEFAULT_RED_BLUE): TrackedSource[] {
+  const table = SourceTable.from(red);
+  compareRedBlue(table, comparedBlue(SourceTable.from(blue), 'detected'), params);
+  return [...table.rows()];
+}
+
 describe('red vs blue', () => {
   // Offsets along a meridian: the separation is exactly the declination difference.
   const red = [src(1, 150, 30), src(2, 150, 31), src(3, 150, 32), src(4, 150, 33)];
@@ -25,9 +32,7 @@ describe('red vs blue', () => {
   ];
 
   it('drops red sources with a blue source within 5" and records the nearest blue distance for all', () => {
-    const r = red.map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
-    r[3].ledger.push({ stage: 'filters', reason: 'snr', dropped: true });
-    compareRedBlue(r, blue, DEFAULT_RED_BLUE);
+    const r = compared([...red.slice(0, 3), { ...red[3], ledger: [{ stage: 'filters', reason: 'snr', dropped: true }] }], blue);
 
     expect(r[0].ledger).toHaveLength(1);
     const e = r[0].ledger[0];
@@ -45,8 +50,7 @@ describe('red vs blue', () => {
   });
 
   it('uses the configured radius', () => {
-    const r = red.map((s) => ({ ...s, ledger: [] as LedgerEntry[] }));
-    compareRedBlue(r, blue, { ...DEFAULT_RED_BLUE, radiusArcsec: 6 });
+    const r = compared(red, blue, { ...DEFAULT_RED_BLUE, radiusArcsec: 6 });
     expect(r.filter((s) => s.ledger.length).map((s) => s.id)).toEqual([1, 2]);
   });
 });
@@ -58,18 +62,16 @@ describe('the blue side of every red source (issue 9)', () => {
   const failed = (stage: string, ...reasons: string[]): LedgerEntry[] => reasons.map((reason) => ({ stage, reason, dropped: true }));
 
   it('records the nearest blue detection of any kind while the comparison keeps using filtered blue sources', () => {
-    const red = [src(1, 150, 30), src(2, 150, 31), src(3, 150, 32)];
-    red[2].ledger.push({ stage: 'filters', reason: 'fwhm', dropped: true });
+    const redTable = SourceTable.from([src(1, 150, 30), src(2, 150, 31), { ...src(3, 150, 32), ledger: [{ stage: 'filters', reason: 'fwhm', dropped: true }] }]);
     const blue = [
       blueSrc(201, 150, 30 + 1.2 * ARCSEC, failed('filters-blue', 'snr')), // a star whose blue image is too faint for the cut
       blueSrc(202, 150, 30 + 20 * ARCSEC, [], { snr: 80 }), // the nearest blue source that passed the filters
       blueSrc(203, 150, 32 + 3 * ARCSEC, failed('filters-blue', 'flags', 'spread_model')),
     ];
-    const filtered = blue.filter((b) => !b.ledger.some((e) => e.dropped));
-    compareRedBlue(red, filtered, DEFAULT_RED_BLUE);
-    const redTable = SourceTable.from(red);
-    recordNearestBlueDetection(redTable, SourceTable.from(blue), DEFAULT_RED_BLUE.nearestSearchArcsec);
-    red.forEach((s, i) => (s.nearestBlueDetection = redTable.row(i).nearestBlueDetection));
+    const blueTable = SourceTable.from(blue);
+    compareRedBlue(redTable, comparedBlue(blueTable, 'filtered'), DEFAULT_RED_BLUE);
+    recordNearestBlueDetection(redTable, blueTable, DEFAULT_RED_BLUE.nearestSearchArcsec);
+    const red = [...redTable.rows()];
 
     // The published method: no filtered blue source within 5", so red 1 stays a candidate ...
     expect(red[0].ledger).toEqual([]);
@@ -156,10 +158,9 @@ describe('--blue-match: which blue sources make a red source persistent (issue 1
     return t;
   };
   const compare = (mode: BlueMatch) => {
-    const blue = blueTable();
-    const r = red();
-    compareRedBlue(r, [...blue.rows(blueComparedWith(blue, mode))], { ...DEFAULT_RED_BLUE, blueMatch: mode });
-    return r;
+    const r = SourceTable.from(red());
+    compareRedBlue(r, comparedBlue(blueTable(), mode), { ...DEFAULT_RED_BLUE, blueMatch: mode });
+    return [...r.rows()];
   };
 
   it('filtered (the published method): the star whose blue image failed a cut becomes a candidate', () => {
