@@ -39,7 +39,7 @@ async function demoWorkspace(dir: string): Promise<string> {
       console.log(`generating the demo pair and running the pipeline in ${dir} (once) ...`);
       const pair = await generatePlatePair({ outDir: dir, name: 'demo', preset: 'demo' });
       const result = await runPipeline({ red: pair.red, blue: pair.blue, out: join(dir, 'run'), offline: true, command: ['bench', 'review'] }, {});
-      recordPipelineRun(ws, result, join(dir, 'run'));
+      await recordPipelineRun(ws, result, join(dir, 'run'));
     }
   } finally {
     ws.close();

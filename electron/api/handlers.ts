@@ -52,13 +52,16 @@ export interface ApiOptions {
 }
 
 /**
- * A run process records a whole plate in one transaction (seconds). SQLite's
- * busy wait sleeps inside the call, holding this process's event loop, so a
- * write here waits for the lock a short slice at a time and lets other calls
- * in between (each slice delays every other answer by as much: at 100 ms it
- * made the tail of the API's latency during a run).
+ * A run process records a plate in short transactions (store/ingest.ts,
+ * ~8 ms each) with the lock left free between them. SQLite's busy wait sleeps
+ * inside the call, holding this process's event loop, so a write here waits
+ * for the lock a short slice at a time and lets other calls in between (each
+ * slice delays every other answer by as much: at 100 ms it made the tail of
+ * the API's latency during a run), trying again every LOCK_RETRY_MS so it
+ * lands in the recorder's next pause.
  */
 const LOCK_SLICE_MS = 5;
+const LOCK_RETRY_MS = 3;
 const LOCK_PATIENCE_MS = 120_000;
 
 /** Run a store write, retrying while another process holds the write lock (nothing is written by a refused attempt). */
@@ -69,7 +72,7 @@ export async function whenUnlocked<T>(write: () => T, patienceMs = LOCK_PATIENCE
       return write();
     } catch (err) {
       if (!(err instanceof UserError && err.code === 'db-locked') || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
     }
   }
 }
@@ -133,7 +136,7 @@ export async function createApi(opts: ApiOptions): Promise<Api> {
     ...(opts.runPriority ? { priority: opts.runPriority } : {}),
     ...(opts.runLauncher ? { launcher: opts.runLauncher } : {}),
     ...(inProcess
-      ? { inProcess: { run: opts.run ?? runPipeline, record: (result: RunResult, outDir: string) => recordPipelineRun(ws, result, outDir).runId } }
+      ? { inProcess: { run: opts.run ?? runPipeline, record: async (result: RunResult, outDir: string) => (await recordPipelineRun(ws, result, outDir)).runId } }
       : {}),
   });
   let tools: Promise<Record<string, string>> | null = null;

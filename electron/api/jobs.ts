@@ -39,7 +39,7 @@ export type { RunPriority } from './run-launcher';
 export type StartArgs = MethodArgs<'pipeline.start'>;
 export type RunFn = (options: RunOptions, ctx: StageContext) => Promise<RunResult>;
 /** Stores a finished run; returns its workspace run id. */
-export type RecordFn = (result: RunResult, outDir: string) => number;
+export type RecordFn = (result: RunResult, outDir: string) => Promise<number>;
 
 /** One line of `vasco run --progress-json`. */
 export type RunMessage =

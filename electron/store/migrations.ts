@@ -362,6 +362,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sources ADD COLUMN edge_distance_deg REAL;
     `,
   },
+  {
+    version: 8,
+    title: 'a run is recorded in short transactions, hidden until complete',
+    sql: `
+      -- NULL: the run is complete. Otherwise it is still being recorded (JSON: pid, host,
+      -- startedUtc of the recording process), and every listing of runs leaves it out; a
+      -- recording whose process is gone is deleted by the next one (store/ingest.ts).
+      ALTER TABLE runs ADD COLUMN recording TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -4,12 +4,16 @@ import type { RunSummary } from '../pipeline/types';
 import type { StoreDb } from './database';
 import type { RunRow } from './types';
 
+/** SQL condition on runs (alias r): the run is completely recorded (one still being recorded is hidden; see ingest.ts). */
+export const RECORDED = 'r.recording IS NULL';
+
 const RUN_SELECT = `SELECT r.id, r.created_utc, rp.region AS red_region, bp.region AS blue_region, r.mode, r.out_dir,
   r.summary_json,
   (SELECT COUNT(*) FROM candidates c WHERE c.run_id = r.id) AS candidates,
   (SELECT COUNT(*) FROM candidates c JOIN sources s ON s.id = c.source_id JOIN objects o ON o.id = s.object_id
    WHERE c.run_id = r.id AND o.n_labels > 0) AS reviewed
-  FROM runs r JOIN plates rp ON rp.id = r.red_plate_id LEFT JOIN plates bp ON bp.id = r.blue_plate_id`;
+  FROM runs r JOIN plates rp ON rp.id = r.red_plate_id LEFT JOIN plates bp ON bp.id = r.blue_plate_id
+  WHERE ${RECORDED}`;
 
 interface RunSqlRow {
   id: number;
@@ -64,7 +68,7 @@ export function listRuns(s: StoreDb): RunRow[] {
 
 export function getRun(s: StoreDb, runId: number): { row: RunRow; summary: RunSummary } {
   return s.guard('read', () => {
-    const r = s.db.prepare(`${RUN_SELECT} WHERE r.id = ?`).get(runId) as RunSqlRow | undefined;
+    const r = s.db.prepare(`${RUN_SELECT} AND r.id = ?`).get(runId) as RunSqlRow | undefined;
     if (!r) throw new UserError(`run ${runId} is not in ${s.file}`, 'list the runs with `vasco export --help` or in the Runs view', 'not-found');
     return { row: runRow(r), summary: JSON.parse(r.summary_json) as RunSummary };
   });
@@ -83,7 +87,7 @@ export function runSources<C extends RunSourceColumn>(s: StoreDb, runId: number,
   if (!wanted.length) return [];
   const select = wanted.map((c) => `${RUN_SOURCE_COLUMNS[c]} AS "${c}"`).join(', ');
   return s.read(() => {
-    if (!s.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId))
+    if (!s.db.prepare(`SELECT 1 FROM runs r WHERE r.id = ? AND ${RECORDED}`).get(runId))
       throw new UserError(`run ${runId} is not in ${s.file}`, 'pick a run from the Run menu, or list them in the Runs view', 'not-found');
     return s.db.prepare(`SELECT ${select} FROM sources WHERE run_id = ? ORDER BY id`).all(runId) as Record<C, number | null>[];
   });
@@ -91,5 +95,5 @@ export function runSources<C extends RunSourceColumn>(s: StoreDb, runId: number,
 
 /** The newest run, or null in an empty workspace. */
 export function latestRunId(s: StoreDb): number | null {
-  return s.guard('read', () => (s.db.prepare('SELECT MAX(id) AS id FROM runs').get() as { id: number | null }).id);
+  return s.guard('read', () => (s.db.prepare(`SELECT MAX(r.id) AS id FROM runs r WHERE ${RECORDED}`).get() as { id: number | null }).id);
 }

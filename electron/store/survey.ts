@@ -6,6 +6,7 @@
 import type { StoreDb } from './database';
 import { reviewerId } from './reviews';
 import type { ReviewLabel } from './labels';
+import { RECORDED } from './runs';
 
 export interface SurveyStage {
   name: string;
@@ -105,6 +106,7 @@ export function surveyRuns(s: StoreDb, reviewer?: string): SurveyRunRow[] {
                     FROM candidates c JOIN sources s ON s.id = c.source_id JOIN objects o ON o.id = s.object_id
                     LEFT JOIN current_labels me ON me.object_id = s.object_id AND me.reviewer_id = @meId
                     GROUP BY c.run_id) n ON n.run_id = r.id
+         WHERE ${RECORDED}
          ORDER BY r.id`,
       )
       .all({ meId }) as RunSqlRow[];

@@ -22,13 +22,13 @@ import * as runs from './runs';
 import * as survey from './survey';
 import type { Agreement, CandidateDetail, CandidateQuery, CandidateRow, CommentEvent, FieldContents, PublishedSourceRow, ReviewEvent, RunRow } from './types';
 import type { RunSummary } from '../pipeline/types';
-import type { PipelineRunRecord, RecordRunResult, RecordRunRows } from './ingest';
+import type { PipelineRunRecord, RecordingPace, RecordRunResult, RecordRunRows } from './ingest';
 import type { AddCommentInput, AddReviewInput } from './reviews';
 import type { RunSourceColumn } from './runs';
 
 export type * from './types';
 export type { OpenOptions } from './database';
-export { REATTACH_RADIUS_ARCSEC, type PipelineRunRecord, type RecordedSource, type RecordRunInput, type RecordRunResult, type RecordRunRows } from './ingest';
+export { DEFAULT_PACE, REATTACH_RADIUS_ARCSEC, type RecordingPace, type PipelineRunRecord, type RecordedSource, type RecordRunInput, type RecordRunResult, type RecordRunRows } from './ingest';
 export { MAX_COMMENT_CHARS, type AddCommentInput, type AddReviewInput } from './reviews';
 export type { RunSourceColumn } from './runs';
 
@@ -36,10 +36,10 @@ export type { RunSourceColumn } from './runs';
  * The one way a finished pipeline run enters a workspace: `vasco run` (which
  * the workstation starts as its run process) and `vasco demo` both call it.
  */
-export function recordPipelineRun(ws: Workspace, result: PipelineRunRecord, outDir: string): RecordRunResult {
+export function recordPipelineRun(ws: Workspace, result: PipelineRunRecord, outDir: string): Promise<RecordRunResult> {
   // recordRun reads the sources twice; each pass asks the run for fresh rows (no array of every source is kept).
   const red = { [Symbol.iterator]: () => result.sourceRows()[Symbol.iterator]() };
-  return ws.recordRun({ summary: result.summary, red, candidates: result.candidateRows(), outDir: resolve(outDir) });
+  return ws.recordRunPaced({ summary: result.summary, red, candidates: result.candidateRows(), outDir: resolve(outDir) });
 }
 
 export function openWorkspace(file: string, opts: OpenOptions = {}): Workspace {
@@ -77,8 +77,14 @@ export class Workspace {
 
   // ------------------------------------------------------------------ runs
 
+  /** Records a run in transactions back to back (fixtures, tests: nobody else writing). */
   recordRun(input: RecordRunRows): RecordRunResult {
     return ingest.recordRun(this.store, input);
+  }
+
+  /** Records a run in short transactions with pauses, so others' writes (a reviewer's flags) wait milliseconds. */
+  recordRunPaced(input: RecordRunRows, pace?: RecordingPace): Promise<RecordRunResult> {
+    return ingest.recordRunPaced(this.store, input, pace);
   }
 
   listRuns(): RunRow[] {

@@ -53,7 +53,7 @@ describe.skipIf(!ready)('published layer in Chromium', () => {
     const t = parseCsv(readFileSync(join(out, 'published.csv'), 'utf8'));
     published = t.rows.map((r) => ({ id: r[t.header.indexOf('published_id')], stage: r[t.header.indexOf('stage')] }));
     const ws = openWorkspace(join(tmp, 'workspace.sqlite'));
-    recordPipelineRun(ws, result, out);
+    await recordPipelineRun(ws, result, out);
     ws.close();
     const { startHttpHost } = await import('../../electron/host/http-host');
     host = await startHttpHost({ dbPath: join(tmp, 'workspace.sqlite'), port: 0, staticDir: RENDERER_DIST, offline: true });

@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
         { red: pair.red, blue: pair.blue, out: join(dir, 'run'), offline: true, command: ['vasco', 'demo', ...argv] },
         { onProgress: stagePrinter() },
       );
-      const { runId } = recordPipelineRun(ws, result, join(dir, 'run'));
+      const { runId } = await recordPipelineRun(ws, result, join(dir, 'run'));
       process.stderr.write(`demo: run ${runId} recorded in ${dbPath}: ${result.candidateCount} candidates\n`);
     } else {
       process.stderr.write(`demo: reusing the demo run in ${dbPath} (--fresh to redo it)\n`);

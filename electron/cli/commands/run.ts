@@ -290,7 +290,7 @@ async function runCommand(values: RunValues, argv: string[], emit: ((m: RunMessa
     const dbFile = resolve(values.db ?? join(values.out, 'vasco.sqlite'));
     const ws = openWorkspace(dbFile);
     try {
-      const stored = recordPipelineRun(ws, result, values.out);
+      const stored = await recordPipelineRun(ws, result, values.out);
       emit?.({ type: 'done', runId: stored.runId, outDir: resolve(values.out), alreadyRecorded: stored.alreadyRecorded });
       const reviewHint = `review it: vasco serve --db ${shellQuote(dbFile)}\n`;
       if (stored.alreadyRecorded) {

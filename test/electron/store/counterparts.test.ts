@@ -34,7 +34,7 @@ function grid(ra0: number, dec0: number, n: number, step: number): SkySource[] {
 }
 
 describe('counterparts (schema v6)', () => {
-  it('recordRun keeps every ledger counterpart with a position: catalogue, id, RA/Dec, distance, magnitude', () => {
+  it('recordRun keeps every ledger counterpart with a position: catalogue, id, RA/Dec, distance, magnitude', async () => {
     const ws = openWorkspace(join(tempDir(), 'w.sqlite'));
     const input = runInput('XE687', grid(259.95, -6.15, 9, 0.01), 3);
     // Source 2 was vetoed by Gaia (position known), source 3 has a match without a position (an older pipeline).
@@ -42,7 +42,7 @@ describe('counterparts (schema v6)', () => {
     input.red[2].ledger = [{ stage: 'veto', reason: 'ps1', dropped: true, distanceArcsec: 2, counterpart: 'PS1 7' }];
     // A candidate's own record (its final ledger) carries a flagged, kept counterpart.
     input.candidates[0] = { ...input.candidates[0], ledger: [gaiaEntry(input.candidates[0], 3.2, 'Gaia EDR3 43', false)] };
-    const { runId } = recordPipelineRun(ws, { summary: input.summary, sourceRows: () => input.red, candidateRows: () => input.candidates }, '/tmp/x');
+    const { runId } = await recordPipelineRun(ws, { summary: input.summary, sourceRows: () => input.red, candidateRows: () => input.candidates }, '/tmp/x');
     const rows = dbOf(ws).prepare('SELECT k.*, s.number FROM counterparts k JOIN sources s ON s.id = k.source_id WHERE k.run_id = ? ORDER BY s.number').all(runId);
     expect(rows).toEqual([
       expect.objectContaining({ number: 1, stage: 'veto', catalogue: 'gaia', catalogue_object: 'Gaia EDR3 43', ra: input.red[0].ra, dec: input.red[0].dec + 3.2 / 3600, distance_arcsec: 3.2, mag: 16.5 }),
@@ -65,7 +65,7 @@ describe('counterparts (schema v6)', () => {
     ws.close();
   });
 
-  it('recordPipelineRun takes a run’s rows one at a time (sourceRows twice), never its arrays of every source', () => {
+  it('recordPipelineRun takes a run’s rows one at a time (sourceRows twice), never its arrays of every source', async () => {
     const ws = openWorkspace(join(tempDir(), 'w.sqlite'));
     const input = runInput('XE687', grid(259.95, -6.15, 12, 0.005), 3);
     let asked = 0;
@@ -80,7 +80,7 @@ describe('counterparts (schema v6)', () => {
         throw new Error('the array of every source was asked for');
       },
     };
-    const { runId } = recordPipelineRun(ws, result, '/tmp/rows');
+    const { runId } = await recordPipelineRun(ws, result, '/tmp/rows');
     expect(asked).toBe(2);
     expect(ws.runSources(runId, ['number']).map((r) => r.number)).toEqual(input.red.map((s) => s.id));
     expect(ws.listCandidates({ runId }).total).toBe(input.candidates.length);
