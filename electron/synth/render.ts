@@ -73,7 +73,7 @@ export function itemExtent(item: RenderItem): { x0: number; x1: number; y0: numb
  * Adds the part of `item` in rows [rowFrom, rowTo] (1-based, inclusive) to
  * `buf`, which holds those rows of a `width`-pixel image.
  */
-function drawItem(buf: Float32Array, width: number, rowFrom: number, rowTo: number, item: RenderItem): void {
+export function drawItem(buf: Float32Array, width: number, rowFrom: number, rowTo: number, item: RenderItem): void {
   const e = itemExtent(item);
   const y0 = Math.max(e.y0, rowFrom), y1 = Math.min(e.y1, rowTo);
   const x0 = Math.max(e.x0, 1), x1 = Math.min(e.x1, width);
