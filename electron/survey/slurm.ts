@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { vascoBin } from '../api/jobs';
 import { UserError } from '../core/errors';
+import { shellQuote } from '../core/shell';
 import { logsDir, type QueueView, type SlurmSubmission } from './state';
 
 /** Array task ids per job: Slurm's default MaxArraySize (1001) allows 0-1000. */
@@ -56,8 +57,6 @@ export function arraySpec(ids: number[]): string {
   }
   return parts.join(',');
 }
-
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The batch script: runs the plan's plate OFFSET + SLURM_ARRAY_TASK_ID with the task's CPUs as workers. */
 function writeBatchScript(dir: string): string {
