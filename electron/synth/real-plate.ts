@@ -63,12 +63,16 @@ export interface InjectedSource {
   flux: number;
 }
 
-/** The plate with `count` artificial point sources added (no other change); returns where they are. */
+/** The plate with `count` artificial point sources added (no other change), clipped at its ceiling; returns where they are. */
 export async function writeInjectedCopy(inFile: string, outFile: string, opts: InjectionOptions): Promise<InjectedSource[]> {
   const p = await readPlate(inFile);
   const rng = new SeededRandom(opts.seed, 'real-plate-injection');
   const shape = moffatShape(opts.fwhmPx, opts.beta, 0, 0);
   const margin = (1 - opts.inner) / 2;
+  // The emulsion saturates: no pixel may pass the plate's own ceiling (else an
+  // injected source would be the plate's brightest, and the mask's saturation test moves).
+  let ceiling = -Infinity;
+  for (const v of p.data) if (v > ceiling) ceiling = v;
   const out: InjectedSource[] = [];
   for (let k = 0; k < opts.count; k++) {
     const x = 1 + p.width * rng.between(margin, 1 - margin);
@@ -79,6 +83,15 @@ export async function writeInjectedCopy(inFile: string, outFile: string, opts: I
     drawItem(p.data, p.width, 1, p.height, { shape: 'moffat', x, y, peak, radius: moffatRadius(peak, shape, 0.5), alphaMajor, alphaMinor, cos, sin, beta });
     out.push({ x, y, flux });
   }
+  for (let i = 0; i < p.data.length; i++) if (p.data[i] > ceiling) p.data[i] = ceiling;
   await writeFitsImage(outFile, p.width, p.height, p.data, floatHeader(p.header));
   return out;
+}
+
+/** Injected sources a run recovered (a candidate within `radiusPx`) and its other candidates (false ones). */
+export function scoreInjected(injected: readonly InjectedSource[], candidates: readonly { x: number; y: number }[], radiusPx = 2): { recovered: number; falseCandidates: number } {
+  const near = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y) < radiusPx;
+  const recovered = injected.filter((s) => candidates.some((c) => near(c, s))).length;
+  const fromInjected = candidates.filter((c) => injected.some((s) => near(c, s))).length;
+  return { recovered, falseCandidates: candidates.length - fromInjected };
 }

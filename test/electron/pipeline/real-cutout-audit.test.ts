@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
-import { REAL_CUTOUT_INJECTION, writeDistortedCopy, writeInjectedCopy, type InjectedSource } from '../../../electron/synth/real-plate';
+import { REAL_CUTOUT_INJECTION, scoreInjected, writeDistortedCopy, writeInjectedCopy, type InjectedSource } from '../../../electron/synth/real-plate';
 import { astropy, PYTHON } from '../../helpers/python';
 import { haveSharedData, projectRoot, sharedData } from '../../helpers/shared-data';
 import { haveSyntheticRunTools, vascoRun } from './synthetic-plates';
@@ -90,13 +90,7 @@ function readRows(file: string): Row[] {
 
 const near = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y) < 2;
 
-/** Injected sources recovered as candidates (within 2 px) and the other candidates. */
-function score(dir: string, injected: InjectedSource[]): { recovered: number; falseCandidates: number } {
-  const cands = readRows(join(dir, 'candidates.csv'));
-  const recovered = injected.filter((s) => cands.some((c) => near(c, s))).length;
-  const fromInjected = cands.filter((c) => injected.some((s) => near(c, s))).length;
-  return { recovered, falseCandidates: cands.length - fromInjected };
-}
+const score = (dir: string, injected: InjectedSource[]) => scoreInjected(injected, readRows(join(dir, 'candidates.csv')));
 
 describe.skipIf(!ready)('Gaia refit and bright-star mask on the real XE687 cutout', () => {
   let dir: string;
