@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """
 A reference star list from a plate image with its own celestial WCS, in the
-format `vasco run --catalog gaia=FILE` reads (source_id, ra, dec, ref_epoch;
+format `vasco run --catalog gaia=FILE` reads (source_id, ra, dec, ref_epoch, and
+the pixel it was measured at, x_image/y_image;
 no proper motions, and no magnitude: an uncalibrated one would let the
 bright-star mask take these stars for bright Gaia stars).
 
 Independent of the pipeline on purpose: the stars are found by a plain
 source-extractor run (not our wrappers or configuration) and put on the sky by
-astropy's WCS of the image's own header. Used where no Gaia rows exist offline,
+astropy's WCS of the image's own explicit solution (CTYPE/CRVAL/CD; a DSS
+plate polynomial in the same header is ignored). Used where no Gaia rows exist offline,
 e.g. to refit a POSS-I cutout against a second, independently solved scan of
 the same field (see README, "Astrometry tied to Gaia").
 
@@ -23,6 +25,7 @@ from astropy.io import fits
 from astropy.time import Time
 from astropy.wcs import WCS
 
+DSS_KEYWORDS = ('AMDX', 'AMDY', 'AMDRE', 'PLTRA', 'PLTDEC', 'PPO', 'CNPIX', 'XPIXELSZ', 'YPIXELSZ')
 PARAMS = ['X_IMAGE', 'Y_IMAGE', 'FLUX_AUTO', 'FLUXERR_AUTO', 'FLAGS', 'ELONGATION']
 
 
@@ -55,15 +58,24 @@ def main():
         fail(f'{a.image}: no such file')
     if not shutil.which('source-extractor'):
         fail('source-extractor not found (sudo apt-get install source-extractor)')
-    with fits.open(a.image) as hdul:
-        hdu = next((h for h in hdul if h.data is not None and h.data.ndim == 2), None)
-        if hdu is None:
-            fail(f'{a.image} holds no 2-D image')
-        header = hdu.header.copy()
-        data = hdu.data.astype(np.float32)
-    wcs = WCS(header).celestial
+    try:
+        with fits.open(a.image) as hdul:
+            hdu = next((h for h in hdul if h.is_image and h.data is not None and h.data.ndim == 2), None)
+            if hdu is None:
+                fail(f'{a.image} holds no 2-D image')
+            header = hdu.header.copy()
+            data = hdu.data.astype(np.float32)
+    except (OSError, ValueError, EOFError) as e:
+        fail(f'{a.image} is not a readable FITS image ({e})')
+    # The explicit WCS only: astropy (WCSLIB) would otherwise read a DSS plate
+    # polynomial (AMDX..) in preference to the TAN beside it.
+    wcs_header = header.copy()
+    for k in list(wcs_header.keys()):
+        if k.startswith(DSS_KEYWORDS):
+            del wcs_header[k]
+    wcs = WCS(wcs_header).celestial
     if not wcs.has_celestial:
-        fail(f'{a.image} has no celestial WCS (CTYPE/CRVAL/CD)')
+        fail(f'{a.image} has no explicit celestial WCS (CTYPE/CRVAL/CD); a DSS plate polynomial alone is not used')
     epoch = plate_epoch(header, a.epoch)
     with tempfile.TemporaryDirectory(prefix='vasco-refstars-') as tmp:
         # A float copy without the scaling/BLANK keywords source-extractor would apply again.
@@ -89,12 +101,12 @@ def main():
         x, y, flux = x[keep], y[keep], flux[keep]
         ra, dec = wcs.all_pix2world(x, y, 1)  # source-extractor pixels are FITS 1-based
     else:
-        ra = dec = flux = np.array([])
+        ra = dec = x = y = np.array([])
     with open(a.out, 'w') as f:
-        f.write('source_id,ra,dec,ref_epoch\n')
+        f.write('source_id,ra,dec,ref_epoch,x_image,y_image\n')
         for k in range(len(ra)):
             e = '' if epoch is None else f'{epoch:.3f}'
-            f.write(f'{k + 1},{ra[k]:.8f},{dec[k]:.8f},{e}\n')
+            f.write(f'{k + 1},{ra[k]:.8f},{dec[k]:.8f},{e},{x[k]:.3f},{y[k]:.3f}\n')
     kind = '+'.join(wcs.wcs.ctype)
     print(json.dumps({'stars': int(len(ra)), 'detections': int(n), 'epoch': epoch, 'wcs': kind, 'out': a.out}))
 
