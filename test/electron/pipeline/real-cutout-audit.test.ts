@@ -4,10 +4,11 @@
  * scripts/reference-stars.py (a plain source-extractor run, positions by
  * astropy's WCS of the image's own header); no Gaia rows exist offline.
  *
- * - The DASCH scan of the same field holds no stars of the field (checked by
- *   hand: nothing at the positions of XE687's brightest stars, no offset,
- *   turn or flip that lines the two up): its list is a handful of grain
- *   blotches, and the refit must refuse it, say why and keep the header.
+ * - The DASCH scan of the same field shows no stars of the field (checked
+ *   here at the places of XE687's 15 brightest stars; a search over shifts,
+ *   turns and flips, made once by hand, lined nothing up either): its list
+ *   is a handful of grain blotches, and the refit must refuse it, say why
+ *   and keep the header.
  * - XE687's own explicit GSC-II TAN solution (astropy, the DSS keywords
  *   ignored) is the reference for the rest: a copy with only the older GSC1
  *   plate polynomial (0.2" median from the TAN, which the refit removes), and
@@ -122,6 +123,38 @@ describe.skipIf(!ready)('Gaia refit and bright-star mask on the real XE687 cutou
   }, 900_000);
 
   it('refuses the DASCH scan\'s list (no stars of the field on it), says why and keeps the header positions', () => {
+    // The scan shows nothing where XE687's 15 brightest reference stars fall on it (astropy, both WCS):
+    // a 17 px box less a 71 px one, in units of its own scatter over the image.
+    const seen = astropy<number[]>(
+      `
+import csv, warnings
+from astropy.io import fits
+from astropy.wcs import WCS
+from scipy.ndimage import uniform_filter
+warnings.simplefilter('ignore')
+xe = fits.getdata(INPUT['xe']).astype(float)
+rows = list(csv.DictReader(open(INPUT['ref'])))
+def flux(r):
+    i, j = int(round(float(r['y_image']))) - 1, int(round(float(r['x_image']))) - 1
+    return xe[max(i-2,0):i+3, max(j-2,0):j+3].sum()
+top = sorted(rows, key=flux, reverse=True)[:15]
+h = fits.open(INPUT['dasch'])[0]
+d = h.data.astype(float)
+box = uniform_filter(d, 17) - uniform_filter(d, 71)
+sig = box[50:-50, 50:-50].std()
+px, py = WCS(h.header).all_world2pix([float(r['ra']) for r in top], [float(r['dec']) for r in top], 0)
+out = []
+for x, y in zip(px, py):
+    i, j = int(round(y)), int(round(x))
+    if 0 <= i < d.shape[0] and 0 <= j < d.shape[1]:
+        out.append(float(box[i, j] / sig))
+print(json.dumps(out))
+`,
+      { xe: sharedData(XE687), dasch: sharedData(DASCH), ref: join(dir, 'tan.csv') },
+    );
+    console.log(`DASCH signal at XE687's 15 brightest stars, sigma: ${seen.map((v) => v.toFixed(1)).join(' ')}`);
+    expect(seen.length).toBeGreaterThanOrEqual(12);
+    expect(Math.max(...seen.map(Math.abs))).toBeLessThan(3);
     const s = summary('dasch');
     const tile = s.astrometry.red.tiles[0];
     console.log(`DASCH: ${dasch.stars} reference "stars" of ${dasch.detections} detections; refit: ${tile.reason}`);
