@@ -27,22 +27,30 @@ export const BRIGHT_STAR_REASON = 'bright-star';
 const SATURATED_FLAG = 4;
 
 /**
- * Sizes from a saturated star's isophotal half-extent r (pixels, half the
- * larger side of its bounding box). A spike fades with the star's light, so
- * its length grows as sqrt(flux), while the isophote of saturated wings
- * (Moffat beta ~1.8) grows only as flux^(1/3.6): length ~ r^1.8. Spikes are
- * SPIKE_AT_UNIT_EXTENT r^1.8 px long (at most SPIKE_MAX_PX) and
- * SPIKE_HALF_WIDTH_PX wide either side; the halo reaches HALO_PER_SPIKE of the
- * spike, and at least HALO_PER_EXTENT r. The constants are calibrated on
- * synthetic plates (electron/synth/scene.ts draws spikes 12 FWHM
- * sqrt(overexposure) long); on real plates they are still to be checked.
+ * Sizes of a saturated star's mask, from its own light on the plate
+ * (measureStarLight): the spikes reach where a strip along a plate axis falls
+ * to SPIKE_SIGMAS of the sky's noise, the halo where the azimuthal median
+ * falls to HALO_SIGMAS; the mask is MARGIN times that plus MARGIN_PX, since
+ * the faint end of a spike or halo goes on below what can be measured.
+ * Halos are looked for out to HALO_SEARCH_PX (the sky is read in the annulus
+ * beyond, out to SKY_OUTER_PX), spikes out to SPIKE_SEARCH_PX.
  */
-const SPIKE_AT_UNIT_EXTENT = 4.8;
-const SPIKE_POWER = 1.8;
-const SPIKE_MAX_PX = 600;
+const SPIKE_SIGMAS = 0.5;
+const HALO_SIGMAS = 1;
+const MARGIN = 1.5;
+const MARGIN_PX = 4;
+const HALO_SEARCH_PX = 100;
+const SKY_INNER_PX = 110;
+const SKY_OUTER_PX = 160;
+const SPIKE_SEARCH_PX = 600;
+/** The spike strip: this many px across (its mean), a running median over SPIKE_RUN px along (stars crossing it ignored). */
+const SPIKE_ACROSS_HALF = 1;
+const SPIKE_RUN = 21;
+/** A spike has ended once its strip stays below the threshold this many px running. */
+const SPIKE_GAP = 12;
 const SPIKE_HALF_WIDTH_PX = 4;
-const HALO_PER_SPIKE = 0.25;
-const HALO_PER_EXTENT = 3;
+/** Saturated stars read at once (a window of ~320x320 px each). */
+const READ_BATCH = 32;
 /** Gaia stars at least this bright mask; their halo radius is GAIA_HALO_ARCSEC at GAIA_REF_MAG, x1.58 per magnitude brighter. */
 export const GAIA_MAG_LIMIT = 12;
 const GAIA_HALO_ARCSEC = 25;
@@ -58,6 +66,10 @@ export interface MaskStar {
   spikeHalfWidthPx: number;
   /** Who it is, for the ledger: "saturated source 12" or "Gaia 1234 (G 9.3)". */
   label: string;
+  /** How the sizes were got, for the ledger. */
+  how: string;
+  /** A Gaia star's G magnitude. */
+  gaiaMag?: number;
 }
 
 /** Sources at least this significant are looked at for a saturated core. */
@@ -111,27 +123,156 @@ export async function saturatedSources(plate: PlateState): Promise<number[]> {
   return [...flagged].sort((a, b) => a - b);
 }
 
+/** A saturated star's light as measured on the plate (pixels). */
+export interface StarLight {
+  sky: number;
+  /** The sky's pixel noise (1.4826 x MAD in the sky annulus). */
+  skySigma: number;
+  /** Outermost 2 px annulus whose median is still HALO_SIGMAS above the sky. */
+  haloPx: number;
+  /** Where each plate-axis strip (+x, -x, +y, -y) falls to SPIKE_SIGMAS; the spike is their median. */
+  armsPx: number[];
+  spikePx: number;
+}
+
+function medianOf(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const v = [...values].sort((p, q) => p - q);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+const PLATE_AXES: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1]];
+
 /**
- * The masking stars from the red plate's own saturated sources. With a blue
- * plate only those already dropped (persistent stars, found on blue) mask: a
- * saturated source still standing as a candidate is itself in question (a
- * bright transient is the very thing sought), and must not mask its neighbours.
+ * How far a star's light reaches, from the pixels round it: `at(ix, iy)`
+ * gives pixel (ix, iy) (FITS 1-based), NaN where not read or off the image.
+ * Sky and noise from the annulus SKY_INNER_PX-SKY_OUTER_PX; the halo is the
+ * outermost annulus (2 px wide, looked for out to HALO_SEARCH_PX, gaps
+ * allowed: a halo ring stands apart from the star's wings) whose median is
+ * HALO_SIGMAS above the sky; each spike arm is walked outward along a plate
+ * axis (the mean of a strip 3 px across less the halo's azimuthal median at
+ * that radius, a running median of SPIKE_RUN px along) until it stays below
+ * SPIKE_SIGMAS for SPIKE_GAP px.
+ */
+export function measureStarLight(x: number, y: number, at: (ix: number, iy: number) => number): StarLight {
+  const cx = Math.round(x), cy = Math.round(y);
+  const rings: number[][] = Array.from({ length: HALO_SEARCH_PX + 2 }, () => []);
+  const skyPx: number[] = [];
+  for (let iy = cy - SKY_OUTER_PX; iy <= cy + SKY_OUTER_PX; iy++)
+    for (let ix = cx - SKY_OUTER_PX; ix <= cx + SKY_OUTER_PX; ix++) {
+      const d = Math.hypot(ix - x, iy - y);
+      if (d > SKY_OUTER_PX || (d >= HALO_SEARCH_PX + 2 && d < SKY_INNER_PX)) continue;
+      const v = at(ix, iy);
+      if (Number.isNaN(v)) continue;
+      if (d >= SKY_INNER_PX) skyPx.push(v);
+      else rings[Math.floor(d)].push(v);
+    }
+  const sky = medianOf(skyPx);
+  const skySigma = 1.4826 * medianOf(skyPx.map((v) => Math.abs(v - sky)));
+  let haloPx = 0;
+  // The halo's level at each radius (above the sky), which the spike strips stand on.
+  const haloLevel = rings.map((ring) => (ring.length >= 4 ? medianOf(ring) - sky : 0));
+  for (let r = 1; r <= HALO_SEARCH_PX; r++) {
+    const annulus = rings[r].concat(rings[r + 1]);
+    if (annulus.length >= 8 && medianOf(annulus) - sky >= HALO_SIGMAS * skySigma) haloPx = r + 1;
+  }
+  const armsPx = PLATE_AXES.map(([dx, dy]) => {
+    const strip: number[] = [];
+    for (let t = 1; t <= SPIKE_SEARCH_PX; t++) {
+      const across: number[] = [];
+      for (let a = -SPIKE_ACROSS_HALF; a <= SPIKE_ACROSS_HALF; a++) {
+        const v = at(cx + dx * t + dy * a, cy + dy * t + dx * a);
+        if (!Number.isNaN(v)) across.push(v);
+      }
+      if (across.length === 0) break; // off the image or past what was read
+      strip.push(across.reduce((p, q) => p + q, 0) / across.length - sky - (haloLevel[t] ?? 0));
+    }
+    const half = SPIKE_RUN >> 1;
+    let end = 0;
+    for (let t = 1; t <= strip.length && t - end <= SPIKE_GAP; t++) {
+      const level = medianOf(strip.slice(Math.max(0, t - 1 - half), t + half));
+      if (level >= SPIKE_SIGMAS * skySigma) end = t;
+    }
+    return end;
+  });
+  const sorted = [...armsPx].sort((p, q) => p - q);
+  return { sky, skySigma, haloPx, armsPx, spikePx: (sorted[1] + sorted[2]) / 2 };
+}
+
+/** The pixels round each star that measureStarLight reads: a square to SKY_OUTER_PX and a 3 px strip along each axis to SPIKE_SEARCH_PX, clipped to the image. */
+function lightRects(cx: number, cy: number, w: number, h: number): ImageRect[] {
+  const clip = (x1: number, y1: number, x2: number, y2: number): ImageRect | null => {
+    const a = Math.max(1, x1), b = Math.max(1, y1), c = Math.min(w, x2), d = Math.min(h, y2);
+    return c >= a && d >= b ? { x1: a, y1: b, width: c - a + 1, height: d - b + 1 } : null;
+  };
+  const S = SKY_OUTER_PX, L = SPIKE_SEARCH_PX, A = SPIKE_ACROSS_HALF;
+  return [
+    clip(cx - S, cy - S, cx + S, cy + S),
+    clip(cx + S + 1, cy - A, cx + L, cy + A),
+    clip(cx - L, cy - A, cx - S - 1, cy + A),
+    clip(cx - A, cy + S + 1, cx + A, cy + L),
+    clip(cx - A, cy - L, cx + A, cy - S - 1),
+  ].filter((r): r is ImageRect => r !== null);
+}
+
+/** Pixel lookup over a few rectangles read from the plate; NaN elsewhere. */
+function pixelLookup(rects: ImageRect[], pixels: Float32Array[]): (ix: number, iy: number) => number {
+  return (ix, iy) => {
+    for (let k = 0; k < rects.length; k++) {
+      const r = rects[k];
+      if (ix >= r.x1 && iy >= r.y1 && ix < r.x1 + r.width && iy < r.y1 + r.height) return pixels[k][(iy - r.y1) * r.width + (ix - r.x1)];
+    }
+    return NaN;
+  };
+}
+
+/** A masking star sized from its measured light, with the ledger's account of how. */
+function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLight, label: string): MaskStar {
+  // The halo at least covers the star's own image (its isophotal half-extent).
+  const halo = Math.max(extentPx, MARGIN * light.haloPx + MARGIN_PX);
+  const spike = Math.min(SPIKE_SEARCH_PX, Math.max(halo, MARGIN * light.spikePx + MARGIN_PX));
+  return {
+    x,
+    y,
+    haloRadiusPx: halo,
+    spikeLengthPx: spike,
+    spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.25 * extentPx),
+    label,
+    how:
+      `halo measured ${light.haloPx} px to ${HALO_SIGMAS}σ, spike ${light.spikePx} px to ${SPIKE_SIGMAS}σ ` +
+      `(arms ${light.armsPx.join('/')} px), masked x${MARGIN} + ${MARGIN_PX} px`,
+  };
+}
+
+/**
+ * The masking stars from the red plate's own saturated sources, each sized
+ * from its own light on the plate. With a blue plate only those already
+ * dropped (persistent stars, found on blue) mask: a saturated source still
+ * standing as a candidate is itself in question (a bright transient is the
+ * very thing sought), and must not mask its neighbours.
  */
 export async function saturatedStars(plate: PlateState, onlyDropped: boolean): Promise<MaskStar[]> {
   const t = plate.sources;
+  const { naxis1: w, naxis2: h } = plate.info;
+  const chosen = (await saturatedSources(plate)).filter((i) => !(onlyDropped && t.isAlive(i)));
   const out: MaskStar[] = [];
-  for (const i of await saturatedSources(plate)) {
-    if (onlyDropped && t.isAlive(i)) continue;
-    const r = Math.max(t.ints.xmax[i] - t.ints.xmin[i] + 1, t.ints.ymax[i] - t.ints.ymin[i] + 1) / 2;
-    const spike = Math.min(SPIKE_MAX_PX, SPIKE_AT_UNIT_EXTENT * r ** SPIKE_POWER);
-    out.push({
-      x: t.floats.x[i],
-      y: t.floats.y[i],
-      haloRadiusPx: Math.max(HALO_PER_EXTENT * r, HALO_PER_SPIKE * spike),
-      spikeLengthPx: spike,
-      spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.25 * r),
-      label: `saturated source ${t.ints.id[i]}`,
-    });
+  const fits = await FitsFile.open(plate.file);
+  try {
+    for (let k = 0; k < chosen.length; k += READ_BATCH) {
+      const batch = chosen.slice(k, k + READ_BATCH);
+      const rects = batch.map((i) => lightRects(Math.round(t.floats.x[i]), Math.round(t.floats.y[i]), w, h));
+      const pixels = await fits.readImageRects(rects.flat(), plate.hdu);
+      let next = 0;
+      batch.forEach((i, b) => {
+        const own = pixels.slice(next, (next += rects[b].length));
+        const light = measureStarLight(t.floats.x[i], t.floats.y[i], pixelLookup(rects[b], own));
+        const extent = Math.max(t.ints.xmax[i] - t.ints.xmin[i] + 1, t.ints.ymax[i] - t.ints.ymin[i] + 1) / 2;
+        out.push(measuredMaskStar(t.floats.x[i], t.floats.y[i], extent, light, `saturated source ${t.ints.id[i]}`));
+      });
+    }
+  } finally {
+    await fits.close();
   }
   return out;
 }
@@ -162,9 +303,46 @@ export function gaiaStars(plate: PlateState, rows: CatalogRows): MaskStar[] {
     out.push({
       x, y, haloRadiusPx: halo, spikeLengthPx: reach, spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.1 * halo),
       label: `Gaia ${rows.id[row]} (G ${rows.mag[row].toFixed(1)})`,
+      how: `sized by magnitude`,
+      gaiaMag: rows.mag[row],
     });
   });
   return out;
+}
+
+/** A Gaia star this close to a measured saturated star is that star, pixels. */
+const SAME_STAR_PX = 5;
+/** Measured stars with a Gaia magnitude needed before the Gaia sizes are scaled to them. */
+const MIN_STARS_TO_SCALE = 3;
+
+/**
+ * The Gaia stars that add to the measured ones: those at a measured star's
+ * place are that star (its measured size stands); the rest keep sizes by
+ * magnitude, scaled (halo and spike apart, by the median ratio) to agree with
+ * the measured stars when at least MIN_STARS_TO_SCALE of those have a Gaia
+ * magnitude. Says what was done, for the stage note.
+ */
+export function gaiaOnlyStars(measured: MaskStar[], gaia: MaskStar[]): { stars: MaskStar[]; note: string } {
+  const halo: number[] = [], spike: number[] = [];
+  const only = gaia.filter((g) => {
+    const same = measured.find((m) => Math.hypot(m.x - g.x, m.y - g.y) <= SAME_STAR_PX);
+    if (same) {
+      halo.push(same.haloRadiusPx / g.haloRadiusPx);
+      spike.push(same.spikeLengthPx / g.spikeLengthPx);
+    }
+    return !same;
+  });
+  if (halo.length < MIN_STARS_TO_SCALE) {
+    const note = `Gaia sizes by magnitude (${halo.length} measured saturated star(s) with a Gaia magnitude, ${MIN_STARS_TO_SCALE} needed to scale them)`;
+    return { stars: only, note };
+  }
+  const kh = medianOf(halo), ks = medianOf(spike);
+  const how = `sized by magnitude, scaled x${kh.toFixed(2)} (halo) and x${ks.toFixed(2)} (spike) to the plate's ${halo.length} measured saturated stars`;
+  const stars = only.map((g) => {
+    const haloPx = g.haloRadiusPx * kh;
+    return { ...g, haloRadiusPx: haloPx, spikeLengthPx: Math.max(haloPx, g.spikeLengthPx * ks), spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.1 * haloPx), how };
+  });
+  return { stars, note: `Gaia sizes ${how}` };
 }
 
 /** Where (x, y) lies on a star's mask: 'halo', 'spike' or null. */
@@ -219,7 +397,8 @@ export const brightStarMaskStage: Stage = {
     if (mode === 'off') return { state, count: { input: before, output: before, dropped: {}, skipped: '--bright-star-mask off' } };
     const own = await saturatedStars(state.red, state.mode === 'red+blue');
     const gaia = await maskGaiaRows(state, ctx.params.catalogue.localFiles.gaia);
-    const fromGaia = gaia ? gaiaStars(state.red, gaia.rows) : [];
+    const gaiaPart = gaia ? gaiaOnlyStars(own, gaiaStars(state.red, gaia.rows)) : null;
+    const fromGaia = gaiaPart?.stars ?? [];
     const index = new MaskIndex([...own, ...fromGaia]);
     const scale = state.red.info.pixelScaleArcsec;
     for (const i of table.aliveIndices()) {
@@ -229,7 +408,7 @@ export const brightStarMaskStage: Stage = {
       if (!hit) continue;
       const s = hit.star;
       const d = Math.hypot(x - s.x, y - s.y);
-      const size = hit.part === 'halo' ? `halo radius ${(s.haloRadiusPx * scale).toFixed(0)}"` : `spike ${(s.spikeLengthPx * scale).toFixed(0)}" long`;
+      const size = `${hit.part === 'halo' ? `halo radius ${(s.haloRadiusPx * scale).toFixed(0)}"` : `spike ${(s.spikeLengthPx * scale).toFixed(0)}" long`}; ${s.how}`;
       table.append(i, {
         stage: MASK_STAGE,
         reason: BRIGHT_STAR_REASON,
@@ -240,7 +419,8 @@ export const brightStarMaskStage: Stage = {
     }
     const note =
       `bright-star mask (${mode}): ${own.length} saturated star(s) on the red plate` +
-      (gaia ? `, ${fromGaia.length} Gaia star(s) with G <= ${GAIA_MAG_LIMIT} (${gaia.from})` : ', no Gaia rows (the plate\'s own saturated stars only)');
+      ` sized from their own light` +
+      (gaia ? `, ${fromGaia.length} Gaia star(s) with G <= ${GAIA_MAG_LIMIT} (${gaia.from}) not at a saturated star's place; ${gaiaPart!.note}` : ', no Gaia rows (the plate\'s own saturated stars only)');
     ctx.log?.(note);
     return { state: { ...state, notes: [...state.notes, note] }, count: ledgerCount(table, MASK_STAGE, from, before) };
   },
