@@ -29,7 +29,7 @@ function ledgerStage(
       const table = state.red.sources;
       const from = table.ledger.length;
       const before = table.aliveCount();
-      const [{ notes = [], skipped }] = await withAliveRows(table, (standing) => work(standing, state, ctx));
+      const { notes = [], skipped } = await withAliveRows(table, (standing) => work(standing, state, ctx));
       const count: StageCountBody = ledgerCount(table, name, from, before);
       if (skipped) count.skipped = skipped;
       return { state: { ...state, notes: [...state.notes, ...notes] }, count };

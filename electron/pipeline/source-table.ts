@@ -376,25 +376,16 @@ export class SourceTable {
 /**
  * Row objects of the alive sources (ledgers as they are), for a catalogue
  * stage (veto.ts, asteroids.ts, ...); what it appends to their ledgers goes
- * back into the table. With `chunk`, the rows are made and handed over that
- * many at a time (for work where each source stands alone), so a plate's
- * hundred thousand row objects never exist at once.
+ * back into the table. By the catalogue stages only the few survivors of the
+ * filters and red vs blue are alive (hundreds on a full plate), so rows cost
+ * little there; the stages before work on the columns.
  */
-export async function withAliveRows<T>(
-  table: SourceTable,
-  work: (rows: TrackedSource[], indices: number[]) => T | Promise<T>,
-  chunk = Infinity,
-): Promise<T[]> {
-  const alive = table.aliveIndices();
-  const out: T[] = [];
-  // At least once, also with nothing alive: a stage still says what it did (e.g. a skipped veto's note).
-  let from = 0;
-  do {
-    const indices = alive.slice(from, (from += chunk));
-    const rows = [...table.rows(indices)];
-    const before = rows.map((r) => r.ledger.length);
-    out.push(await work(rows, indices));
-    table.appendNewEntries(indices, rows, before);
-  } while (from < alive.length);
+export async function withAliveRows<T>(table: SourceTable, work: (rows: TrackedSource[], indices: number[]) => T | Promise<T>): Promise<T> {
+  // Also with nothing alive: a stage still says what it did (e.g. a skipped veto's note).
+  const indices = table.aliveIndices();
+  const rows = [...table.rows(indices)];
+  const before = rows.map((r) => r.ledger.length);
+  const out = await work(rows, indices);
+  table.appendNewEntries(indices, rows, before);
   return out;
 }
