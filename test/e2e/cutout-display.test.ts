@@ -7,21 +7,16 @@
  * the same two frames: a red-only transient is bright in it, a star on both
  * plates nearly cancels. Screenshots: test-output/screenshots/cutout-display-*.png.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpHost } from '../../electron/host/http-host';
+import type { Locator } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { colourAt } from '../../renderer/lib/colormaps';
 import { haveChromium } from '../helpers/chromium';
 import { astropy, haveAstropy } from '../helpers/python';
-import { ensureRendererBuilt } from '../helpers/renderer-build';
-import { projectRoot } from '../helpers/shared-data';
-import { openReviewPage, reviewFixture } from './review-fixture';
+import { SHOTS, useReviewPage } from './review-fixture';
 import { decodePng } from './star-shapes';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 const COUNT = 20;
 
@@ -41,19 +36,16 @@ function pickCandidates(truthPath: string): { transient: number; star: number } 
 }
 
 describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display tools', () => {
-  let tmp: string;
-  let host: HttpHost;
-  let context: BrowserContext;
-  let page: Page;
-  let consoleErrors: string[] = [];
+  // The red-only transients first (ids 1..), then stars on both plates.
+  const ui = useReviewPage({ tmpPrefix: 'vasco cutout display ', count: COUNT, reviewer: 'M. Humason', transientsFirst: true });
   let ids: { transient: number; star: number };
-  const cutouts = () => page.getByTestId('cutout-panel');
+  const cutouts = () => ui.page.getByTestId('cutout-panel');
 
-  const table = () => page.getByTestId('candidate-table');
+  const table = () => ui.page.getByTestId('candidate-table');
   const choose = async (id: number) => {
     await table().locator(`[data-candidate-id="${id}"]`).click();
     await poll(async () => Number(await table().locator('.tr.selected').getAttribute('data-candidate-id'))).toBe(id);
-    await poll(() => page.getByTestId('candidate-detail').locator('h3').textContent()).toContain(`#${id}`);
+    await poll(() => ui.page.getByTestId('candidate-detail').locator('h3').textContent()).toContain(`#${id}`);
   };
   /** Screen point (relative to the canvas) of the centre of 0-based image pixel (col, row), FITS row 1 at the bottom, at zoom 1 and no pan. */
   const screenOf = async (canvas: Locator, w: number, h: number, col: number, row: number) => {
@@ -63,34 +55,22 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
   };
   const readoutValue = async (readout: Locator) => Number((await readout.textContent())!.match(/val (-?[\d.]+)/)![1]);
   const api = async <T>(method: string, args: unknown): Promise<T> => {
-    const res = await fetch(new URL(`/api/${method}`, host.url), {
+    const res = await fetch(new URL(`/api/${method}`, ui.host.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${host.token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ui.host.token}` },
       body: JSON.stringify(args),
     });
     return ((await res.json()) as { result: T }).result;
   };
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    tmp = mkdtempSync(join(tmpdir(), 'vasco cutout display '));
-    // The red-only transients first (ids 1..), then stars on both plates.
-    ({ host } = await reviewFixture(tmp, COUNT, undefined, true));
-    ids = pickCandidates(join(tmp, 'synth', 'review-truth.csv'));
-    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), 'M. Humason'));
-  }, 300_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  beforeAll(() => {
+    ids = pickCandidates(join(ui.tmp, 'synth', 'review-truth.csv'));
   });
 
   it('colour map, invert and the reviewer’s limits colour a known pixel as the map says', async () => {
     await choose(ids.star);
-    const canvas = page.getByTestId('cutout-red');
-    const stamp = page.locator('.stamp-red');
+    const canvas = ui.page.getByTestId('cutout-red');
+    const stamp = ui.page.locator('.stamp-red');
     await cutouts().getByLabel('red stretch').selectOption('linear');
     // A sky pixel near a corner of the 64x64 cutout: its value from the readout.
     const p = await screenOf(canvas, 64, 64, 8, 8);
@@ -101,8 +81,8 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
     await cutouts().getByLabel('red lower limit').fill(String(value - 5));
     await cutouts().getByLabel('red upper limit').fill(String(value + 15));
     const colourAtPixel = async (name: string) => {
-      await page.mouse.move(0, 0);
-      await page.waitForTimeout(150);
+      await ui.page.mouse.move(0, 0);
+      await ui.page.waitForTimeout(150);
       const png = decodePng(await canvas.screenshot({ path: join(SHOTS, `cutout-display-${name}.png`) }));
       const k = png.width / p.size;
       const i = 4 * (Math.round(p.y * k) * png.width + Math.round(p.x * k));
@@ -117,7 +97,7 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
       expect(near(got, want), `${cmap}${invert ? ' inverted' : ''}: ${got} vs ${want}`).toBe(true);
     }
     await cutouts().getByLabel('red colormap').selectOption('heat');
-    await page.mouse.move(0, 0);
+    await ui.page.mouse.move(0, 0);
     await cutouts().screenshot({ path: join(SHOTS, 'cutout-display-panel-heat-manual.png') });
     // Percentiles 0..100 are the full range: the pixel's colour is the min/max one.
     await cutouts().getByLabel('red limits').selectOption('percentile');
@@ -133,39 +113,39 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
 
   it('wheel on the red cutout zooms the blue one alike; a drag on red pans blue alike', async () => {
     await choose(ids.star);
-    const red = page.getByTestId('cutout-red');
-    const blue = page.getByTestId('cutout-blue');
+    const red = ui.page.getByTestId('cutout-red');
+    const blue = ui.page.getByTestId('cutout-blue');
     await red.hover();
-    await page.mouse.wheel(0, -100);
-    await page.mouse.wheel(0, -100);
-    await poll(() => page.getByTestId('cutout-red-zoom').textContent()).toBe('×1.56');
-    expect(await page.getByTestId('cutout-blue-zoom').textContent()).toBe('×1.56');
-    expect(await page.getByTestId('cutout-zoom').textContent()).toBe('×1.56');
+    await ui.page.mouse.wheel(0, -100);
+    await ui.page.mouse.wheel(0, -100);
+    await poll(() => ui.page.getByTestId('cutout-red-zoom').textContent()).toBe('×1.56');
+    expect(await ui.page.getByTestId('cutout-blue-zoom').textContent()).toBe('×1.56');
+    expect(await ui.page.getByTestId('cutout-zoom').textContent()).toBe('×1.56');
     const box = (await red.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 20, { steps: 4 });
-    await page.mouse.up();
+    await ui.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2 + 20, { steps: 4 });
+    await ui.page.mouse.up();
     // The same screen point of both cutouts shows the same image pixel.
     const at = async (canvas: Locator, band: string) => {
       await canvas.hover({ position: { x: 20, y: 25 } });
-      const text = (await page.locator(`.stamp-${band}`).getByTestId('pixel-readout').textContent())!;
+      const text = (await ui.page.locator(`.stamp-${band}`).getByTestId('pixel-readout').textContent())!;
       return text.match(/x (-?[\d.]+)y (-?[\d.]+)/)!.slice(1).map(Number);
     };
     const r = await at(red, 'red');
     const b = await at(blue, 'blue');
     expect(b).toEqual(r);
-    await page.getByTestId('cutout-panel').screenshot({ path: join(SHOTS, 'cutout-display-linked-zoom.png') });
-    await page.getByRole('button', { name: 'fit' }).first().click();
-    await poll(() => page.getByTestId('cutout-blue-zoom').textContent()).toBe('×1.00');
+    await ui.page.getByTestId('cutout-panel').screenshot({ path: join(SHOTS, 'cutout-display-linked-zoom.png') });
+    await ui.page.getByRole('button', { name: 'fit' }).first().click();
+    await poll(() => ui.page.getByTestId('cutout-blue-zoom').textContent()).toBe('×1.00');
   });
 
   it('blue contours over red: segments drawn, blue-ish lines on the red cutout', async () => {
     await choose(ids.star);
-    const canvas = page.getByTestId('cutout-red');
+    const canvas = ui.page.getByTestId('cutout-red');
     const blueish = async (name: string) => {
-      await page.mouse.move(0, 0);
-      await page.waitForTimeout(150);
+      await ui.page.mouse.move(0, 0);
+      await ui.page.waitForTimeout(150);
       const png = decodePng(await canvas.screenshot({ path: join(SHOTS, `cutout-display-${name}.png`) }));
       let n = 0;
       for (let i = 0; i < png.data.length; i += 4) if (png.data[i + 2] > 200 && png.data[i] < 170 && png.data[i + 2] - png.data[i] > 60) n++;
@@ -173,25 +153,25 @@ describe.skipIf(!haveChromium() || !haveAstropy())('cutout and blink display too
     };
     expect(await blueish('no-contours')).toBe(0);
     await cutouts().getByLabel('blue contours on red').check();
-    await poll(async () => Number(await page.locator('.stamp-red .stamp-body').getAttribute('data-contour-segments'))).toBeGreaterThan(20);
+    await poll(async () => Number(await ui.page.locator('.stamp-red .stamp-body').getAttribute('data-contour-segments'))).toBeGreaterThan(20);
     expect(await blueish('blue-contours-on-red')).toBeGreaterThan(50);
-    await page.getByTestId('cutout-panel').screenshot({ path: join(SHOTS, 'cutout-display-contours-panel.png') });
+    await ui.page.getByTestId('cutout-panel').screenshot({ path: join(SHOTS, 'cutout-display-contours-panel.png') });
     await cutouts().getByLabel('blue contours on red').uncheck();
   });
 
   /** The blink's difference frame at its centre (the candidate), in the browser and by numpy/astropy on the same two frames. */
   async function differenceAtCentre(candidateId: number) {
     await choose(candidateId);
-    const view = page.getByTestId('blink-view');
-    await page.getByTestId('blink-diff').waitFor();
+    const view = ui.page.getByTestId('blink-view');
+    await ui.page.getByTestId('blink-diff').waitFor();
     for (let i = 0; i < 3 && (await view.getAttribute('data-frame')) !== 'diff'; i++) {
-      await page.keyboard.press('b');
-      await page.waitForTimeout(50);
+      await ui.page.keyboard.press('b');
+      await ui.page.waitForTimeout(50);
     }
     expect(await view.getAttribute('data-frame')).toBe('diff');
     const blink = await api<{ red: string; blue: string; width: number; height: number }>('blink.get', { candidateId, sizeArcsec: 120 });
-    writeFileSync(join(tmp, 'red.fits'), Buffer.from(blink.red, 'base64'));
-    writeFileSync(join(tmp, 'blue.fits'), Buffer.from(blink.blue, 'base64'));
+    writeFileSync(join(ui.tmp, 'red.fits'), Buffer.from(blink.red, 'base64'));
+    writeFileSync(join(ui.tmp, 'blue.fits'), Buffer.from(blink.blue, 'base64'));
     // The recipe written out independently: medians for the skies, astropy's mad_std for the noise,
     // the median red/blue ratio over pixels above 5 sigma on both, else the ratio of the noises.
     const ref = astropy<{ ratio: number; matched: number; noise: number; centre: number; redCentre: number }>(`
@@ -212,12 +192,12 @@ h, w = d.shape
 cy, cx = (h - 1) // 2, (w - 1) // 2
 print(json.dumps({'ratio': ratio, 'matched': matched if matched >= 5 else 0, 'noise': float(mad_std(d[np.isfinite(d)])),
   'centre': float(d[cy, cx]), 'redCentre': float(dr[cy, cx])}))
-`, { red: join(tmp, 'red.fits'), blue: join(tmp, 'blue.fits') });
-    const scaling = (await page.getByTestId('blink-diff-scaling').textContent())!;
+`, { red: join(ui.tmp, 'red.fits'), blue: join(ui.tmp, 'blue.fits') });
+    const scaling = (await ui.page.getByTestId('blink-diff-scaling').textContent())!;
     expect(scaling).toContain(`blue × ${ref.ratio.toPrecision(3)}`);
     if (ref.matched) expect(scaling).toContain(`of ${ref.matched} pixels`);
-    const canvas = page.getByTestId('blink-diff');
-    const readout = page.getByTestId('blink-panel').getByTestId('pixel-readout');
+    const canvas = ui.page.getByTestId('blink-diff');
+    const readout = ui.page.getByTestId('blink-panel').getByTestId('pixel-readout');
     const col = (blink.width - 1) >> 1, row = (blink.height - 1) >> 1;
     const p = await screenOf(canvas, blink.width, blink.height, col, row);
     await canvas.hover({ position: { x: p.x, y: p.y } });
@@ -225,30 +205,30 @@ print(json.dumps({'ratio': ratio, 'matched': matched if matched >= 5 else 0, 'no
     const shown = await readoutValue(readout);
     // Float32 in the browser, float64 in numpy; the readout has one decimal.
     expect(Math.abs(shown - ref.centre)).toBeLessThan(0.1 + 1e-4 * Math.abs(ref.centre));
-    await page.mouse.move(0, 0);
-    await page.waitForTimeout(150);
+    await ui.page.mouse.move(0, 0);
+    await ui.page.waitForTimeout(150);
     return { shown, ref };
   }
 
   it('the blink steps red → blue → difference with b, ← back', async () => {
     await choose(ids.star);
-    const view = page.getByTestId('blink-view');
-    await page.getByTestId('blink-red').waitFor();
-    await page.getByTestId('blink-red').hover();
-    await page.mouse.move(0, 0);
-    if ((await view.getAttribute('data-frame')) !== 'red') await page.keyboard.press('b');
+    const view = ui.page.getByTestId('blink-view');
+    await ui.page.getByTestId('blink-red').waitFor();
+    await ui.page.getByTestId('blink-red').hover();
+    await ui.page.mouse.move(0, 0);
+    if ((await view.getAttribute('data-frame')) !== 'red') await ui.page.keyboard.press('b');
     await poll(() => view.getAttribute('data-frame')).toBe('red');
     for (const [key, frame] of [['b', 'blue'], ['b', 'diff'], ['ArrowLeft', 'blue'], ['ArrowRight', 'diff'], ['b', 'red'], ['ArrowLeft', 'diff']]) {
-      await page.keyboard.press(key);
+      await ui.page.keyboard.press(key);
       await poll(() => view.getAttribute('data-frame')).toBe(frame);
     }
-    expect(await page.getByTestId('blink-frame-label').textContent()).toContain('RED − BLUE');
+    expect(await ui.page.getByTestId('blink-frame-label').textContent()).toContain('RED − BLUE');
   });
 
   it('difference: a red-only transient stays bright, matching numpy/astropy', async () => {
     const { shown, ref } = await differenceAtCentre(ids.transient);
     expect(shown).toBeGreaterThan(5 * ref.noise);
-    await page.getByTestId('blink-panel').screenshot({ path: join(SHOTS, 'cutout-display-blink-difference-transient.png') });
+    await ui.page.getByTestId('blink-panel').screenshot({ path: join(SHOTS, 'cutout-display-blink-difference-transient.png') });
   });
 
   it('difference: a star on both plates nearly cancels, blue scaled by the ratio of its pixels', async () => {
@@ -256,13 +236,13 @@ print(json.dumps({'ratio': ratio, 'matched': matched if matched >= 5 else 0, 'no
     expect(ref.matched).toBeGreaterThan(5);
     expect(ref.redCentre).toBeGreaterThan(20 * ref.noise);
     expect(Math.abs(shown)).toBeLessThan(0.15 * ref.redCentre);
-    await page.getByTestId('blink-panel').screenshot({ path: join(SHOTS, 'cutout-display-blink-difference-star.png') });
-    await page.keyboard.press('b');
-    await poll(() => page.getByTestId('blink-view').getAttribute('data-frame')).toBe('red');
-    await page.getByTestId('blink-panel').screenshot({ path: join(SHOTS, 'cutout-display-blink-red-star.png') });
+    await ui.page.getByTestId('blink-panel').screenshot({ path: join(SHOTS, 'cutout-display-blink-difference-star.png') });
+    await ui.page.keyboard.press('b');
+    await poll(() => ui.page.getByTestId('blink-view').getAttribute('data-frame')).toBe('red');
+    await ui.page.getByTestId('blink-panel').screenshot({ path: join(SHOTS, 'cutout-display-blink-red-star.png') });
   });
 
   it('no console errors', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(ui.consoleErrors).toEqual([]);
   });
 });

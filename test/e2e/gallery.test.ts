@@ -7,53 +7,26 @@
  * checked in the SQLite file, on the candidate that had the focus.
  * Screenshots: test-output/screenshots/gallery-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpHost } from '../../electron/host/http-host';
+import { describe, expect, it } from 'vitest';
 import { REVIEW_LABELS } from '../../electron/store/labels';
 import { haveChromium } from '../helpers/chromium';
-import { ensureRendererBuilt } from '../helpers/renderer-build';
-import { projectRoot } from '../helpers/shared-data';
-import { openReviewPage, reviewFixture, storedLabels } from './review-fixture';
+import { SHOTS, storedLabels, useReviewPage } from './review-fixture';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const REVIEWER = 'C. Tombaugh';
 const labelOfKey = (key: string) => REVIEW_LABELS.find((l) => l.key === key)!.label;
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 50 });
 
 describe.skipIf(!haveChromium())('the gallery in Chromium against the browser host', () => {
-  let tmp: string;
-  let dbPath: string;
-  let host: HttpHost;
-  let context: BrowserContext;
-  let page: Page;
-  let consoleErrors: string[] = [];
-  const labels = () => storedLabels(dbPath, REVIEWER);
-  const gallery = () => page.getByTestId('gallery');
+  const ui = useReviewPage({ tmpPrefix: 'vasco-gallery-e2e-', count: 40, reviewer: REVIEWER, viewport: { width: 1366, height: 768 } });
+  const labels = () => storedLabels(ui.dbPath, REVIEWER);
+  const gallery = () => ui.page.getByTestId('gallery');
   const focused = async () => Number(await gallery().locator('.gallery-cell.focused').getAttribute('data-candidate-id'));
   const focusedIndex = async () => Number(await gallery().locator('.gallery-cell.focused').getAttribute('data-index'));
   const cellIds = () => gallery().locator('.gallery-cell').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-candidate-id'))));
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    tmp = mkdtempSync(join(tmpdir(), 'vasco-gallery-e2e-'));
-    ({ dbPath, host } = await reviewFixture(tmp, 40));
-    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), REVIEWER));
-    await page.setViewportSize({ width: 1366, height: 768 });
-  }, 300_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
-
   it('g opens a grid filling the screen, every red, blue and difference thumbnail drawn, the selected candidate focused', async () => {
-    await page.keyboard.press('g');
+    await ui.page.keyboard.press('g');
     await gallery().waitFor();
     const ids = await cellIds();
     // 1366x768: several rows of several thumbnails, in table order from #1.
@@ -69,8 +42,8 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
     await poll(() => gallery().locator('canvas[style*="visible"]').count()).toBe(3 * ids.length);
     expect(await gallery().getByTestId('thumb-diff').count()).toBe(ids.length);
     expect(await focused()).toBe(1);
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: join(SHOTS, 'gallery-1366x768.png') });
+    await ui.page.waitForTimeout(300);
+    await ui.page.screenshot({ path: join(SHOTS, 'gallery-1366x768.png') });
   });
 
   it('arrows move the focus, ↓ by a whole row; the panels follow it', async () => {
@@ -78,13 +51,13 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
       .locator('.gallery-cell')
       .evaluateAll((cells) => cells.filter((c) => Math.abs(c.getBoundingClientRect().top - cells[0].getBoundingClientRect().top) < 1).length);
     expect(columns).toBeGreaterThan(1);
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowLeft');
+    await ui.page.keyboard.press('ArrowRight');
+    await ui.page.keyboard.press('ArrowRight');
+    await ui.page.keyboard.press('ArrowDown');
+    await ui.page.keyboard.press('ArrowLeft');
     await poll(focusedIndex).toBe(1 + columns);
     const id = await focused();
-    await poll(() => page.getByTestId('candidate-detail').locator('h3').textContent()).toContain(`#${id}`);
+    await poll(() => ui.page.getByTestId('candidate-detail').locator('h3').textContent()).toContain(`#${id}`);
   });
 
   it('digits typed fast flag the focused candidates in grid order, the page turns at its end, u undoes the last', async () => {
@@ -94,7 +67,7 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
     await poll(focusedIndex).toBe(perPage - 3);
     const first = await focused();
     const keys = ['2', '3', '4', '5', '6'];
-    for (const key of keys) await page.keyboard.press(key, { delay: 10 }).then(() => page.waitForTimeout(50));
+    for (const key of keys) await ui.page.keyboard.press(key, { delay: 10 }).then(() => ui.page.waitForTimeout(50));
     // Five candidates, in order from the focused one, each labelled with its key.
     const expected = keys.map((k, i) => [first + i, labelOfKey(k)]);
     await poll(() => [...labels()].sort((a, b) => a[0] - b[0])).toEqual(expected);
@@ -104,36 +77,36 @@ describe.skipIf(!haveChromium())('the gallery in Chromium against the browser ho
     expect(await gallery().locator('.gallery-cell.focused .gallery-label').textContent()).toBe('unlabelled');
 
     // u withdraws the last flag and goes back to that candidate, so the reviewer sees what was undone.
-    await page.keyboard.press('u');
+    await ui.page.keyboard.press('u');
     await poll(() => labels().get(first + keys.length - 1)).toBeUndefined();
     expect(labels().size).toBe(keys.length - 1);
     await poll(focused).toBe(first + keys.length - 1);
-    await page.keyboard.press('ArrowLeft');
+    await ui.page.keyboard.press('ArrowLeft');
     await poll(focused).toBe(first + keys.length - 2);
     await poll(() => gallery().locator('.gallery-cell.focused .gallery-label').textContent()).toBe(labelOfKey('5'));
-    await page.screenshot({ path: join(SHOTS, 'gallery-flagged.png') });
+    await ui.page.screenshot({ path: join(SHOTS, 'gallery-flagged.png') });
   });
 
   it('Enter opens the focused candidate in the full view; ? lists the gallery keys', async () => {
     // Over the gallery, Escape closes the key list, not the gallery.
-    await page.keyboard.press('?');
-    await page.getByTestId('key-help').waitFor();
-    await page.keyboard.press('Escape');
-    await poll(() => page.getByTestId('key-help').count()).toBe(0);
+    await ui.page.keyboard.press('?');
+    await ui.page.getByTestId('key-help').waitFor();
+    await ui.page.keyboard.press('Escape');
+    await poll(() => ui.page.getByTestId('key-help').count()).toBe(0);
     expect(await gallery().count()).toBe(1);
     const id = await focused();
-    await page.keyboard.press('Enter');
+    await ui.page.keyboard.press('Enter');
     await poll(() => gallery().count()).toBe(0);
-    const table = page.getByTestId('candidate-table');
+    const table = ui.page.getByTestId('candidate-table');
     await poll(async () => Number(await table.locator('.tr.selected').getAttribute('data-candidate-id'))).toBe(id);
-    await page.getByTestId('cutout-red').waitFor();
+    await ui.page.getByTestId('cutout-red').waitFor();
     // Enter was the gallery's: no comment box opened.
-    expect(await page.getByLabel('Comment on this candidate').count()).toBe(0);
-    await page.keyboard.press('?');
-    const help = page.getByTestId('key-help');
+    expect(await ui.page.getByLabel('Comment on this candidate').count()).toBe(0);
+    await ui.page.keyboard.press('?');
+    const help = ui.page.getByTestId('key-help');
     await help.waitFor();
     expect(await help.textContent()).toContain('open or close the gallery');
-    await page.keyboard.press('Escape');
-    expect(consoleErrors).toEqual([]);
+    await ui.page.keyboard.press('Escape');
+    expect(ui.consoleErrors).toEqual([]);
   });
 });

@@ -6,18 +6,11 @@
  * stays inside the sky panel, and a dragged layout is kept across a reload.
  * Screenshots: test-output/screenshots/layout-WxH.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpHost } from '../../electron/host/http-host';
+import { describe, expect, it } from 'vitest';
 import { haveChromium } from '../helpers/chromium';
-import { ensureRendererBuilt } from '../helpers/renderer-build';
-import { projectRoot } from '../helpers/shared-data';
-import { openReviewPage, reviewFixture } from './review-fixture';
+import { SHOTS, useReviewPage } from './review-fixture';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const SIZES = [
   { width: 1366, height: 768 },
   { width: 1600, height: 1000 },
@@ -35,16 +28,12 @@ interface Box {
 }
 
 describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
-  let tmp: string;
-  let host: HttpHost;
-  let context: BrowserContext;
-  let page: Page;
-  let consoleErrors: string[] = [];
+  const ui = useReviewPage({ tmpPrefix: 'vasco layout e2e ', count: 12, reviewer: 'H. Shapley' });
   /** Side of the red cutout's canvas at each window width. */
   const stampSide = new Map<number, number>();
 
   const boxes = (): Promise<Box[]> =>
-    page.evaluate(() => {
+    ui.page.evaluate(() => {
       const named: [string, string][] = [
         ['table', '[data-testid="candidate-table"]'],
         ['cutouts', '[data-testid="cutout-panel"]'],
@@ -59,26 +48,12 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
     });
   const overlaps = (a: Box, b: Box) => a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 && a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1;
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    tmp = mkdtempSync(join(tmpdir(), 'vasco layout e2e '));
-    ({ host } = await reviewFixture(tmp, 12));
-    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), 'H. Shapley'));
-  }, 300_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
-
   for (const size of SIZES) {
     it(`${size.width}x${size.height}: every panel on screen, none overlapping, readouts whole, Aladin's box inside its panel`, async () => {
-      await page.setViewportSize(size);
-      await page.reload();
-      await page.getByTestId('cutout-red').waitFor();
-      await page.locator('[data-testid="sky-panel"] .aladin-location').waitFor();
+      await ui.page.setViewportSize(size);
+      await ui.page.reload();
+      await ui.page.getByTestId('cutout-red').waitFor();
+      await ui.page.locator('[data-testid="sky-panel"] .aladin-location').waitFor();
 
       const all = await boxes();
       for (const b of all) {
@@ -91,14 +66,14 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
         for (let j = i + 1; j < all.length; j++) expect.soft(overlaps(all[i], all[j]), `${all[i].name} overlaps ${all[j].name}`).toBe(false);
 
       // Hovering a picture fills the readout beside it with pixel and sky values: none is cut off.
-      const c = (await page.getByTestId('cutout-red').boundingBox())!;
+      const c = (await ui.page.getByTestId('cutout-red').boundingBox())!;
       stampSide.set(size.width, c.width);
       for (const [picture, readout] of [
-        [page.getByTestId('cutout-red'), page.getByTestId('cutout-panel').getByTestId('pixel-readout').first()],
-        [page.getByTestId('blink-view'), page.getByTestId('blink-panel').getByTestId('pixel-readout')],
+        [ui.page.getByTestId('cutout-red'), ui.page.getByTestId('cutout-panel').getByTestId('pixel-readout').first()],
+        [ui.page.getByTestId('blink-view'), ui.page.getByTestId('blink-panel').getByTestId('pixel-readout')],
       ]) {
         const box = (await picture.boundingBox())!;
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await ui.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         await poll(() => readout.textContent()).toMatch(/α \d\d:\d\d/);
         const clipped = await readout.evaluate((el) =>
           [...el.querySelectorAll('span')].filter((s) => s.scrollWidth > s.clientWidth + 1 || s.getBoundingClientRect().right > el.parentElement!.getBoundingClientRect().right + 1).map((s) => s.textContent),
@@ -107,41 +82,41 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
       }
 
       // Aladin's coordinate box sits wholly inside the sky panel.
-      const sky = (await page.getByTestId('sky-panel').boundingBox())!;
-      const coo = (await page.locator('[data-testid="sky-panel"] .aladin-location').boundingBox())!;
+      const sky = (await ui.page.getByTestId('sky-panel').boundingBox())!;
+      const coo = (await ui.page.locator('[data-testid="sky-panel"] .aladin-location').boundingBox())!;
       expect(coo.x).toBeGreaterThanOrEqual(sky.x);
       expect(coo.x + coo.width).toBeLessThanOrEqual(sky.x + sky.width + 0.5);
       expect(coo.y + coo.height).toBeLessThanOrEqual(sky.y + sky.height + 0.5);
 
-      await page.waitForTimeout(400);
-      await page.screenshot({ path: join(SHOTS, `layout-${size.width}x${size.height}.png`) });
+      await ui.page.waitForTimeout(400);
+      await ui.page.screenshot({ path: join(SHOTS, `layout-${size.width}x${size.height}.png`) });
     });
   }
 
   it('next candidate: the same sky view shows it (the view is kept, not rebuilt)', async () => {
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    const sky = page.getByTestId('sky-panel');
+    await ui.page.setViewportSize({ width: 1600, height: 1000 });
+    const sky = ui.page.getByTestId('sky-panel');
     const skyDrawn = () =>
-      page.evaluate(() =>
+      ui.page.evaluate(() =>
         performance
           .getEntriesByName('vasco:drawn')
           .map((e) => (e as PerformanceMark).detail as { panel: string; candidateId: number })
           .filter((d) => d.panel === 'sky')
           .map((d) => d.candidateId),
       );
-    const table = page.getByTestId('candidate-table');
+    const table = ui.page.getByTestId('candidate-table');
     const selected = async () => Number(await table.locator('.tr.selected').getAttribute('data-candidate-id'));
     const before = await selected();
     await poll(async () => (await skyDrawn()).includes(before)).toBe(true);
     // Mark the view's element: a rebuilt view would be a new element without the mark.
     await sky.locator('.aladin-host').evaluate((el) => el.setAttribute('data-first-view', 'yes'));
-    await page.keyboard.press('n');
+    await ui.page.keyboard.press('n');
     await poll(selected).toBe(before + 1);
     await poll(async () => (await skyDrawn()).includes(before + 1)).toBe(true);
     expect(await sky.locator('.aladin-host').getAttribute('data-first-view')).toBe('yes');
     expect(await sky.locator('.aladin-host canvas').count()).toBeGreaterThan(0);
     expect(await sky.textContent()).toMatch(/other candidates \d+/);
-    await page.waitForTimeout(500);
+    await ui.page.waitForTimeout(500);
     await sky.screenshot({ path: join(SHOTS, 'layout-sky-next.png') });
   });
 
@@ -152,27 +127,27 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
   });
 
   it('dragged bars resize table, pictures and flag column, and the layout survives a reload', async () => {
-    await page.setViewportSize({ width: 1600, height: 1000 });
-    await page.reload();
-    await page.getByTestId('cutout-red').waitFor();
-    await page.locator('[data-testid="sky-panel"] .aladin-location').waitFor();
+    await ui.page.setViewportSize({ width: 1600, height: 1000 });
+    await ui.page.reload();
+    await ui.page.getByTestId('cutout-red').waitFor();
+    await ui.page.locator('[data-testid="sky-panel"] .aladin-location').waitFor();
     const before = await boxes();
     const table = before.find((b) => b.name === 'table')!;
     const flag = before.find((b) => b.name === 'flag')!;
-    const stamp = (await page.getByTestId('cutout-red').boundingBox())!.width;
+    const stamp = (await ui.page.getByTestId('cutout-red').boundingBox())!.width;
 
     // Pull the bar under the table up by 150 px: the table shrinks, the pictures get the room (if their width allows).
-    const rowBar = (await page.getByRole('separator', { name: 'Resize the table and the pictures' }).boundingBox())!;
-    await page.mouse.move(rowBar.x + rowBar.width / 2, rowBar.y + rowBar.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(rowBar.x + rowBar.width / 2, rowBar.y - 150, { steps: 5 });
-    await page.mouse.up();
+    const rowBar = (await ui.page.getByRole('separator', { name: 'Resize the table and the pictures' }).boundingBox())!;
+    await ui.page.mouse.move(rowBar.x + rowBar.width / 2, rowBar.y + rowBar.height / 2);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move(rowBar.x + rowBar.width / 2, rowBar.y - 150, { steps: 5 });
+    await ui.page.mouse.up();
     // Pull the bar before the flag column left by 120 px: the column widens.
-    const colBar = (await page.getByRole('separator', { name: 'Resize the flag column' }).boundingBox())!;
-    await page.mouse.move(colBar.x + colBar.width / 2, colBar.y + colBar.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(colBar.x + colBar.width / 2 - 120, colBar.y + colBar.height / 2, { steps: 5 });
-    await page.mouse.up();
+    const colBar = (await ui.page.getByRole('separator', { name: 'Resize the flag column' }).boundingBox())!;
+    await ui.page.mouse.move(colBar.x + colBar.width / 2, colBar.y + colBar.height / 2);
+    await ui.page.mouse.down();
+    await ui.page.mouse.move(colBar.x + colBar.width / 2 - 120, colBar.y + colBar.height / 2, { steps: 5 });
+    await ui.page.mouse.up();
 
     const measure = async () => {
       const b = await boxes();
@@ -185,18 +160,18 @@ describe.skipIf(!haveChromium())('review layout from 1366x768 to 4K', () => {
     expect(dragged.table).toBeLessThan(table.height - 100);
     expect(dragged.flag).toBeGreaterThan(flag.width + 100);
     // Narrower main area: the pictures follow the width they now have.
-    expect((await page.getByTestId('cutout-red').boundingBox())!.width).toBeLessThan(stamp);
+    expect((await ui.page.getByTestId('cutout-red').boundingBox())!.width).toBeLessThan(stamp);
 
-    await page.reload();
-    await page.getByTestId('cutout-red').waitFor();
+    await ui.page.reload();
+    await ui.page.getByTestId('cutout-red').waitFor();
     expect(await measure()).toEqual(dragged);
 
     // Double-click: back to the default.
-    await page.getByRole('separator', { name: 'Resize the flag column' }).dblclick();
-    await page.getByRole('separator', { name: 'Resize the table and the pictures' }).dblclick();
+    await ui.page.getByRole('separator', { name: 'Resize the flag column' }).dblclick();
+    await ui.page.getByRole('separator', { name: 'Resize the table and the pictures' }).dblclick();
     const reset = await measure();
     expect(Math.abs(reset.flag - flag.width)).toBeLessThan(2);
     expect(Math.abs(reset.table - table.height)).toBeLessThan(2);
-    expect(consoleErrors).toEqual([]);
+    expect(ui.consoleErrors).toEqual([]);
   });
 });

@@ -5,49 +5,22 @@
  * chip clears it, a click on a candidate of the plate scatter opens it in the
  * review. Screenshots: test-output/screenshots/plots-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpHost } from '../../electron/host/http-host';
-import type { TrackedSource } from '../../electron/pipeline/types';
+import { describe, expect, it } from 'vitest';
 import { haveChromium } from '../helpers/chromium';
-import { ensureRendererBuilt } from '../helpers/renderer-build';
-import { projectRoot } from '../helpers/shared-data';
-import { openReviewPage, reviewFixture } from './review-fixture';
+import { SHOTS, useReviewPage } from './review-fixture';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 
 describe.skipIf(!haveChromium())('clickable plots', () => {
-  let tmp: string;
-  let host: HttpHost;
-  let candidates: TrackedSource[];
-  let context: BrowserContext;
-  let page: Page;
-  let consoleErrors: string[] = [];
-  const tableTotal = async () => Number(/(\d+) candidates/.exec((await page.getByTestId('candidate-table').locator('.table-footer').textContent()) ?? '')?.[1]);
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    tmp = mkdtempSync(join(tmpdir(), 'vasco-plots-e2e-'));
-    ({ host, candidates } = await reviewFixture(tmp, 40));
-    ({ context, page, consoleErrors } = await openReviewPage(host, join(tmp, 'chromium-profile'), 'F. Zwicky'));
-  }, 300_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  const ui = useReviewPage({ tmpPrefix: 'vasco-plots-e2e-', count: 40, reviewer: 'F. Zwicky' });
+  const tableTotal = async () => Number(/(\d+) candidates/.exec((await ui.page.getByTestId('candidate-table').locator('.table-footer').textContent()) ?? '')?.[1]);
 
   it('a SPREAD_MODEL bin lists exactly the candidates in it; the chip clears it', async () => {
-    await page.getByRole('tab', { name: 'Plots' }).click();
-    const hist = page.getByRole('img', { name: 'SPREAD_MODEL (red sources)' });
+    await ui.page.getByRole('tab', { name: 'Plots' }).click();
+    const hist = ui.page.getByRole('img', { name: 'SPREAD_MODEL (red sources)' });
     await hist.waitFor();
-    await page.screenshot({ path: join(SHOTS, 'plots-1600x1000.png') });
+    await ui.page.screenshot({ path: join(SHOTS, 'plots-1600x1000.png') });
     // The fullest bin: its edges as drawn, its candidates counted from what was recorded.
     const bins = await hist.locator('.hist-bin').evaluateAll((gs) =>
       gs.map((g) => ({
@@ -58,30 +31,30 @@ describe.skipIf(!haveChromium())('clickable plots', () => {
       })),
     );
     const fullest = bins.reduce((a, b) => (b.n > a.n ? b : a));
-    const inBin = candidates.flatMap((c, k) => (typeof c.spreadModel === 'number' && c.spreadModel >= fullest.min && c.spreadModel < fullest.max ? [k + 1] : []));
+    const inBin = ui.candidates.flatMap((c, k) => (typeof c.spreadModel === 'number' && c.spreadModel >= fullest.min && c.spreadModel < fullest.max ? [k + 1] : []));
     // Every red source of this run is a candidate, so the bar's count is the list's.
     expect(inBin.length).toBe(fullest.n);
     await hist.locator(`.hist-bin[data-bin="${fullest.i}"]`).click();
-    const chip = page.getByTestId('range-filter');
+    const chip = ui.page.getByTestId('range-filter');
     await chip.waitFor();
     expect(await chip.textContent()).toContain('SPREAD_MODEL');
     await poll(tableTotal).toBe(inBin.length);
-    const shownIds = await page.getByTestId('candidate-table').locator('.tr[data-candidate-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-candidate-id'))));
+    const shownIds = await ui.page.getByTestId('candidate-table').locator('.tr[data-candidate-id]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-candidate-id'))));
     expect(shownIds.sort((a, b) => a - b)).toEqual(inBin);
     expect(await hist.count()).toBe(0);
-    await page.screenshot({ path: join(SHOTS, 'plots-bin-listed.png') });
+    await ui.page.screenshot({ path: join(SHOTS, 'plots-bin-listed.png') });
     await chip.getByRole('button', { name: 'Clear the plot filter' }).click();
-    await poll(tableTotal).toBe(candidates.length);
+    await poll(tableTotal).toBe(ui.candidates.length);
   });
 
   it('a candidate on the plate scatter opens in the review', async () => {
-    await page.getByRole('tab', { name: 'Plots' }).click();
-    const dot = page.getByRole('img', { name: 'Candidates on the plate' }).locator('circle.cand-dot').nth(7);
+    await ui.page.getByRole('tab', { name: 'Plots' }).click();
+    const dot = ui.page.getByRole('img', { name: 'Candidates on the plate' }).locator('circle.cand-dot').nth(7);
     await dot.waitFor();
     const id = Number(/#(\d+)/.exec((await dot.locator('title').textContent())!)?.[1]);
     await dot.click();
-    await page.getByTestId('candidate-table').waitFor();
-    await poll(async () => Number(await page.getByTestId('candidate-table').locator('.tr.selected').getAttribute('data-candidate-id'))).toBe(id);
-    expect(consoleErrors).toEqual([]);
+    await ui.page.getByTestId('candidate-table').waitFor();
+    await poll(async () => Number(await ui.page.getByTestId('candidate-table').locator('.tr.selected').getAttribute('data-candidate-id'))).toBe(id);
+    expect(ui.consoleErrors).toEqual([]);
   });
 });
