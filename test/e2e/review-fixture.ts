@@ -128,10 +128,20 @@ export function useReviewPage(options: ReviewPageOptions): ReviewPage {
     Object.assign(ui, await openReviewPage(ui.host, join(ui.tmp, 'chromium-profile'), options.reviewer));
     if (options.viewport) await ui.page.setViewportSize(options.viewport);
   }, 300_000);
-  afterAll(async () => {
-    await ui.context?.close();
-    await ui.host?.close();
-    if (ui.tmp) rmSync(ui.tmp, { recursive: true, force: true });
-  });
+  cleanUpAfterAll(() => ui);
   return ui;
+}
+
+/**
+ * The tear-down of a describe block driving Chromium against the host: after
+ * its tests the browser and the host closed and the test's folder removed,
+ * whichever of them `made` says the set-up got as far as making.
+ */
+export function cleanUpAfterAll(made: () => { context?: BrowserContext; host?: HttpHost; tmp?: string }): void {
+  afterAll(async () => {
+    const { context, host, tmp } = made();
+    await context?.close();
+    await host?.close();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
 }

@@ -8,22 +8,21 @@
  * SQLite file on that candidate, and shows on the map. Screenshots at
  * 1366x768 and 1600x1000: test-output/screenshots/survey-view-*.png.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvFile } from '../../electron/core/csv';
 import type { HttpHost } from '../../electron/host/http-host';
 import { haveChromium, openChromiumPage } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
-import { projectRoot } from '../helpers/shared-data';
 import { haveSyntheticRunTools } from '../electron/pipeline/synthetic-plates';
 import { labelColour, STATE_COLOURS } from '../../renderer/components/survey/survey-colours';
 import { BROKEN_PLATE, buildSyntheticSurvey, SURVEY_PLATES } from '../electron/survey/synthetic-survey';
+import { cleanUpAfterAll, SHOTS, watchOffline } from './review-fixture';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const REVIEWER = 'F. Zwicky';
 /** '#4ade80' as the browser computes it: 'rgb(74, 222, 128)'. */
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
@@ -36,8 +35,8 @@ describe.skipIf(!haveChromium() || !haveSyntheticRunTools())('survey view in Chr
   let context: BrowserContext;
   let page: Page;
   let table: Locator;
-  const consoleErrors: string[] = [];
-  const remote: string[] = [];
+  let consoleErrors: string[] = [];
+  let remote: string[] = [];
 
   /** A plate's candidates as its own folder lists them (source number, position). */
   const plateCsv = (id: string) => {
@@ -66,16 +65,7 @@ describe.skipIf(!haveChromium() || !haveSyntheticRunTools())('survey view in Chr
     host = await startHttpHost({ dbPath: join(dir, 'survey.sqlite'), port: 0, staticDir: RENDERER_DIST, offline: true });
     ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
     await page.setViewportSize({ width: 1366, height: 768 });
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1') return route.continue();
-      remote.push(url.href);
-      return route.abort();
-    });
+    ({ consoleErrors, remoteRequests: remote } = await watchOffline(context, page));
     await page.goto(host.url);
     await page.getByLabel('Reviewer name').fill(REVIEWER);
     await page.getByRole('button', { name: 'Start reviewing' }).click();
@@ -83,11 +73,7 @@ describe.skipIf(!haveChromium() || !haveSyntheticRunTools())('survey view in Chr
     table = page.getByTestId('candidate-table');
   }, 900_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  cleanUpAfterAll(() => ({ context, host, tmp }));
 
   it('opens on the survey: every plate on the map and in the list with its state, the table across plates', async () => {
     expect(await page.getByRole('tab', { name: 'Survey' }).getAttribute('aria-selected')).toBe('true');

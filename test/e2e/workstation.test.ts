@@ -7,20 +7,20 @@
  * screen is photographed into test-output/screenshots/; console errors and
  * any request leaving 127.0.0.1 fail the test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { haveCommand, haveSharedData, projectRoot, sharedData } from '../helpers/shared-data';
+import { haveCommand, haveSharedData, sharedData } from '../helpers/shared-data';
 import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST as DIST } from '../helpers/renderer-build';
 import type { HttpHost } from '../../electron/host/http-host';
 import { generatePlatePair, type SynthPair } from '../../electron/synth/generate-pair';
 import { brightBlobs, decodePng, medianElongation, spotSignificance, type RgbaImage } from './star-shapes';
+import { cleanUpAfterAll, SHOTS, watchOffline } from './review-fixture';
 
 const RED = 'cutouts/poss1-red-XE687-20arcmin.fits';
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 
 const ready =
   haveSharedData(RED) &&
@@ -33,8 +33,8 @@ describe.skipIf(!ready)('workstation in Chromium against the browser host', () =
   let host: HttpHost;
   let context: BrowserContext;
   let page: Page;
-  const consoleErrors: string[] = [];
-  const remoteRequests: string[] = [];
+  let consoleErrors: string[] = [];
+  let remoteRequests: string[] = [];
 
   let pair: SynthPair;
   let gaiaFile: string;
@@ -68,24 +68,10 @@ describe.skipIf(!ready)('workstation in Chromium against the browser host', () =
       args: CHROMIUM_ARGS,
     });
     page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    // Offline means offline: anything not for our host is recorded and refused.
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1') return route.continue();
-      remoteRequests.push(route.request().url());
-      return route.abort();
-    });
+    ({ consoleErrors, remoteRequests } = await watchOffline(context, page));
   }, 300_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  cleanUpAfterAll(() => ({ context, host, tmp }));
 
   it('runs a plate, reviews three candidates by keyboard, keeps the flags and exports them', async () => {
     await page.goto(host.url);
