@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../electron/core/csv';
 import { REAL_CUTOUT_INJECTION, scoreInjected, writeDistortedCopy, writeInjectedCopy } from '../electron/synth/real-plate';
+import { maskingStars, starLight, type MaskingStar } from '../test/helpers/star-light';
 import { table } from './measure';
 import type { BenchOptions } from './run';
 
@@ -75,78 +76,22 @@ export async function run(opts: BenchOptions): Promise<void> {
       const masked = rows(join(out, 'sources.csv')).filter((r) => r.ledger.includes('mask/bright-star'));
       const injectedMasked = scoreInjected(injected, xy(masked)).recovered;
       mask.push([String(seed), mode, `${s.recovered}/${injected.length}`, String(s.falseCandidates), String(masked.length), String(injectedMasked)]);
-      if (mode === 'drop' && seed === SEEDS[0]) maskStars = maskingStars(masked);
+      if (mode === 'drop' && seed === SEEDS[0]) maskStars = maskingStars(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).notes);
     }
   }
   console.log('\nrefit, header moved off by up to ~6" (GSC1 polynomial, distortHeader 2"), red-only, reference = the cutout\'s GSC-II TAN');
   console.log(table(refit));
   console.log('\nbright-star mask (true header); flag keeps the same candidates as off');
   console.log(table(mask));
-  console.log(`\nmasking stars (seed 1): the mask's sizes against the star's own light on the plate (astropy/numpy; sky ${'σ'} from the MAD)`);
-  const light = lightExtents(XE687, maskStars);
+  console.log(`\nmasking stars (seed 1): the mask's sizes and what it measured against the star's light by numpy (scripts/star-light.py)`);
+  const light = starLight(XE687, maskStars);
   console.log(
     table([
-      ['star', 'x', 'y', 'halo "', 'spike "', 'peak σ', 'axes to 2σ px', 'ring to 1σ px'],
-      ...maskStars.map((m, k) => [m.label, m.x.toFixed(1), m.y.toFixed(1), m.halo ?? '-', m.spike ?? '-', light[k].peakSigma.toFixed(0), light[k].axesPx.join(' '), String(light[k].ringPx)]),
+      ['star', 'x', 'y', 'halo "', 'spikes "', 'halo px ours/numpy', 'spike px ours/numpy (arms)', 'peak σ', 'plain: axes to 2σ px', 'ring to 1σ px'],
+      ...maskStars.map((m, k) => {
+        const l = light[k];
+        return [m.label, m.x.toFixed(1), m.y.toFixed(1), m.halo, m.spikes, `${m.haloPx} / ${l.haloPx}`, `${m.spikePx} / ${l.spikePx} (${l.armsPx.join(' ')})`, l.plain.peakSigma.toFixed(0), l.plain.axesPx.join(' '), String(l.plain.ringPx)];
+      }),
     ]),
   );
-}
-
-interface MaskingStar {
-  label: string;
-  x: number;
-  y: number;
-  halo?: string;
-  spike?: string;
-}
-
-/** The masking stars named in the ledgers, with the halo radius and spike length the mask gave them. */
-function maskingStars(masked: Record<string, string>[]): MaskingStar[] {
-  const stars = new Map<string, MaskingStar>();
-  for (const r of masked) {
-    const m = /(saturated source \d+) at \(([\d.]+), ([\d.]+)\), [\d.]+" away \((?:halo radius ([\d.]+)"|spike ([\d.]+)" long)\)/.exec(r.ledger);
-    if (!m) continue;
-    const s = stars.get(m[1]) ?? { label: m[1], x: Number(m[2]), y: Number(m[3]) };
-    if (m[4]) s.halo = m[4];
-    if (m[5]) s.spike = m[5];
-    stars.set(m[1], s);
-  }
-  return [...stars.values()];
-}
-
-/**
- * How far each star's light reaches on the plate: along each plate axis, the
- * last step at which a 3x3 box is still 2 sigma above the sky (median), and
- * the last 1 px ring whose median is 1 sigma above it.
- */
-function lightExtents(file: string, stars: MaskingStar[]): { peakSigma: number; axesPx: number[]; ringPx: number }[] {
-  const script = `
-import json, sys, numpy as np
-from astropy.io import fits
-d = fits.getdata(sys.argv[1]).astype(float)
-bg = np.median(d); sig = 1.4826 * np.median(np.abs(d - bg))
-ny, nx = d.shape
-yy, xx = np.mgrid[0:ny, 0:nx]
-out = []
-for x, y in json.load(sys.stdin):
-    i, j = int(round(y)) - 1, int(round(x)) - 1
-    axes = []
-    for di, dj in [(0, 1), (0, -1), (1, 0), (-1, 0)]:
-        n = 0
-        for k in range(1, 600):
-            ii, jj = i + di * k, j + dj * k
-            if not (1 <= ii < ny - 1 and 1 <= jj < nx - 1) or np.median(d[ii-1:ii+2, jj-1:jj+2]) - bg < 2 * sig:
-                break
-            n = k
-        axes.append(n)
-    r = np.hypot(yy - i, xx - j)
-    ring = 0
-    for k in range(1, 300):
-        if np.median(d[(r >= k) & (r < k + 1)]) - bg < sig:
-            break
-        ring = k
-    out.append({'peakSigma': float((d[max(i-2,0):i+3, max(j-2,0):j+3].max() - bg) / sig), 'axesPx': axes, 'ringPx': ring})
-print(json.dumps(out))
-`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { input: JSON.stringify(stars.map((s) => [s.x, s.y])), encoding: 'utf8' }));
 }

@@ -30,14 +30,18 @@ const SATURATED_FLAG = 4;
  * Sizes of a saturated star's mask, from its own light on the plate
  * (measureStarLight): the spikes reach where a strip along a plate axis falls
  * to SPIKE_SIGMAS of the sky's noise, the halo where the azimuthal median
- * falls to HALO_SIGMAS; the mask is MARGIN times that plus MARGIN_PX, since
- * the faint end of a spike or halo goes on below what can be measured.
+ * falls to HALO_SIGMAS; the mask is a margin times that plus MARGIN_PX, since
+ * the faint end goes on below what can be measured: SPIKE_MARGIN for a spike
+ * (fading slowly along its length, it is measured well short of its end),
+ * less for a halo, which falls off steeply (a halo ring is measured to its
+ * outer edge; a wider margin would mostly take sources beside it).
  * Halos are looked for out to HALO_SEARCH_PX (the sky is read in the annulus
  * beyond, out to SKY_OUTER_PX), spikes out to SPIKE_SEARCH_PX.
  */
 const SPIKE_SIGMAS = 0.5;
 const HALO_SIGMAS = 1;
-const MARGIN = 1.5;
+const SPIKE_MARGIN = 1.5;
+const HALO_MARGIN = 1.2;
 const MARGIN_PX = 4;
 const HALO_SEARCH_PX = 100;
 const SKY_INNER_PX = 110;
@@ -152,8 +156,8 @@ const PLATE_AXES: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1]];
  * allowed: a halo ring stands apart from the star's wings) whose median is
  * HALO_SIGMAS above the sky; each spike arm is walked outward along a plate
  * axis (the mean of a strip 3 px across less the halo's azimuthal median at
- * that radius, a running median of SPIKE_RUN px along) until it stays below
- * SPIKE_SIGMAS for SPIKE_GAP px.
+ * that radius, a running median of SPIKE_RUN px along) from the halo's edge
+ * until it stays below SPIKE_SIGMAS for SPIKE_GAP px.
  */
 export function measureStarLight(x: number, y: number, at: (ix: number, iy: number) => number): StarLight {
   const cx = Math.round(x), cy = Math.round(y);
@@ -189,8 +193,9 @@ export function measureStarLight(x: number, y: number, at: (ix: number, iy: numb
       strip.push(across.reduce((p, q) => p + q, 0) / across.length - sky - (haloLevel[t] ?? 0));
     }
     const half = SPIKE_RUN >> 1;
-    let end = 0;
-    for (let t = 1; t <= strip.length && t - end <= SPIKE_GAP; t++) {
+    // Inside the halo the spike stands on the star's own light (flat where saturated): it counts as reached.
+    let end = Math.min(haloPx, strip.length);
+    for (let t = end + 1; t <= strip.length && t - end <= SPIKE_GAP; t++) {
       const level = medianOf(strip.slice(Math.max(0, t - 1 - half), t + half));
       if (level >= SPIKE_SIGMAS * skySigma) end = t;
     }
@@ -230,8 +235,8 @@ function pixelLookup(rects: ImageRect[], pixels: Float32Array[]): (ix: number, i
 /** A masking star sized from its measured light, with the ledger's account of how. */
 function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLight, label: string): MaskStar {
   // The halo at least covers the star's own image (its isophotal half-extent).
-  const halo = Math.max(extentPx, MARGIN * light.haloPx + MARGIN_PX);
-  const spike = Math.min(SPIKE_SEARCH_PX, Math.max(halo, MARGIN * light.spikePx + MARGIN_PX));
+  const halo = Math.max(extentPx, HALO_MARGIN * light.haloPx + MARGIN_PX);
+  const spike = Math.min(SPIKE_SEARCH_PX, Math.max(halo, SPIKE_MARGIN * light.spikePx + MARGIN_PX));
   return {
     x,
     y,
@@ -240,8 +245,8 @@ function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLig
     spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.25 * extentPx),
     label,
     how:
-      `halo measured ${light.haloPx} px to ${HALO_SIGMAS}σ, spike ${light.spikePx} px to ${SPIKE_SIGMAS}σ ` +
-      `(arms ${light.armsPx.join('/')} px), masked x${MARGIN} + ${MARGIN_PX} px`,
+      `halo measured ${light.haloPx} px to ${HALO_SIGMAS}σ of the sky (x${HALO_MARGIN} + ${MARGIN_PX} px), ` +
+      `spikes ${light.spikePx} px to ${SPIKE_SIGMAS}σ (arms ${light.armsPx.join('/')} px; x${SPIKE_MARGIN} + ${MARGIN_PX} px)`,
   };
 }
 
@@ -386,6 +391,24 @@ async function maskGaiaRows(state: PipelineState, file: string | undefined): Pro
   return pre ? { rows: pre.rows, from: `${pre.source} rows of the Gaia refit` } : null;
 }
 
+/** " (halos 12-20", spikes 30-61")": the sizes' range, arcsec, for the stage note. */
+function sizeRange(stars: MaskStar[], scale: number): string {
+  if (stars.length === 0) return '';
+  const range = (v: number[]) => `${(Math.min(...v) * scale).toFixed(0)}-${(Math.max(...v) * scale).toFixed(0)}"`;
+  return ` (halos ${range(stars.map((s) => s.haloRadiusPx))}, spikes ${range(stars.map((s) => s.spikeLengthPx))})`;
+}
+
+/** Stars listed one by one in the note (the largest masks first). */
+const LISTED_STARS = 12;
+
+/** "bright-star mask sizes: saturated source 12 at (x, y) halo 20" spikes 40" (...); ...": each measured star's mask and how it was got, for review. */
+function starSizes(stars: MaskStar[], scale: number): string | null {
+  if (stars.length === 0) return null;
+  const largest = [...stars].sort((a, b) => b.spikeLengthPx - a.spikeLengthPx).slice(0, LISTED_STARS);
+  const each = largest.map((s) => `${s.label} at (${s.x.toFixed(1)}, ${s.y.toFixed(1)}) halo ${(s.haloRadiusPx * scale).toFixed(1)}", spikes ${(s.spikeLengthPx * scale).toFixed(1)}" (${s.how})`);
+  return `bright-star mask sizes: ${each.join('; ')}${stars.length > LISTED_STARS ? `; and ${stars.length - LISTED_STARS} smaller` : ''}`;
+}
+
 export const brightStarMaskStage: Stage = {
   name: MASK_STAGE,
   inputs: (p) => ({ brightStar: p.catalogue.brightStarMask, gaia: p.catalogue.brightStarMask === 'off' ? null : (p.catalogue.localFiles.gaia ?? null) }),
@@ -408,7 +431,7 @@ export const brightStarMaskStage: Stage = {
       if (!hit) continue;
       const s = hit.star;
       const d = Math.hypot(x - s.x, y - s.y);
-      const size = `${hit.part === 'halo' ? `halo radius ${(s.haloRadiusPx * scale).toFixed(0)}"` : `spike ${(s.spikeLengthPx * scale).toFixed(0)}" long`}; ${s.how}`;
+      const size = `halo radius ${(s.haloRadiusPx * scale).toFixed(1)}", spikes ${(s.spikeLengthPx * scale).toFixed(1)}" long: ${s.how}`;
       table.append(i, {
         stage: MASK_STAGE,
         reason: BRIGHT_STAR_REASON,
@@ -419,9 +442,10 @@ export const brightStarMaskStage: Stage = {
     }
     const note =
       `bright-star mask (${mode}): ${own.length} saturated star(s) on the red plate` +
-      ` sized from their own light` +
+      ` sized from their own light${sizeRange(own, scale)}` +
       (gaia ? `, ${fromGaia.length} Gaia star(s) with G <= ${GAIA_MAG_LIMIT} (${gaia.from}) not at a saturated star's place; ${gaiaPart!.note}` : ', no Gaia rows (the plate\'s own saturated stars only)');
     ctx.log?.(note);
-    return { state: { ...state, notes: [...state.notes, note] }, count: ledgerCount(table, MASK_STAGE, from, before) };
+    const sizes = starSizes(own, scale);
+    return { state: { ...state, notes: [...state.notes, note, ...(sizes ? [sizes] : [])] }, count: ledgerCount(table, MASK_STAGE, from, before) };
   },
 };

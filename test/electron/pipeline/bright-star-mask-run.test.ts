@@ -64,9 +64,10 @@ describe.skipIf(!ready)('bright-star mask on a plate with spikes and halos', () 
       .filter((r) => r[c('red_x')] !== '')
       .map((r) => ({ kind: r[c('kind')], note: r[c('note')], x: Number(r[c('red_x')]), y: Number(r[c('red_y')]), ra: Number(r[c('ra')]), dec: Number(r[c('dec')]), flux: Number(r[c('red_flux')]) }));
     artefactStars = JSON.parse(readFileSync(pair.params, 'utf8')).artefactStars;
-    // Gaia from the truth: stars only (the knots are no stars), G from the red flux.
+    // Gaia from the truth: stars only (the knots are no stars), G from the red flux, on a zero point
+    // that takes stars short of saturation on the plate to G <= 12 as well (Gaia-only masking stars).
     const gaia = ['source_id,ra,dec,pmra,pmdec,ref_epoch,phot_g_mean_mag'];
-    truth.filter((s) => s.kind === 'star').forEach((s, k) => gaia.push(`${7000 + k},${s.ra},${s.dec},0,0,2016.0,${(26 - 2.5 * Math.log10(s.flux)).toFixed(2)}`));
+    truth.filter((s) => s.kind === 'star').forEach((s, k) => gaia.push(`${7000 + k},${s.ra},${s.dec},0,0,2016.0,${(24 - 2.5 * Math.log10(s.flux)).toFixed(2)}`));
     writeFileSync(join(dir, 'gaia.csv'), gaia.join('\n') + '\n');
     const common = ['--red', pair.red, '--blue', pair.blue, '--offline', '--workers', '2'];
     for (const [name, args] of [
@@ -95,7 +96,7 @@ describe.skipIf(!ready)('bright-star mask on a plate with spikes and halos', () 
     const masked = knotCandidates.filter((s) => byId.get(s.id)!.droppedBy === 'mask/bright-star');
     const transients = truth.filter((t) => t.kind === 'transient').map((t) => ({ t, s: detectionOf(t, off) })).filter((p) => p.s?.status === 'candidate');
     // Away from the artefacts: off every drawn spike's line (10 px across) out to twice its length,
-    // and outside twice every halo ring (the mask errs long: it sizes spikes from the star's extent alone).
+    // and outside twice every halo ring (the mask reaches past the light it measures by a margin).
     const clear = (t: TruthRow, a: (typeof artefactStars)[number]) => {
       const dx = Math.abs(t.x - a.x), dy = Math.abs(t.y - a.y);
       const onSpike = (along: number, across: number) => along <= 2 * a.spikeLengthPx + 10 && across < 10;
@@ -129,12 +130,20 @@ describe.skipIf(!ready)('bright-star mask on a plate with spikes and halos', () 
     expect(summary.stages.find((x: { name: string }) => x.name === 'mask').skipped).toBe('--bright-star-mask off');
   });
 
-  it('a Gaia file adds its bright stars to the mask', () => {
+  it('a Gaia file adds its bright stars that are not saturated on the plate, sized to agree with the measured ones', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'gaia', 'summary.json'), 'utf8'));
     const note = summary.notes.find((n: string) => n.startsWith('bright-star mask'));
     console.log(note);
-    expect(note).toMatch(/[1-9]\d* Gaia star\(s\) with G <= 12 \(--catalog gaia=/);
+    expect(note).toMatch(/[1-9]\d* Gaia star\(s\) with G <= 12 \(--catalog gaia=.*not at a saturated star's place/);
+    // Every measured star is in the Gaia file (all stars are), so the Gaia sizes are scaled to them.
+    const own = Number(/(\d+) saturated star\(s\) on the red plate/.exec(note)![1]);
+    const matched = Number(/to the plate's (\d+) measured saturated stars/.exec(note)?.[1]);
+    expect(matched).toBeGreaterThanOrEqual(Math.min(own, 3));
     const gaia = run('gaia');
-    expect(gaia.some((s) => /on the (spike|halo) of Gaia \d+ \(G /.test(s.ledger))).toBe(true);
+    const byGaia = gaia.filter((s) => /on the (spike|halo) of Gaia \d+ \(G /.test(s.ledger));
+    expect(byGaia.length).toBeGreaterThan(0);
+    expect(byGaia[0].ledger).toMatch(/sized by magnitude, scaled x[\d.]+ \(halo\) and x[\d.]+ \(spike\)/);
+    // No Gaia star masks in place of a measured one: every star of the plain drop run masks the same here.
+    expect(gaia.some((s) => /on the (spike|halo) of saturated source \d+/.test(s.ledger))).toBe(true);
   });
 });

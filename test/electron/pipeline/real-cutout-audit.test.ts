@@ -19,6 +19,9 @@
  * - 40 artificial red-only sources (seed 1) in the cutout: recall and false
  *   candidates with the refit on and off, and with the mask off/flag/drop.
  *   The reference list vetoes the cutout's real stars (red-only runs).
+ * - The mask's size for each saturated star against how far its light
+ *   reaches by numpy (scripts/star-light.py): within 2x, and `drop` loses no
+ *   injected source farther than that from a star.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/core/csv';
 import { REAL_CUTOUT_INJECTION, scoreInjected, writeDistortedCopy, writeInjectedCopy, type InjectedSource } from '../../../electron/synth/real-plate';
 import { astropy, PYTHON } from '../../helpers/python';
+import { maskingStars, starLight } from '../../helpers/star-light';
 import { haveSharedData, projectRoot, sharedData } from '../../helpers/shared-data';
 import { haveSyntheticRunTools, vascoRun } from './synthetic-plates';
 
@@ -208,5 +212,40 @@ print(json.dumps(out))
     expect(dropped.map((r) => [r.x, r.y])).toEqual(flagged.map((r) => [r.x, r.y]));
     expect(fig.drop.recovered).toBeGreaterThanOrEqual(fig.off.recovered - injectedMasked);
     expect(fig.drop.falseCandidates).toBeLessThanOrEqual(fig.off.falseCandidates);
+  });
+
+  it('sizes each saturated star\'s mask from its own light: within 2x of how far numpy finds it reaching; drop loses nothing farther', () => {
+    const s = summary('mask-drop');
+    const scale: number = s.plates.red.pixelScaleArcsec;
+    const own = Number(/(\d+) saturated star\(s\) on the red plate sized from their own light/.exec(s.notes.join('\n'))![1]);
+    const stars = maskingStars(s.notes);
+    const light = starLight(sharedData(XE687), stars);
+    // How far each star's light reaches by numpy: its halo, or its spikes if longer (px).
+    const reach = light.map((l) => Math.max(l.haloPx, l.spikePx));
+    stars.forEach((m, k) => {
+      const l = light[k];
+      console.log(
+        `${m.label} at (${m.x}, ${m.y}): mask halo ${(m.halo / scale).toFixed(1)} px, spikes ${(m.spikes / scale).toFixed(1)} px; ` +
+          `measured halo ${m.haloPx} px, spikes ${m.spikePx} px; numpy halo ${l.haloPx} px, spikes ${l.spikePx} px (arms ${l.armsPx.join(' ')}); ` +
+          `plain: axes to 2σ ${l.plain.axesPx.join(' ')} px, ring to 1σ ${l.plain.ringPx} px, peak ${l.plain.peakSigma.toFixed(0)}σ`,
+      );
+      // The pipeline's measurement agrees with numpy's (float32 against float64 medians: a px or two).
+      expect(Math.abs(m.haloPx - l.haloPx)).toBeLessThanOrEqual(2);
+      expect(Math.abs(m.spikePx - l.spikePx)).toBeLessThanOrEqual(Math.max(2, 0.1 * l.spikePx));
+      // The mask covers the light and is at most twice as large (plus a few px).
+      expect(m.halo / scale).toBeGreaterThanOrEqual(l.haloPx);
+      expect(m.halo / scale).toBeLessThanOrEqual(2 * l.haloPx + 4);
+      expect(m.spikes / scale).toBeGreaterThanOrEqual(reach[k]);
+      expect(m.spikes / scale).toBeLessThanOrEqual(2 * reach[k] + 4);
+    });
+    expect(own).toBeGreaterThanOrEqual(3);
+    expect(stars).toHaveLength(Math.min(own, 12));
+    // Injected sources the mask took: each within twice the reach (plus a few px) of a masking star.
+    const off = readRows(join(dir, 'mask-off', 'candidates.csv'));
+    const drop = readRows(join(dir, 'mask-drop', 'candidates.csv'));
+    const lost = injected.filter((i) => off.some((r) => near(r, i)) && !drop.some((r) => near(r, i)));
+    const from = lost.map((i) => Math.min(...stars.map((m, k) => Math.hypot(i.x - m.x, i.y - m.y) / (2 * reach[k] + 4))));
+    console.log(`drop loses ${lost.length} injected source(s), at ${from.map((f) => f.toFixed(2)).join(' ')} of twice the nearest star's reach`);
+    for (const f of from) expect(f).toBeLessThanOrEqual(1);
   });
 });
