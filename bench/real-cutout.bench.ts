@@ -84,7 +84,7 @@ export async function run(opts: BenchOptions): Promise<void> {
   console.log('\nbright-star mask (true header); flag keeps the same candidates as off');
   console.log(table(mask));
   console.log(`\nmasking stars (seed 1): the mask's sizes and what it measured against the star's light by numpy (scripts/star-light.py)`);
-  const light = starLight(XE687, maskStars);
+  const light = starLight(join(dir, `injected-${SEEDS[0]}.fits`), maskStars);
   console.log(
     table([
       ['star', 'x', 'y', 'halo "', 'spikes "', 'halo px ours/numpy', 'spike px ours/numpy (arms)', 'peak σ', 'plain: axes to 2σ px', 'ring to 1σ px'],

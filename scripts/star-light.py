@@ -6,7 +6,7 @@ How far each star's light reaches on a plate, by numpy from the pixels
 apart from it on purpose. Two measures a star:
 
 - the mask's definition: sky and noise (1.4826 x MAD) from the annulus
-  110-160 px round the star; halo = the outermost 2 px annulus within 100 px
+  110-160 px round the star (every other row and column from the star's); halo = the outermost 2 px annulus within 100 px
   whose median is 1 sigma above the sky; along each plate axis, the mean of a
   strip 3 px across less the halo's median at that radius, a running median
   over 21 px, walked out from the halo's edge until it stays below 0.5 sigma
@@ -32,7 +32,8 @@ yy, xx = np.mgrid[0:ny, 0:nx]
 
 def mask_definition(x, y):
     r = np.hypot(xx - (x - 1), yy - (y - 1))
-    sky_px = d[(r >= 110) & (r <= 160)]
+    cj, ci = int(np.floor(x + 0.5)) - 1, int(np.floor(y + 0.5)) - 1
+    sky_px = d[(r >= 110) & (r <= 160) & ((xx - cj) % 2 == 0) & ((yy - ci) % 2 == 0)]
     sky = np.median(sky_px)
     sig = 1.4826 * np.median(np.abs(sky_px - sky))
     bins = np.floor(r).astype(int)
@@ -46,7 +47,6 @@ def mask_definition(x, y):
         ann = d[(bins == k) | (bins == k + 1)]
         if ann.size >= 8 and np.median(ann) - sky >= sig:
             halo = k + 1
-    cj, ci = int(np.floor(x + 0.5)) - 1, int(np.floor(y + 0.5)) - 1
     arms = []
     for dj, di in [(1, 0), (-1, 0), (0, 1), (0, -1)]:
         strip = []

@@ -219,7 +219,7 @@ print(json.dumps(out))
     const scale: number = s.plates.red.pixelScaleArcsec;
     const own = Number(/(\d+) saturated star\(s\) on the red plate sized from their own light/.exec(s.notes.join('\n'))![1]);
     const stars = maskingStars(s.notes);
-    const light = starLight(sharedData(XE687), stars);
+    const light = starLight(join(dir, 'injected.fits'), stars); // the plate the runs measured
     // How far each star's light reaches by numpy: its halo, or its spikes if longer (px).
     const reach = light.map((l) => Math.max(l.haloPx, l.spikePx));
     stars.forEach((m, k) => {
