@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { colourAt } from '../../renderer/lib/colormaps';
-import { haveChromium } from '../helpers/chromium';
+import { haveChromium, SHOTS } from '../helpers/chromium';
 import { astropy, haveAstropy } from '../helpers/python';
-import { SHOTS, useReviewPage } from './review-fixture';
+import { useReviewPage } from './review-fixture';
 import { decodePng } from './star-shapes';
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });

@@ -10,8 +10,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REVIEW_LABELS } from '../../electron/store/labels';
-import { haveChromium } from '../helpers/chromium';
-import { SHOTS, storedLabels, useReviewPage } from './review-fixture';
+import { haveChromium, SHOTS } from '../helpers/chromium';
+import { storedLabels, useReviewPage } from './review-fixture';
 
 const REVIEWER = 'C. Tombaugh';
 const labelOfKey = (key: string) => REVIEW_LABELS.find((l) => l.key === key)!.label;

@@ -7,8 +7,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { haveChromium } from '../helpers/chromium';
-import { SHOTS, useReviewPage } from './review-fixture';
+import { haveChromium, SHOTS } from '../helpers/chromium';
+import { useReviewPage } from './review-fixture';
 
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 

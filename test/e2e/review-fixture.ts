@@ -1,23 +1,20 @@
 /**
  * A review workspace with real pixels (test/helpers/review-run.ts) served by
  * the browser host, for the Chromium tests of the review screen, and the
- * offline watch every Chromium test against the host keeps on its page.
+ * set-up that opens Chromium on it (shared pieces in test/helpers/chromium.ts).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { beforeAll } from 'vitest';
 import type { HttpHost } from '../../electron/host/http-host';
 import type { TrackedSource } from '../../electron/pipeline/types';
 import type { openWorkspace } from '../../electron/store/workspace';
+import { cleanUpAfterAll, openChromiumPage, SHOTS, watchOffline, type OfflineWatch } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
 import { recordReviewRun } from '../helpers/review-run';
-import { projectRoot } from '../helpers/shared-data';
-
-/** Where the e2e tests put their screenshots, to be looked at. */
-export const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 
 export interface ReviewFixture {
   dbPath: string;
@@ -53,38 +50,11 @@ export function storedLabels(dbPath: string, reviewer: string): Map<number, stri
   }
 }
 
-/** What the offline watch caught: console and page errors, and the requests refused for leaving 127.0.0.1. */
-export interface OfflineWatch {
-  consoleErrors: string[];
-  remoteRequests: string[];
-}
-
 /**
- * Offline means offline: in `context` only 127.0.0.1 (and blob:/data:) is
- * reachable, anything else is recorded and refused; `page`'s console errors
- * and uncaught errors are collected. Set it up before the first `goto`.
- */
-export async function watchOffline(context: BrowserContext, page: Page): Promise<OfflineWatch> {
-  const watch: OfflineWatch = { consoleErrors: [], remoteRequests: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error') watch.consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-  });
-  page.on('pageerror', (e) => watch.consoleErrors.push(`pageerror: ${e.message}`));
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1') return route.continue();
-    watch.remoteRequests.push(url.href);
-    return route.abort();
-  });
-  return watch;
-}
-
-/**
- * Chromium (test/helpers/chromium) on the fixture's review screen, watched
- * offline (`watchOffline`), `reviewer` named, the red cutout shown.
+ * Chromium on the fixture's review screen, watched offline (`watchOffline`),
+ * `reviewer` named, the red cutout shown.
  */
 export async function openReviewPage(host: HttpHost, profileDir: string, reviewer: string) {
-  const { openChromiumPage } = await import('../helpers/chromium');
   const { context, page } = await openChromiumPage(profileDir);
   const watch = await watchOffline(context, page);
   await page.goto(host.url);
@@ -130,18 +100,4 @@ export function useReviewPage(options: ReviewPageOptions): ReviewPage {
   }, 300_000);
   cleanUpAfterAll(() => ui);
   return ui;
-}
-
-/**
- * The tear-down of a describe block driving Chromium against the host: after
- * its tests the browser and the host closed and the test's folder removed,
- * whichever of them `made` says the set-up got as far as making.
- */
-export function cleanUpAfterAll(made: () => { context?: BrowserContext; host?: HttpHost; tmp?: string }): void {
-  afterAll(async () => {
-    const { context, host, tmp } = made();
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
 }

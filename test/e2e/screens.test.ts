@@ -10,8 +10,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { haveChromium } from '../helpers/chromium';
-import { SHOTS, useReviewPage } from './review-fixture';
+import { haveChromium, SHOTS } from '../helpers/chromium';
+import { useReviewPage } from './review-fixture';
 
 const SIZES = [
   { width: 1366, height: 768 },

@@ -16,12 +16,11 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvFile } from '../../electron/core/csv';
 import type { HttpHost } from '../../electron/host/http-host';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { cleanUpAfterAll, haveChromium, openChromiumPage, SHOTS, watchOffline } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
 import { haveSyntheticRunTools } from '../electron/pipeline/synthetic-plates';
 import { labelColour, STATE_COLOURS } from '../../renderer/components/survey/survey-colours';
 import { BROKEN_PLATE, buildSyntheticSurvey, SURVEY_PLATES } from '../electron/survey/synthetic-survey';
-import { cleanUpAfterAll, SHOTS, watchOffline } from './review-fixture';
 
 const REVIEWER = 'F. Zwicky';
 /** '#4ade80' as the browser computes it: 'rgb(74, 222, 128)'. */

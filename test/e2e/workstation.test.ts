@@ -13,12 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { haveCommand, haveSharedData, sharedData } from '../helpers/shared-data';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from '../helpers/chromium';
+import { CHROMIUM, CHROMIUM_ARGS, cleanUpAfterAll, haveChromium, SHOTS, watchOffline } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST as DIST } from '../helpers/renderer-build';
 import type { HttpHost } from '../../electron/host/http-host';
 import { generatePlatePair, type SynthPair } from '../../electron/synth/generate-pair';
 import { brightBlobs, decodePng, medianElongation, spotSignificance, type RgbaImage } from './star-shapes';
-import { cleanUpAfterAll, SHOTS, watchOffline } from './review-fixture';
 
 const RED = 'cutouts/poss1-red-XE687-20arcmin.fits';
 
