@@ -291,7 +291,7 @@ function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLig
     spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.25 * extentPx),
     label,
     how:
-      `halo measured ${light.haloPx} px to ${HALO_SIGMAS}σ of the sky (x${HALO_MARGIN} + ${MARGIN_PX} px), ` +
+      `halo measured ${light.haloPx} px to ${HALO_SIGMAS}σ of the sky${light.haloPx > HALO_SEARCH_PX ? ' (its search limit: more in truth; the sky read too high)' : ''} (x${HALO_MARGIN} + ${MARGIN_PX} px), ` +
       `spikes ${light.spikePx} px to ${SPIKE_SIGMAS}σ (arms ${light.armsPx.join('/')} px; x${SPIKE_MARGIN} + ${MARGIN_PX} px)`,
   };
 }
