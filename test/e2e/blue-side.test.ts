@@ -8,23 +8,22 @@
  * the detection (dashed) where astropy puts it on the blink grid.
  * Screenshots go to test-output/screenshots/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHost } from '../../electron/host/http-host';
 import { runPipeline, type RunResult } from '../../electron/pipeline/run';
 import { openWorkspace } from '../../electron/store/workspace';
 import { generatePlatePair } from '../../electron/synth/generate-pair';
 import { circleRadius } from '../../renderer/lib/reticle';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { cleanUpAfterAll, haveChromium, openChromiumPage, SHOTS, watchOffline } from '../helpers/chromium';
 import { astropy, haveAstropy } from '../helpers/python';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
-import { haveCommand, projectRoot } from '../helpers/shared-data';
+import { haveCommand } from '../helpers/shared-data';
 import { decodePng } from './star-shapes';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const TOKEN = 'blue-side-e2e-token';
 
 const ready =
@@ -48,7 +47,7 @@ describe.skipIf(!ready)('the blue side of a candidate in the workstation', () =>
   let context: BrowserContext;
   let page: Page;
   let result: RunResult;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
     ensureRendererBuilt();
@@ -65,17 +64,10 @@ describe.skipIf(!ready)('the blue side of a candidate in the workstation', () =>
     const { startHttpHost } = await import('../../electron/host/http-host');
     host = await startHttpHost({ dbPath, port: 0, staticDir: RENDERER_DIST, offline: true, token: TOKEN });
     ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${m.location().url}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    ({ consoleErrors } = await watchOffline(context, page));
   }, 600_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  cleanUpAfterAll(() => ({ context, host, tmp }));
 
   it('shows the nearest blue detection and the cuts it failed in the detail panel, the table and the blink', async () => {
     // The run has candidates whose blue image is there but failed a cut (the published method keeps them).

@@ -5,18 +5,16 @@
  * the blue plate of a synthetic pair, and starts a real red+blue run on them
  * (SExtractor/PSFEx). The picker is photographed into test-output/screenshots/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { haveCommand, projectRoot } from '../helpers/shared-data';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { haveCommand } from '../helpers/shared-data';
+import { cleanUpAfterAll, haveChromium, openChromiumPage, SHOTS, watchOffline } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST as DIST } from '../helpers/renderer-build';
 import type { HttpHost } from '../../electron/host/http-host';
 import { generatePlatePair, type SynthPair } from '../../electron/synth/generate-pair';
-
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 
 const ready = haveChromium() && haveCommand('source-extractor', 'apt-get install -y source-extractor') && haveCommand('psfex', 'apt-get install -y psfex');
 
@@ -27,7 +25,7 @@ describe.skipIf(!ready)('run form file picker in Chromium against the browser ho
   let context: BrowserContext;
   let page: Page;
   let pair: SynthPair;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
     ensureRendererBuilt();
@@ -42,17 +40,10 @@ describe.skipIf(!ready)('run form file picker in Chromium against the browser ho
     const { startHttpHost } = await import('../../electron/host/http-host');
     host = await startHttpHost({ dbPath: join(tmp, 'workspace', 'workspace.sqlite'), port: 0, staticDir: DIST, offline: true, dataDir: data });
     ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    ({ consoleErrors } = await watchOffline(context, page));
   }, 300_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  cleanUpAfterAll(() => ({ context, host, tmp }));
 
   it('picks the red and blue plates from the data folder and starts a run on them', async () => {
     await page.goto(host.url);

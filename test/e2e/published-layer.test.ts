@@ -8,22 +8,21 @@
  * source is a candidate opens that candidate in Review. Photographed into
  * test-output/screenshots/published-layer.png.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../electron/core/csv';
 import type { HttpHost } from '../../electron/host/http-host';
 import { runPipeline } from '../../electron/pipeline/run';
 import { openWorkspace, recordPipelineRun } from '../../electron/store/workspace';
 import { generatePlatePair } from '../../electron/synth/generate-pair';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { cleanUpAfterAll, haveChromium, openChromiumPage, SHOTS, watchOffline } from '../helpers/chromium';
 import { ensureRendererBuilt, RENDERER_DIST } from '../helpers/renderer-build';
-import { haveCommand, projectRoot } from '../helpers/shared-data';
+import { haveCommand } from '../helpers/shared-data';
 import { offsetBy } from '../electron/pipeline/synthetic';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const ready = haveChromium() && haveCommand('source-extractor', 'apt-get install -y source-extractor') && haveCommand('psfex', 'apt-get install -y psfex');
 
 describe.skipIf(!ready)('published layer in Chromium', () => {
@@ -32,7 +31,7 @@ describe.skipIf(!ready)('published layer in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let published: { stage: string; id: string }[];
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
     ensureRendererBuilt();
@@ -58,15 +57,10 @@ describe.skipIf(!ready)('published layer in Chromium', () => {
     const { startHttpHost } = await import('../../electron/host/http-host');
     host = await startHttpHost({ dbPath: join(tmp, 'workspace.sqlite'), port: 0, staticDir: RENDERER_DIST, offline: true });
     ({ context, page } = await openChromiumPage(join(tmp, 'profile')));
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    ({ consoleErrors } = await watchOffline(context, page));
   }, 600_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  cleanUpAfterAll(() => ({ context, host, tmp }));
 
   it('shows the published sources with their stage, steps through the missed ones and opens a candidate', async () => {
     // The run's audit has every kind of row this test steps through.

@@ -12,20 +12,18 @@
  * fails on its own on the code it guards against.
  * Screenshots: test-output/screenshots/review-*.png.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import type { HttpHost } from '../../electron/host/http-host';
 import { REVIEW_LABELS } from '../../electron/store/labels';
-import { haveChromium, openChromiumPage } from '../helpers/chromium';
+import { cleanUpAfterAll, haveChromium, openChromiumPage, SHOTS, watchOffline } from '../helpers/chromium';
 import { ensureRendererBuilt } from '../helpers/renderer-build';
-import { projectRoot } from '../helpers/shared-data';
 import { reviewFixture, storedLabels as storedLabelsIn } from './review-fixture';
 
-const SHOTS = join(projectRoot, 'test-output', 'screenshots');
 const REVIEWER = 'R. Minkowski';
 const labelOfKey = (key: string) => REVIEW_LABELS.find((l) => l.key === key)!.label;
 /** Wait for the page (or the file) to get there; generous, as the machine is shared and busy. */
@@ -38,7 +36,7 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
   let context: BrowserContext;
   let page: Page;
   let table: Locator;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   const storedLabels = () => storedLabelsIn(dbPath, REVIEWER);
   const sql = <T>(query: string, ...args: unknown[]): T[] => {
@@ -79,15 +77,8 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
       for (const id of [3, 5]) ws.addReview({ candidateId: id, reviewer: 'W. Baade', label: 'blend', appVersion: 'e2e' });
     }));
     ({ context, page } = await openChromiumPage(join(tmp, 'chromium-profile')));
-    page.on('console', (m) => {
-      // The connection this test cuts on purpose (a lost reply) is logged by Chromium; nothing else may be.
-      if (m.type() === 'error' && !/ERR_CONNECTION_RESET|status of 422/.test(m.text())) consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      return url.protocol === 'blob:' || url.protocol === 'data:' || url.hostname === '127.0.0.1' ? route.continue() : route.abort();
-    });
+    // The connection this test cuts on purpose (a lost reply) and the write it refuses are logged by Chromium; nothing else may be.
+    ({ consoleErrors } = await watchOffline(context, page, /ERR_CONNECTION_RESET|status of 422/));
 
     await page.goto(host.url);
     await page.getByLabel('Reviewer name').fill(REVIEWER);
@@ -103,11 +94,7 @@ describe.skipIf(!haveChromium())('review flow in Chromium against the browser ho
     await page.getByTestId('cutout-red').waitFor();
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await host?.close();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  cleanUpAfterAll(() => ({ context, host, tmp }));
 
   it('choose a row, sort: the same candidate stays highlighted where it now sits, and the flag labels it', async () => {
     await choose(12);
