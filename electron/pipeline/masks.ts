@@ -384,7 +384,7 @@ export function gaiaOnlyStars(measured: MaskStar[], gaia: MaskStar[]): { stars: 
     return !same;
   });
   if (halo.length < MIN_STARS_TO_SCALE) {
-    const note = `Gaia sizes by magnitude (${halo.length} measured saturated star(s) with a Gaia magnitude, ${MIN_STARS_TO_SCALE} needed to scale them)`;
+    const note = `Gaia stars sized by magnitude (${halo.length} measured saturated star(s) with a Gaia magnitude, ${MIN_STARS_TO_SCALE} needed to scale them)`;
     return { stars: only, note };
   }
   const kh = medianOf(halo), ks = medianOf(spike);
@@ -393,7 +393,7 @@ export function gaiaOnlyStars(measured: MaskStar[], gaia: MaskStar[]): { stars: 
     const haloPx = g.haloRadiusPx * kh;
     return { ...g, haloRadiusPx: haloPx, spikeLengthPx: Math.max(haloPx, g.spikeLengthPx * ks), spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.1 * haloPx), how };
   });
-  return { stars, note: `Gaia sizes ${how}` };
+  return { stars, note: `Gaia stars ${how}` };
 }
 
 /** Where (x, y) lies on a star's mask: 'halo', 'spike' or null. */
