@@ -37,17 +37,19 @@ const SATURATED_FLAG = 4;
  * (fading slowly along its length, it is measured well short of its end),
  * less for a halo, which falls off steeply (a halo ring is measured to its
  * outer edge; a wider margin would mostly take sources beside it).
- * Halos are looked for out to HALO_SEARCH_PX (the sky is read in the annulus
- * beyond, out to SKY_OUTER_PX), spikes out to SPIKE_SEARCH_PX.
+ * Halos are looked for out to HALO_SEARCH_PX[0] (the sky read in the annulus
+ * from SKY_GAP_PX to SKY_WIDTH_PX beyond), and when one reaches that, again
+ * out to HALO_SEARCH_PX[1] (most saturated stars are small: the first search
+ * reads a tenth of the pixels); spikes out to SPIKE_SEARCH_PX.
  */
 const SPIKE_SIGMAS = 0.5;
 const HALO_SIGMAS = 1;
 const SPIKE_MARGIN = 1.5;
 const HALO_MARGIN = 1.2;
 const MARGIN_PX = 4;
-const HALO_SEARCH_PX = 100;
-const SKY_INNER_PX = 110;
-const SKY_OUTER_PX = 160;
+const HALO_SEARCH_PX = [30, 100];
+const SKY_GAP_PX = 10;
+const SKY_WIDTH_PX = 50;
 const SPIKE_SEARCH_PX = 600;
 /** The spike strip: this many px across (its mean), a running median over SPIKE_RUN px along (stars crossing it ignored). */
 const SPIKE_ACROSS_HALF = 1;
@@ -55,8 +57,8 @@ const SPIKE_RUN = 21;
 /** A spike has ended once its strip stays below the threshold this many px running. */
 const SPIKE_GAP = 12;
 const SPIKE_HALF_WIDTH_PX = 4;
-/** Saturated stars read at once (a window of ~320x320 px each). */
-const READ_BATCH = 32;
+/** Saturated stars are measured in bands of this many rows (each read whole, with SPIKE_SEARCH_PX rows either side). */
+const BAND_ROWS = 512;
 /** Gaia stars at least this bright mask; their halo radius is GAIA_HALO_ARCSEC at GAIA_REF_MAG, x1.58 per magnitude brighter. */
 export const GAIA_MAG_LIMIT = 12;
 const GAIA_HALO_ARCSEC = 25;
@@ -183,27 +185,34 @@ const PLATE_AXES: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1]];
 /**
  * How far a star's light reaches, from the pixels round it: `at(ix, iy)`
  * gives pixel (ix, iy) (FITS 1-based), NaN where not read or off the image.
- * Sky and noise from the annulus SKY_INNER_PX-SKY_OUTER_PX; the halo is the
- * outermost annulus (2 px wide, looked for out to HALO_SEARCH_PX, gaps
- * allowed: a halo ring stands apart from the star's wings) whose median is
+ * Sky and noise from the annulus SKY_GAP_PX-SKY_WIDTH_PX past the search
+ * (every other row and column); the halo is the outermost annulus (2 px
+ * wide, looked for out to the search, gaps allowed: a halo ring stands apart
+ * from the star's wings; searched again farther if it reaches it) whose median is
  * HALO_SIGMAS above the sky; each spike arm is walked outward along a plate
  * axis (the mean of a strip 3 px across less the halo's azimuthal median at
  * that radius, a running median of SPIKE_RUN px along) from the halo's edge
  * until it stays below SPIKE_SIGMAS for SPIKE_GAP px.
  */
 export function measureStarLight(x: number, y: number, at: (ix: number, iy: number) => number): StarLight {
+  const near = measureWithin(x, y, at, HALO_SEARCH_PX[0]);
+  return near.haloPx < HALO_SEARCH_PX[0] ? near : measureWithin(x, y, at, HALO_SEARCH_PX[1]);
+}
+
+function measureWithin(x: number, y: number, at: (ix: number, iy: number) => number, search: number): StarLight {
   const cx = Math.round(x), cy = Math.round(y);
+  const SKY_INNER_PX = search + SKY_GAP_PX, SKY_OUTER_PX = search + SKY_WIDTH_PX;
   const side = 2 * SKY_OUTER_PX + 1;
   // Each pixel of the square round the star by 1 px ring (floor of its distance), the sky annulus on every other row and column (plenty, 4x quicker).
   const value = new Float64Array(side * side), bin = new Int16Array(side * side);
   const skyPx = new Float64Array(side * side);
   let nSky = 0;
-  const count = new Int32Array(HALO_SEARCH_PX + 3);
+  const count = new Int32Array(search + 3);
   let n = 0;
   for (let iy = cy - SKY_OUTER_PX; iy <= cy + SKY_OUTER_PX; iy++)
     for (let ix = cx - SKY_OUTER_PX; ix <= cx + SKY_OUTER_PX; ix++) {
       const d = Math.sqrt((ix - x) * (ix - x) + (iy - y) * (iy - y));
-      if (d >= HALO_SEARCH_PX + 2 && (d < SKY_INNER_PX || d > SKY_OUTER_PX || (ix - cx) % 2 !== 0 || (iy - cy) % 2 !== 0)) continue;
+      if (d >= search + 2 && (d < SKY_INNER_PX || d > SKY_OUTER_PX || (ix - cx) % 2 !== 0 || (iy - cy) % 2 !== 0)) continue;
       const v = at(ix, iy);
       if (Number.isNaN(v)) continue;
       if (d >= SKY_INNER_PX) skyPx[nSky++] = v;
@@ -224,8 +233,8 @@ export function measureStarLight(x: number, y: number, at: (ix: number, iy: numb
   const skySigma = 1.4826 * medianOf(skyAt.map((v) => Math.abs(v - sky)));
   let haloPx = 0;
   // The halo's level at each radius (above the sky), which the spike strips stand on.
-  const haloLevel = Array.from({ length: HALO_SEARCH_PX + 2 }, (_, r) => (start[r + 1] - start[r] >= 4 ? ringMedian(r, r) - sky : 0));
-  for (let r = 1; r <= HALO_SEARCH_PX; r++)
+  const haloLevel = Array.from({ length: search + 2 }, (_, r) => (start[r + 1] - start[r] >= 4 ? ringMedian(r, r) - sky : 0));
+  for (let r = 1; r <= search; r++)
     if (start[r + 2] - start[r] >= 8 && ringMedian(r, r + 1) - sky >= HALO_SIGMAS * skySigma) haloPx = r + 1;
   const armsPx = PLATE_AXES.map(([dx, dy]) => {
     const strip: number[] = [];
@@ -251,33 +260,6 @@ export function measureStarLight(x: number, y: number, at: (ix: number, iy: numb
   return { sky, skySigma, haloPx, armsPx, spikePx: (sorted[1] + sorted[2]) / 2 };
 }
 
-/** The pixels round each star that measureStarLight reads: a square to SKY_OUTER_PX and a 3 px strip along each axis to SPIKE_SEARCH_PX, clipped to the image. */
-function lightRects(cx: number, cy: number, w: number, h: number): ImageRect[] {
-  const clip = (x1: number, y1: number, x2: number, y2: number): ImageRect | null => {
-    const a = Math.max(1, x1), b = Math.max(1, y1), c = Math.min(w, x2), d = Math.min(h, y2);
-    return c >= a && d >= b ? { x1: a, y1: b, width: c - a + 1, height: d - b + 1 } : null;
-  };
-  const S = SKY_OUTER_PX, L = SPIKE_SEARCH_PX, A = SPIKE_ACROSS_HALF;
-  return [
-    clip(cx - S, cy - S, cx + S, cy + S),
-    clip(cx + S + 1, cy - A, cx + L, cy + A),
-    clip(cx - L, cy - A, cx - S - 1, cy + A),
-    clip(cx - A, cy + S + 1, cx + A, cy + L),
-    clip(cx - A, cy - L, cx + A, cy - S - 1),
-  ].filter((r): r is ImageRect => r !== null);
-}
-
-/** Pixel lookup over a few rectangles read from the plate; NaN elsewhere. */
-function pixelLookup(rects: ImageRect[], pixels: Float32Array[]): (ix: number, iy: number) => number {
-  return (ix, iy) => {
-    for (let k = 0; k < rects.length; k++) {
-      const r = rects[k];
-      if (ix >= r.x1 && iy >= r.y1 && ix < r.x1 + r.width && iy < r.y1 + r.height) return pixels[k][(iy - r.y1) * r.width + (ix - r.x1)];
-    }
-    return NaN;
-  };
-}
-
 /** A masking star sized from its measured light, with the ledger's account of how. */
 function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLight, label: string): MaskStar {
   // The halo at least covers the star's own image (its isophotal half-extent).
@@ -291,7 +273,7 @@ function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLig
     spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.25 * extentPx),
     label,
     how:
-      `halo measured ${light.haloPx} px to ${HALO_SIGMAS}σ of the sky${light.haloPx > HALO_SEARCH_PX ? ' (its search limit: more in truth; the sky read too high)' : ''} (x${HALO_MARGIN} + ${MARGIN_PX} px), ` +
+      `halo measured ${light.haloPx} px to ${HALO_SIGMAS}σ of the sky${light.haloPx > HALO_SEARCH_PX[1] ? ' (its search limit: more in truth; the sky read too high)' : ''} (x${HALO_MARGIN} + ${MARGIN_PX} px), ` +
       `spikes ${light.spikePx} px to ${SPIKE_SIGMAS}σ (arms ${light.armsPx.join('/')} px; x${SPIKE_MARGIN} + ${MARGIN_PX} px)`,
   };
 }
@@ -308,19 +290,24 @@ export async function saturatedStars(plate: PlateState, onlyDropped: boolean): P
   const { naxis1: w, naxis2: h } = plate.info;
   const chosen = (await saturatedSources(plate)).filter((i) => !(onlyDropped && t.isAlive(i)));
   const out: MaskStar[] = [];
+  const byRow = [...chosen].sort((a, b) => t.floats.y[a] - t.floats.y[b]);
   const fits = await FitsFile.open(plate.file);
   try {
-    for (let k = 0; k < chosen.length; k += READ_BATCH) {
-      const batch = chosen.slice(k, k + READ_BATCH);
-      const rects = batch.map((i) => lightRects(Math.round(t.floats.x[i]), Math.round(t.floats.y[i]), w, h));
-      const pixels = await fits.readImageRects(rects.flat(), plate.hdu);
-      let next = 0;
-      batch.forEach((i, b) => {
-        const own = pixels.slice(next, (next += rects[b].length));
-        const light = measureStarLight(t.floats.x[i], t.floats.y[i], pixelLookup(rects[b], own));
+    for (let k = 0; k < byRow.length; ) {
+      // A band of stars, read with every row their windows and vertical spikes can reach.
+      const first = t.floats.y[byRow[k]];
+      let end = k;
+      while (end < byRow.length && t.floats.y[byRow[end]] - first < BAND_ROWS) end++;
+      const y1 = Math.max(1, Math.round(first) - SPIKE_SEARCH_PX - 1);
+      const y2 = Math.min(h, Math.round(t.floats.y[byRow[end - 1]]) + SPIKE_SEARCH_PX + 1);
+      const band = await fits.readImageRect(1, y1, w, y2 - y1 + 1, plate.hdu);
+      const at = (ix: number, iy: number) => (ix >= 1 && ix <= w && iy >= y1 && iy <= y2 ? band[(iy - y1) * w + ix - 1] : NaN);
+      for (; k < end; k++) {
+        const i = byRow[k];
+        const light = measureStarLight(t.floats.x[i], t.floats.y[i], at);
         const extent = Math.max(t.ints.xmax[i] - t.ints.xmin[i] + 1, t.ints.ymax[i] - t.ints.ymin[i] + 1) / 2;
         out.push(measuredMaskStar(t.floats.x[i], t.floats.y[i], extent, light, `saturated source ${t.ints.id[i]}`));
-      });
+      }
     }
   } finally {
     await fits.close();
