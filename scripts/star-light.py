@@ -5,11 +5,10 @@ How far each star's light reaches on a plate, by numpy from the pixels
 (electron/pipeline/masks.ts, measureStarLight) are checked against, written
 apart from it on purpose. Two measures a star:
 
-- the mask's definition: within a search radius of 30 px, and of 100 px if
-  the halo reaches 30: sky and noise (1.4826 x MAD) from the annulus 10-50 px
-  past the search (every other row and column from the star's); halo = the
-  outermost 2 px annulus within the search whose median is 1 sigma above the
-  sky; along each plate axis, the mean of a
+- the mask's definition: sky and noise (1.4826 x MAD) from the annulus
+  110-160 px round the star (every 4th row and column from the star's);
+  halo = the outermost 2 px annulus within 30 px (within 100 px if it
+  reaches 30) whose median is 1 sigma above the sky; along each plate axis, the mean of a
   strip 3 px across less the halo's median at that radius, a running median
   over 21 px, walked out from the halo's edge until it stays below 0.5 sigma
   for 12 px; the spike is the median of the four arms.
@@ -33,16 +32,17 @@ yy, xx = np.mgrid[0:ny, 0:nx]
 
 
 def mask_definition(x, y):
-    near = measure_within(x, y, 30)
-    return near if near['haloPx'] < 30 else measure_within(x, y, 100)
-
-
-def measure_within(x, y, search):
     r = np.hypot(xx - (x - 1), yy - (y - 1))
     cj, ci = int(np.floor(x + 0.5)) - 1, int(np.floor(y + 0.5)) - 1
-    sky_px = d[(r >= search + 10) & (r <= search + 50) & ((xx - cj) % 2 == 0) & ((yy - ci) % 2 == 0)]
+    sky_px = d[(r >= 110) & (r <= 160) & ((xx - cj) % 4 == 0) & ((yy - ci) % 4 == 0)]
     sky = np.median(sky_px)
     sig = 1.4826 * np.median(np.abs(sky_px - sky))
+    near = measure_within(x, y, r, sky, sig, 30)
+    return near if near['haloPx'] < 30 else measure_within(x, y, r, sky, sig, 100)
+
+
+def measure_within(x, y, r, sky, sig, search):
+    cj, ci = int(np.floor(x + 0.5)) - 1, int(np.floor(y + 0.5)) - 1
     bins = np.floor(r).astype(int)
     level = np.zeros(search + 2)
     halo = 0

@@ -37,10 +37,10 @@ const SATURATED_FLAG = 4;
  * (fading slowly along its length, it is measured well short of its end),
  * less for a halo, which falls off steeply (a halo ring is measured to its
  * outer edge; a wider margin would mostly take sources beside it).
- * Halos are looked for out to HALO_SEARCH_PX[0] (the sky read in the annulus
- * from SKY_GAP_PX to SKY_WIDTH_PX beyond), and when one reaches that, again
- * out to HALO_SEARCH_PX[1] (most saturated stars are small: the first search
- * reads a tenth of the pixels); spikes out to SPIKE_SEARCH_PX.
+ * The sky is read in the annulus SKY_INNER_PX-SKY_OUTER_PX round the star;
+ * halos are looked for out to HALO_SEARCH_PX[0], and when one reaches that,
+ * again out to HALO_SEARCH_PX[1] (most saturated stars are small: the first
+ * search reads a tenth of the pixels); spikes out to SPIKE_SEARCH_PX.
  */
 const SPIKE_SIGMAS = 0.5;
 const HALO_SIGMAS = 1;
@@ -48,8 +48,9 @@ const SPIKE_MARGIN = 1.5;
 const HALO_MARGIN = 1.2;
 const MARGIN_PX = 4;
 const HALO_SEARCH_PX = [30, 100];
-const SKY_GAP_PX = 10;
-const SKY_WIDTH_PX = 50;
+const SKY_INNER_PX = 110;
+const SKY_OUTER_PX = 160;
+const SKY_STEP = 4;
 const SPIKE_SEARCH_PX = 600;
 /** The spike strip: this many px across (its mean), a running median over SPIKE_RUN px along (stars crossing it ignored). */
 const SPIKE_ACROSS_HALF = 1;
@@ -185,8 +186,8 @@ const PLATE_AXES: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1]];
 /**
  * How far a star's light reaches, from the pixels round it: `at(ix, iy)`
  * gives pixel (ix, iy) (FITS 1-based), NaN where not read or off the image.
- * Sky and noise from the annulus SKY_GAP_PX-SKY_WIDTH_PX past the search
- * (every other row and column); the halo is the outermost annulus (2 px
+ * Sky and noise from the annulus SKY_INNER_PX-SKY_OUTER_PX (every
+ * SKY_STEP-th row and column); the halo is the outermost annulus (2 px
  * wide, looked for out to the search, gaps allowed: a halo ring stands apart
  * from the star's wings; searched again farther if it reaches it) whose median is
  * HALO_SIGMAS above the sky; each spike arm is walked outward along a plate
@@ -195,32 +196,38 @@ const PLATE_AXES: [number, number][] = [[1, 0], [-1, 0], [0, 1], [0, -1]];
  * until it stays below SPIKE_SIGMAS for SPIKE_GAP px.
  */
 export function measureStarLight(x: number, y: number, at: (ix: number, iy: number) => number): StarLight {
-  const near = measureWithin(x, y, at, HALO_SEARCH_PX[0]);
-  return near.haloPx < HALO_SEARCH_PX[0] ? near : measureWithin(x, y, at, HALO_SEARCH_PX[1]);
+  // The sky well outside any halo searched for, on every SKY_STEP-th row and column (a few thousand pixels).
+  const cx = Math.round(x), cy = Math.round(y);
+  const skyPx: number[] = [];
+  for (let iy = cy - SKY_OUTER_PX; iy <= cy + SKY_OUTER_PX; iy += SKY_STEP)
+    for (let ix = cx - SKY_OUTER_PX; ix <= cx + SKY_OUTER_PX; ix += SKY_STEP) {
+      const d = Math.sqrt((ix - x) * (ix - x) + (iy - y) * (iy - y));
+      const v = d >= SKY_INNER_PX && d <= SKY_OUTER_PX ? at(ix, iy) : NaN;
+      if (!Number.isNaN(v)) skyPx.push(v);
+    }
+  const sky = medianOf(skyPx);
+  const skySigma = 1.4826 * medianOf(skyPx.map((v) => Math.abs(v - sky)));
+  const near = measureWithin(x, y, at, sky, skySigma, HALO_SEARCH_PX[0]);
+  return near.haloPx < HALO_SEARCH_PX[0] ? near : measureWithin(x, y, at, sky, skySigma, HALO_SEARCH_PX[1]);
 }
 
-function measureWithin(x: number, y: number, at: (ix: number, iy: number) => number, search: number): StarLight {
+function measureWithin(x: number, y: number, at: (ix: number, iy: number) => number, sky: number, skySigma: number, search: number): StarLight {
   const cx = Math.round(x), cy = Math.round(y);
-  const SKY_INNER_PX = search + SKY_GAP_PX, SKY_OUTER_PX = search + SKY_WIDTH_PX;
-  const side = 2 * SKY_OUTER_PX + 1;
-  // Each pixel of the square round the star by 1 px ring (floor of its distance), the sky annulus on every other row and column (plenty, 4x quicker).
+  const reach = search + 2; // every pixel nearer than search + 2
+  const side = 2 * reach + 1;
+  // Each pixel within the search by 1 px ring (the floor of its distance).
   const value = new Float64Array(side * side), bin = new Int16Array(side * side);
-  const skyPx = new Float64Array(side * side);
-  let nSky = 0;
   const count = new Int32Array(search + 3);
   let n = 0;
-  for (let iy = cy - SKY_OUTER_PX; iy <= cy + SKY_OUTER_PX; iy++)
-    for (let ix = cx - SKY_OUTER_PX; ix <= cx + SKY_OUTER_PX; ix++) {
+  for (let iy = cy - reach; iy <= cy + reach; iy++)
+    for (let ix = cx - reach; ix <= cx + reach; ix++) {
       const d = Math.sqrt((ix - x) * (ix - x) + (iy - y) * (iy - y));
-      if (d >= search + 2 && (d < SKY_INNER_PX || d > SKY_OUTER_PX || (ix - cx) % 2 !== 0 || (iy - cy) % 2 !== 0)) continue;
+      if (d >= search + 2) continue;
       const v = at(ix, iy);
       if (Number.isNaN(v)) continue;
-      if (d >= SKY_INNER_PX) skyPx[nSky++] = v;
-      else {
-        value[n] = v;
-        bin[n++] = Math.floor(d);
-        count[Math.floor(d) + 1]++;
-      }
+      value[n] = v;
+      bin[n++] = Math.floor(d);
+      count[Math.floor(d) + 1]++;
     }
   // Rings side by side in `grouped`: ring r holds [start[r], start[r + 1]).
   const start = count;
@@ -228,9 +235,6 @@ function measureWithin(x: number, y: number, at: (ix: number, iy: number) => num
   const grouped = new Float64Array(n), fill = start.slice();
   for (let k = 0; k < n; k++) grouped[fill[bin[k]]++] = value[k];
   const ringMedian = (r0: number, r1: number) => medianOf(grouped.subarray(start[r0], start[r1 + 1]));
-  const skyAt = skyPx.subarray(0, nSky);
-  const sky = medianOf(skyAt);
-  const skySigma = 1.4826 * medianOf(skyAt.map((v) => Math.abs(v - sky)));
   let haloPx = 0;
   // The halo's level at each radius (above the sky), which the spike strips stand on.
   const haloLevel = Array.from({ length: search + 2 }, (_, r) => (start[r + 1] - start[r] >= 4 ? ringMedian(r, r) - sky : 0));
