@@ -7,8 +7,8 @@ apart from it on purpose. Two measures a star:
 
 - the mask's definition: sky and noise (1.4826 x MAD) from the annulus
   110-160 px round the star (every 4th row and column from the star's);
-  halo = the outermost 2 px annulus within 30 px (within 100 px if it
-  reaches 30) whose median is 1 sigma above the sky; along each plate axis, the mean of a
+  halo = the outermost 2 px annulus within 30 px (within 100 px if it or
+  the spike below reaches 30) whose median is 1 sigma above the sky; along each plate axis, the mean of a
   strip 3 px across less the halo's median at that radius, a running median
   over 21 px, walked out from the halo's edge until it stays below 0.5 sigma
   for 12 px; the spike is the median of the four arms.
@@ -38,7 +38,7 @@ def mask_definition(x, y):
     sky = np.median(sky_px)
     sig = 1.4826 * np.median(np.abs(sky_px - sky))
     near = measure_within(x, y, r, sky, sig, 30)
-    return near if near['haloPx'] < 30 else measure_within(x, y, r, sky, sig, 100)
+    return near if near['haloPx'] < 30 and near['spikePx'] < 30 else measure_within(x, y, r, sky, sig, 100)
 
 
 def measure_within(x, y, r, sky, sig, search):

@@ -38,9 +38,10 @@ const SATURATED_FLAG = 4;
  * less for a halo, which falls off steeply (a halo ring is measured to its
  * outer edge; a wider margin would mostly take sources beside it).
  * The sky is read in the annulus SKY_INNER_PX-SKY_OUTER_PX round the star;
- * halos are looked for out to HALO_SEARCH_PX[0], and when one reaches that,
- * again out to HALO_SEARCH_PX[1] (most saturated stars are small: the first
- * search reads a tenth of the pixels); spikes out to SPIKE_SEARCH_PX.
+ * halos are looked for out to HALO_SEARCH_PX[0], and when the halo or the
+ * spikes reach that, again out to HALO_SEARCH_PX[1] (most saturated stars are
+ * small: the first search reads a tenth of the pixels); spikes out to
+ * SPIKE_SEARCH_PX.
  */
 const SPIKE_SIGMAS = 0.5;
 const HALO_SIGMAS = 1;
@@ -208,7 +209,9 @@ export function measureStarLight(x: number, y: number, at: (ix: number, iy: numb
   const sky = medianOf(skyPx);
   const skySigma = 1.4826 * medianOf(skyPx.map((v) => Math.abs(v - sky)));
   const near = measureWithin(x, y, at, sky, skySigma, HALO_SEARCH_PX[0]);
-  return near.haloPx < HALO_SEARCH_PX[0] ? near : measureWithin(x, y, at, sky, skySigma, HALO_SEARCH_PX[1]);
+  // Searched farther when the halo or a spike reaches past the first search: a star that bright may have a halo ring standing apart.
+  const small = near.haloPx < HALO_SEARCH_PX[0] && near.spikePx < HALO_SEARCH_PX[0];
+  return small ? near : measureWithin(x, y, at, sky, skySigma, HALO_SEARCH_PX[1]);
 }
 
 function measureWithin(x: number, y: number, at: (ix: number, iy: number) => number, sky: number, skySigma: number, search: number): StarLight {
