@@ -204,6 +204,12 @@ export class FitsFile {
     return this.readData(h, (y1 - 1) * nx * bpp, rows * nx * bpp);
   }
 
+  /** Reads single pixels out of what readRawRows returned (e.g. a few thousand here and there in a wide band of rows). */
+  pixelReader(hdu = 0): { read: PixelReader; bytesPerPixel: number } {
+    const h = this.imageOf(hdu);
+    return { read: pixelReader(h), bytesPerPixel: Math.abs(h.bitpix) / 8 };
+  }
+
   private imageOf(hdu: number): FitsHdu {
     const h = this.hdu(hdu);
     if (h.xtension !== null && h.xtension !== 'IMAGE') throw new UserError(`${this.path} HDU ${hdu} is a ${h.xtension}, not an image`);
@@ -258,39 +264,43 @@ export class FitsFile {
 
 type Decoder = (buf: Buffer, out: Float32Array, at: number, count: number) => void;
 
-function pixelDecoder(h: FitsHdu): Decoder {
+/** One pixel's value at a byte offset of raw image data: BZERO/BSCALE applied, BLANK -> NaN. */
+export type PixelReader = (buf: Buffer, byteOffset: number) => number;
+
+function pixelReader(h: FitsHdu): PixelReader {
   const bzero = Number(h.header.BZERO ?? 0);
   const bscale = Number(h.header.BSCALE ?? 1);
   const blank = typeof h.header.BLANK === 'number' ? h.header.BLANK : null;
   const scaled = bzero !== 0 || bscale !== 1;
-  const ints = (read: (buf: Buffer, o: number) => number, size: number): Decoder => (buf, out, at, count) => {
-    for (let i = 0; i < count; i++) {
-      const v = read(buf, i * size);
-      out[at + i] = blank !== null && v === blank ? NaN : scaled ? bzero + bscale * v : v;
-    }
+  const ints = (read: (buf: Buffer, o: number) => number): PixelReader => (buf, o) => {
+    const v = read(buf, o);
+    return blank !== null && v === blank ? NaN : scaled ? bzero + bscale * v : v;
   };
-  const floats = (read: (buf: Buffer, o: number) => number, size: number): Decoder => (buf, out, at, count) => {
-    for (let i = 0; i < count; i++) {
-      const v = read(buf, i * size);
-      out[at + i] = scaled ? bzero + bscale * v : v;
-    }
-  };
+  const floats = (read: (buf: Buffer, o: number) => number): PixelReader => (buf, o) => (scaled ? bzero + bscale * read(buf, o) : read(buf, o));
   switch (h.bitpix) {
     case 8:
-      return ints((b, o) => b[o], 1);
+      return ints((b, o) => b[o]);
     case 16:
-      return ints((b, o) => b.readInt16BE(o), 2);
+      return ints((b, o) => b.readInt16BE(o));
     case 32:
-      return ints((b, o) => b.readInt32BE(o), 4);
+      return ints((b, o) => b.readInt32BE(o));
     case 64:
-      return ints((b, o) => Number(b.readBigInt64BE(o)), 8);
+      return ints((b, o) => Number(b.readBigInt64BE(o)));
     case -32:
-      return floats((b, o) => b.readFloatBE(o), 4);
+      return floats((b, o) => b.readFloatBE(o));
     case -64:
-      return floats((b, o) => b.readDoubleBE(o), 8);
+      return floats((b, o) => b.readDoubleBE(o));
     default:
       throw new UserError(`HDU ${h.index} has BITPIX ${h.bitpix}, which FITS does not define`);
   }
+}
+
+function pixelDecoder(h: FitsHdu): Decoder {
+  const read = pixelReader(h);
+  const size = Math.abs(h.bitpix) / 8;
+  return (buf, out, at, count) => {
+    for (let i = 0; i < count; i++) out[at + i] = read(buf, i * size);
+  };
 }
 
 /** Walk the file HDU by HDU: headers are read, data are only skipped. */

@@ -268,7 +268,7 @@ function measureWithin(x: number, y: number, at: (ix: number, iy: number) => num
 }
 
 /** A masking star sized from its measured light, with the ledger's account of how. */
-function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLight, label: string): MaskStar {
+export function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLight, label: string): MaskStar {
   // The halo at least covers the star's own image (its isophotal half-extent).
   const halo = Math.max(extentPx, HALO_MARGIN * light.haloPx + MARGIN_PX);
   const spike = Math.min(SPIKE_SEARCH_PX, Math.max(halo, SPIKE_MARGIN * light.spikePx + MARGIN_PX));
@@ -292,13 +292,22 @@ function measuredMaskStar(x: number, y: number, extentPx: number, light: StarLig
  * standing as a candidate is itself in question (a bright transient is the
  * very thing sought), and must not mask its neighbours.
  */
-export async function saturatedStars(plate: PlateState, onlyDropped: boolean): Promise<MaskStar[]> {
+export async function saturatedStars(plate: PlateState, onlyDropped: boolean): Promise<{ stars: MaskStar[]; saturated: number }> {
   const t = plate.sources;
   const { naxis1: w, naxis2: h } = plate.info;
-  const chosen = (await saturatedSources(plate)).filter((i) => !(onlyDropped && t.isAlive(i)));
+  const saturated = (await saturatedSources(plate)).filter((i) => !(onlyDropped && t.isAlive(i)));
+  const extentOf = (i: number) => Math.max(t.ints.xmax[i] - t.ints.xmin[i] + 1, t.ints.ymax[i] - t.ints.ymin[i] + 1) / 2;
+  // Only a star whose largest possible mask reaches a source still standing can mask anything: on a full
+  // plate that is a few of thousands (measuring every one took 25 s and 200 MB of pixel bands).
+  const alive = t.aliveIndices();
+  const chosen = saturated.filter((i) => {
+    const largest = largestMask(t.floats.x[i], t.floats.y[i], extentOf(i));
+    return alive.some((j) => j !== i && maskHit(largest, t.floats.x[j], t.floats.y[j]) !== null);
+  });
   const out: MaskStar[] = [];
   const byRow = [...chosen].sort((a, b) => t.floats.y[a] - t.floats.y[b]);
   const fits = await FitsFile.open(plate.file);
+  const px = fits.pixelReader(plate.hdu);
   try {
     for (let k = 0; k < byRow.length; ) {
       // A band of stars, read with every row their windows and vertical spikes can reach.
@@ -307,19 +316,26 @@ export async function saturatedStars(plate: PlateState, onlyDropped: boolean): P
       while (end < byRow.length && t.floats.y[byRow[end]] - first < BAND_ROWS) end++;
       const y1 = Math.max(1, Math.round(first) - SPIKE_SEARCH_PX - 1);
       const y2 = Math.min(h, Math.round(t.floats.y[byRow[end - 1]]) + SPIKE_SEARCH_PX + 1);
-      const band = await fits.readImageRect(1, y1, w, y2 - y1 + 1, plate.hdu);
-      const at = (ix: number, iy: number) => (ix >= 1 && ix <= w && iy >= y1 && iy <= y2 ? band[(iy - y1) * w + ix - 1] : NaN);
+      // Kept as stored (16 bits a pixel on a plate scan, not 32) and decoded pixel by pixel: the measurement
+      // reads a small part of a band that reaches 1200 rows past its stars.
+      const band = await fits.readRawRows(y1, y2 - y1 + 1, plate.hdu);
+      const at = (ix: number, iy: number) => (ix >= 1 && ix <= w && iy >= y1 && iy <= y2 ? px.read(band, ((iy - y1) * w + ix - 1) * px.bytesPerPixel) : NaN);
       for (; k < end; k++) {
         const i = byRow[k];
         const light = measureStarLight(t.floats.x[i], t.floats.y[i], at);
-        const extent = Math.max(t.ints.xmax[i] - t.ints.xmin[i] + 1, t.ints.ymax[i] - t.ints.ymin[i] + 1) / 2;
-        out.push(measuredMaskStar(t.floats.x[i], t.floats.y[i], extent, light, `saturated source ${t.ints.id[i]}`));
+        out.push(measuredMaskStar(t.floats.x[i], t.floats.y[i], extentOf(i), light, `saturated source ${t.ints.id[i]}`));
       }
     }
   } finally {
     await fits.close();
   }
-  return out;
+  return { stars: out, saturated: saturated.length };
+}
+
+/** The largest mask measuredMaskStar can give a star of this extent (its halo and spike searches bound it). */
+export function largestMask(x: number, y: number, extentPx: number): MaskStar {
+  const halo = Math.max(extentPx, HALO_MARGIN * (HALO_SEARCH_PX[1] + 1) + MARGIN_PX);
+  return { x, y, haloRadiusPx: halo, spikeLengthPx: Math.max(halo, SPIKE_SEARCH_PX), spikeHalfWidthPx: Math.max(SPIKE_HALF_WIDTH_PX, 0.25 * extentPx), label: '', how: '' };
 }
 
 /** Halo radius of a Gaia star of magnitude G, arcsec (spikes are GAIA_SPIKE_PER_HALO times longer). */
@@ -458,7 +474,7 @@ export const brightStarMaskStage: Stage = {
     const before = table.aliveCount();
     const from = table.ledger.length;
     if (mode === 'off') return { state, count: { input: before, output: before, dropped: {}, skipped: '--bright-star-mask off' } };
-    const own = await saturatedStars(state.red, state.mode === 'red+blue');
+    const { stars: own, saturated } = await saturatedStars(state.red, state.mode === 'red+blue');
     const gaia = await maskGaiaRows(state, ctx.params.catalogue.localFiles.gaia);
     const gaiaPart = gaia ? gaiaOnlyStars(own, gaiaStars(state.red, gaia.rows)) : null;
     const fromGaia = gaiaPart?.stars ?? [];
@@ -481,7 +497,7 @@ export const brightStarMaskStage: Stage = {
       });
     }
     const note =
-      `bright-star mask (${mode}): ${own.length} saturated star(s) on the red plate` +
+      `bright-star mask (${mode}): ${saturated} saturated star(s) on the red plate, ${own.length} of them near enough a standing source to mask it,` +
       ` sized from their own light${sizeRange(own, scale)}` +
       (gaia ? `, ${fromGaia.length} Gaia star(s) with G <= ${GAIA_MAG_LIMIT} (${gaia.from}) not at a saturated star's place; ${gaiaPart!.note}` : ', no Gaia rows (the plate\'s own saturated stars only)');
     ctx.log?.(note);

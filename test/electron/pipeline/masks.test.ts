@@ -7,7 +7,7 @@
  * halo), on white noise, with a few field stars on the spikes.
  */
 import { describe, expect, it } from 'vitest';
-import { gaiaHaloArcsec, gaiaOnlyStars, maskHit, measureStarLight, type MaskStar } from '../../../electron/pipeline/masks';
+import { gaiaHaloArcsec, gaiaOnlyStars, largestMask, maskHit, measuredMaskStar, measureStarLight, type MaskStar } from '../../../electron/pipeline/masks';
 import { moffatPeak, moffatRadius, moffatShape, type MoffatShape } from '../../../electron/synth/psf';
 import { FastGaussian } from '../../../electron/synth/prng';
 import { drawItem, type RenderItem } from '../../../electron/synth/render';
@@ -64,6 +64,22 @@ function drawnStar(size: number, x: number, y: number, length: number, seed: str
   const at = (ix: number, iy: number) => (ix >= 1 && iy >= 1 && ix <= size && iy <= size ? buf[(iy - 1) * size + ix - 1] : NaN);
   return { at, sigma, haloReach: Math.max(length / 4 + 1.5 * Math.sqrt(2 * Math.log(1.5)), moffatRadius(haloPeak, wide, sigma)) };
 }
+
+describe('which stars are measured', () => {
+  it('a star left unmeasured (its largest possible mask reaches no standing source) could not have masked one', () => {
+    // Lights at and past the bounds the measurement can return (halo searched to 100 px, spikes to 600 px).
+    for (const extent of [2, 12, 40, 180])
+      for (const haloPx of [0, 8, 30, 101])
+        for (const spikePx of [0, 20, 300, 600]) {
+          const light = { sky: 0, skySigma: 1, haloPx, armsPx: [spikePx, spikePx, spikePx, spikePx], spikePx };
+          const measured = measuredMaskStar(500, 500, extent, light, 'star');
+          const largest = largestMask(500, 500, extent);
+          for (let y = -700; y <= 700; y += 1.5)
+            for (const x of [0, 0.5, 1, 3, 3.9, 4, 10, 45, 90, 125, 126, 200, 599, 600, 601].flatMap((v) => [v, -v]))
+              if (maskHit(measured, 500 + x, 500 + y)) expect(maskHit(largest, 500 + x, 500 + y), `extent ${extent} halo ${haloPx} spike ${spikePx} at (${x}, ${y})`).not.toBeNull();
+        }
+  });
+});
 
 describe('a saturated star\'s own light', () => {
   for (const [length, x, y] of [[120, 400.3, 390.6], [240, 420.5, 405.2], [60, 130.2, 150.7]]) {

@@ -217,7 +217,7 @@ print(json.dumps(out))
   it('sizes each saturated star\'s mask from its own light: within 2x of how far numpy finds it reaching; drop loses nothing farther', () => {
     const s = summary('mask-drop');
     const scale: number = s.plates.red.pixelScaleArcsec;
-    const own = Number(/(\d+) saturated star\(s\) on the red plate sized from their own light/.exec(s.notes.join('\n'))![1]);
+    const own = Number(/saturated star\(s\) on the red plate, (\d+) of them near enough a standing source to mask it, sized from their own light/.exec(s.notes.join('\n'))![1]);
     const stars = maskingStars(s.notes);
     const light = starLight(join(dir, 'injected.fits'), stars); // the plate the runs measured
     // How far each star's light reaches by numpy: its halo, or its spikes if longer (px).
