@@ -301,7 +301,7 @@ export interface RecordingPace {
   patienceMs: number;
 }
 
-export const DEFAULT_PACE: RecordingPace = { sliceMs: 8, minPauseMs: 4, patienceMs: 10 * 60_000 };
+const DEFAULT_PACE: RecordingPace = { sliceMs: 8, minPauseMs: 4, patienceMs: 10 * 60_000 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

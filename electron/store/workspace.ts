@@ -28,7 +28,7 @@ import type { RunSourceColumn } from './runs';
 
 export type * from './types';
 export type { OpenOptions } from './database';
-export { DEFAULT_PACE, REATTACH_RADIUS_ARCSEC, type RecordingPace, type PipelineRunRecord, type RecordedSource, type RecordRunInput, type RecordRunResult, type RecordRunRows } from './ingest';
+export { REATTACH_RADIUS_ARCSEC, type RecordingPace, type PipelineRunRecord, type RecordedSource, type RecordRunInput, type RecordRunResult, type RecordRunRows } from './ingest';
 export { MAX_COMMENT_CHARS, type AddCommentInput, type AddReviewInput } from './reviews';
 export type { RunSourceColumn } from './runs';
 
