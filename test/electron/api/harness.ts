@@ -1,5 +1,7 @@
 /** Calling the API handlers in-process, as both hosts do, for the API tests. */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
 import type { ApiEvent, MethodArgs, MethodName, MethodResult } from '../../../electron/api/contract';
 import { dispatch } from '../../../electron/api/dispatch';
 import type { Api } from '../../../electron/api/dispatch';
@@ -25,6 +27,23 @@ export function apiHarness(api: () => Api) {
       });
     },
   };
+}
+
+/**
+ * The test every run launcher must pass: a run that fails (not a FITS file)
+ * ends the job `failed` with what the run command said, naming the file,
+ * without a stack trace.
+ */
+export function itReportsAFailedRun(h: ReturnType<typeof apiHarness>, dir: () => string): void {
+  it('a run that fails says what the run command said, without a stack trace', async () => {
+    const bad = join(dir(), 'not a plate.fits');
+    writeFileSync(bad, 'this is not FITS\n');
+    const { jobId } = await h.call('pipeline.start', { red: bad, offline: true, redOnly: true, params: {} });
+    const done = await h.untilDone(jobId);
+    expect(done.state).toBe('failed');
+    expect(done.error).toContain(bad);
+    expect(done.error).not.toMatch(/\n\s+at /);
+  }, 120_000);
 }
 
 /** Poll `fn` every 50 ms until it gives something truthy (a process appearing under /proc, ...); its value. */

@@ -5,7 +5,7 @@
  * the run process records it (the CLI's recordRun); a failing run reports the
  * run command's own message, not a stack trace.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,14 +16,15 @@ import { paramArgs, parseParamArgs } from '../../../electron/api/run-params';
 import { parseRunMessage } from '../../../electron/api/jobs';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
 import { haveCommand } from '../../helpers/shared-data';
-import { apiHarness, until } from './harness';
+import { apiHarness, itReportsAFailedRun, until } from './harness';
 
 const tools = haveCommand('source-extractor', 'apt-get install source-extractor') && haveCommand('psfex', 'apt-get install psfex');
 const tmp = mkdtempSync(join(tmpdir(), 'vasco-jobs-proc-'));
 let api: Api;
 let pair: SynthPair;
 const events: ApiEvent[] = [];
-const { call, untilDone } = apiHarness(() => api);
+const harness = apiHarness(() => api);
+const { call, untilDone } = harness;
 
 /** Processes of a process group, from /proc: pid, command name and niceness. */
 function groupMembers(pgid: number): { pid: number; comm: string; nice: number }[] {
@@ -112,13 +113,5 @@ describe.skipIf(!tools)('a workstation run as a process of its own', () => {
     expect(events.some((e) => e.event === 'pipeline.log' && e.data.jobId === again.jobId)).toBe(true);
   }, 600_000);
 
-  it('a run that fails says what the run command said, without a stack trace', async () => {
-    const bad = join(tmp, 'not a plate.fits');
-    writeFileSync(bad, 'this is not FITS\n');
-    const { jobId } = await call('pipeline.start', { red: bad, offline: true, redOnly: true, params: {} });
-    const done = await untilDone(jobId);
-    expect(done.state).toBe('failed');
-    expect(done.error).toContain(bad);
-    expect(done.error).not.toMatch(/\n\s+at /);
-  }, 120_000);
+  itReportsAFailedRun(harness, () => tmp);
 });

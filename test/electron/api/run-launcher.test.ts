@@ -8,7 +8,7 @@
  * the workspace) is real.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { createApi } from '../../../electron/api/handlers';
 import { chooseRunLauncher, descendants, utilityRunLauncher, type UtilityFork } from '../../../electron/api/run-launcher';
 import { generatePlatePair, type SynthPair } from '../../../electron/synth/generate-pair';
 import { haveCommand, projectRoot } from '../../helpers/shared-data';
-import { apiHarness, until } from './harness';
+import { apiHarness, itReportsAFailedRun, until } from './harness';
 
 const runEntry = join(projectRoot, 'electron', 'cli', 'run-entry.ts');
 const forks: { entry: string; args: string[]; env: NodeJS.ProcessEnv }[] = [];
@@ -65,7 +65,8 @@ describe.skipIf(!tools)('a run in a utility process (the Electron launcher, fork
   const tmp = mkdtempSync(join(tmpdir(), 'vasco-utility-run-'));
   let api: Api;
   let pair: SynthPair;
-  const { call, untilDone } = apiHarness(() => api);
+  const harness = apiHarness(() => api);
+  const { call, untilDone } = harness;
 
   beforeAll(async () => {
     pair = await generatePlatePair({ outDir: join(tmp, 'synth'), name: 'p', preset: 'small', size: 1400, stars: 2500, transients: 6, defects: 2, seed: 9 });
@@ -101,15 +102,7 @@ describe.skipIf(!tools)('a run in a utility process (the Electron launcher, fork
     expect((summary.parameters as { filters: { snrMin: number } }).filters.snrMin).toBe(10);
   }, 900_000);
 
-  it('a run that fails says what the run command said, without a stack trace', async () => {
-    const bad = join(tmp, 'not a plate.fits');
-    writeFileSync(bad, 'this is not FITS\n');
-    const { jobId } = await call('pipeline.start', { red: bad, offline: true, redOnly: true, params: {} });
-    const done = await untilDone(jobId);
-    expect(done.state).toBe('failed');
-    expect(done.error).toContain(bad);
-    expect(done.error).not.toMatch(/\n\s+at /);
-  }, 120_000);
+  itReportsAFailedRun(harness, () => tmp);
 });
 
 /** The pid of the process whose command line names `file` and that runs the run entry. */
