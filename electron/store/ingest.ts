@@ -160,18 +160,22 @@ export class RunRecording {
     const { s, input, region } = this;
     const { summary } = input;
     const outDir = resolve(input.outDir);
+    // The same command run again (same plates by content, same parameters, same folder) is the same run.
+    const sameRun = () => (summary.runKey ? recordedRun(s, outDir, summary.runKey) : undefined);
+    const recorded = (id: number): RecordRunResult => ({ runId: id, alreadyRecorded: true, ...reattachmentReport(s, region, id) });
+    const before = s.read(() => {
+      const same = sameRun();
+      return same && same.recording === null ? recorded(same.id) : null;
+    });
+    if (before) return before;
     for (;;) {
       // Matching against the region's earlier objects is the slow part: done outside the write lock, then checked unchanged.
       const seen = s.read(() => this.matchEarlierObjects());
       const claimed = s.write('record a run in', (): RecordRunResult | null | 'changed' => {
         discardStaleRecordings(s);
-        if (summary.runKey) {
-          const same = s.db
-            .prepare(`SELECT id, recording FROM runs WHERE out_dir = ? AND json_extract(summary_json, '$.runKey') = ? ORDER BY id LIMIT 1`)
-            .get(outDir, summary.runKey) as { id: number; recording: string | null } | undefined;
-          if (same && same.recording === null) return { runId: same.id, alreadyRecorded: true, ...reattachmentReport(s, region, same.id) };
-          if (same) throw busy(s, `run ${outDir} is being recorded by ${describeMarker(same.recording!)}`);
-        }
+        const same = sameRun();
+        if (same && same.recording === null) return recorded(same.id);
+        if (same) throw busy(s, `run ${outDir} is being recorded by ${describeMarker(same.recording!)}`);
         const other = s.db
           .prepare(`SELECT r.recording FROM runs r JOIN plates p ON p.id = r.red_plate_id WHERE r.recording IS NOT NULL AND p.region = ? LIMIT 1`)
           .get(region) as { recording: string } | undefined;
@@ -394,6 +398,13 @@ function deleteRunRows(s: StoreDb, runId: number): void {
   s.db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
   s.db.prepare('DELETE FROM objects WHERE first_run_id = ?').run(runId);
   s.db.prepare('DELETE FROM runs WHERE id = ? AND recording IS NOT NULL').run(runId);
+}
+
+/** The run recorded (or being recorded) from this folder with this runKey. */
+function recordedRun(s: StoreDb, outDir: string, runKey: string): { id: number; recording: string | null } | undefined {
+  return s.db
+    .prepare(`SELECT id, recording FROM runs WHERE out_dir = ? AND json_extract(summary_json, '$.runKey') = ? ORDER BY id LIMIT 1`)
+    .get(outDir, runKey) as { id: number; recording: string | null } | undefined;
 }
 
 function busy(s: StoreDb, what: string): UserError {
